@@ -1,0 +1,97 @@
+package dev.herald;
+
+import dev.herald.intake.Problem;
+import dev.herald.intake.ProblemResponder;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import org.apache.camel.CamelContext;
+import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter;
+import org.apache.camel.main.BaseMainSupport;
+import org.apache.camel.main.Main;
+import org.apache.camel.main.MainListenerSupport;
+
+/**
+ * Starts the hub: settings from application.properties (working directory first, then the jar), HERALD_*
+ * environment variables and -D properties; engines; then the routes in herald.routes.dir.
+ */
+public final class Herald implements AutoCloseable {
+
+    private final Main main;
+    private final Hub hub = new Hub();
+
+    private Herald(Map<String, String> overrides) {
+        main = new Main(Herald.class);
+        main.setPropertyPlaceholderLocations("file:application.properties;optional=true,"
+                + "classpath:application.properties;optional=true");
+        overrides.forEach(main::addOverrideProperty);
+        main.addMainListener(new MainListenerSupport() {
+            @Override
+            public void beforeConfigure(BaseMainSupport support) {
+                try {
+                    hub.build(support.getCamelContext());
+                } catch (Exception e) {
+                    throw new IllegalStateException("Herald could not start: " + e.getMessage(), e);
+                }
+            }
+        });
+    }
+
+    /** Starts a hub; {@code overrides} win over every other source of settings (tests use them). */
+    public static Herald start(Map<String, String> overrides) throws Exception {
+        Herald herald = new Herald(overrides);
+        try {
+            herald.main.start();
+            herald.answerUnroutedWithProblems();
+        } catch (Exception e) {
+            herald.close();
+            throw e;
+        }
+        return herald;
+    }
+
+    public CamelContext camelContext() {
+        return main.getCamelContext();
+    }
+
+    /** Requests no route matched (404, 405) or too large (413) also get problem+json. */
+    private void answerUnroutedWithProblems() {
+        // unmatched requests fall through the routes' sub-router to the server's root router
+        VertxPlatformHttpRouter routes = VertxPlatformHttpRouter.lookup(camelContext());
+        Router router = (Router) routes.getServer().getServer().requestHandler();
+        router.errorHandler(404, context -> problem(context, new Problem(404, "not-found", "Not found",
+                "no resource at " + context.request().path())));
+        router.errorHandler(405, context -> problem(context, new Problem(405, "method-not-allowed",
+                "Method not allowed", context.request().method() + " is not allowed on " + context.request().path())));
+        router.errorHandler(413, context -> problem(context, new Problem(413, "body-too-large", "Content too large",
+                "the request body is larger than this hub accepts (herald.http.max-body-size)")));
+    }
+
+    private static void problem(RoutingContext context, Problem problem) {
+        if (!context.response().ended()) {
+            context.response().setStatusCode(problem.status())
+                    .putHeader("Content-Type", ProblemResponder.CONTENT_TYPE)
+                    .end(ProblemResponder.render(problem, context.request().path()));
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            main.stop();
+        } finally {
+            hub.close();
+        }
+    }
+
+    public static void main(String[] args) throws Exception {
+        Herald herald = start(Map.of());
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            herald.close();
+            stopped.countDown();
+        }, "herald-shutdown"));
+        stopped.await();
+    }
+}

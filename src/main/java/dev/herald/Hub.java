@@ -1,0 +1,93 @@
+package dev.herald;
+
+import com.zaxxer.hikari.HikariDataSource;
+import dev.herald.embedded.EmbeddedKafka;
+import dev.herald.embedded.EmbeddedPostgresServer;
+import dev.herald.event.EventEnvelopes;
+import dev.herald.intake.CommandIntake;
+import dev.herald.intake.ProblemResponder;
+import dev.herald.observe.HealthCheck;
+import dev.herald.publish.GroupCommitter;
+import dev.herald.publish.PublishSettings;
+import dev.herald.query.ReadQueries;
+import dev.herald.store.Database;
+import dev.herald.store.EventStore;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import org.apache.camel.CamelContext;
+import org.apache.camel.spi.PropertiesComponent;
+import org.apache.camel.spi.Registry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Everything the routes rely on, built before the routes load: engines (embedded where no URL is set), the
+ * database pool and its migrations, the group committer, and the beans the YAML routes call by name.
+ */
+final class Hub implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Hub.class);
+
+    private final Deque<AutoCloseable> resources = new ArrayDeque<>();
+
+    void build(CamelContext camel) throws Exception {
+        PropertiesComponent properties = camel.getPropertiesComponent();
+        Settings settings = new Settings(properties);
+        Path dataDir = Path.of(settings.require("herald.data.dir"));
+
+        String dbUrl = settings.get("herald.db.url");
+        String dbUser = settings.get("herald.db.user");
+        String dbPassword = settings.get("herald.db.password");
+        if (dbUrl.isEmpty()) {
+            EmbeddedPostgresServer postgres = own(EmbeddedPostgresServer.start(dataDir.resolve("postgres")));
+            dbUrl = postgres.jdbcUrl();
+            dbUser = "postgres";
+            dbPassword = "";
+        }
+        String brokers = settings.get("herald.kafka.brokers");
+        if (brokers.isEmpty()) {
+            EmbeddedKafka kafka = own(new EmbeddedKafka(dataDir.resolve("kafka"),
+                    settings.getInt("herald.kafka.embedded-port")).start());
+            brokers = kafka.bootstrapServers();
+            properties.addOverrideProperty("herald.kafka.brokers", brokers);
+        }
+
+        HikariDataSource dataSource = own(Database.open(dbUrl, dbUser, dbPassword,
+                settings.getInt("herald.db.pool-size")));
+        Database.migrate(dataSource, settings.require("herald.db.domain-migrations"));
+
+        EventStore store = new EventStore(new EventEnvelopes(settings.require("herald.events.source")));
+        PublishSettings publish = new PublishSettings(settings.millis("herald.publish.timeout"),
+                settings.getInt("herald.publish.lanes"), settings.getInt("herald.publish.batch-size"),
+                settings.millis("herald.publish.linger"), settings.getInt("herald.publish.queue-capacity"),
+                settings.getInt("herald.publish.retry-after"), brokers, settings.require("herald.instance.id"));
+        GroupCommitter committer = own(new GroupCommitter(dataSource, store, publish));
+
+        Registry registry = camel.getRegistry();
+        registry.bind("dataSource", dataSource);
+        registry.bind("intake", new CommandIntake(committer));
+        registry.bind("queries", new ReadQueries(dataSource));
+        registry.bind("problems", new ProblemResponder());
+        registry.bind("health", own(new HealthCheck(dataSource, brokers)));
+        LOG.info("Herald: database {}, Kafka {}, publish mode {}", dbUrl, brokers, settings.get("herald.publish.mode"));
+    }
+
+    private <T extends AutoCloseable> T own(T resource) {
+        resources.push(resource);
+        return resource;
+    }
+
+    /** Closes in reverse order of creation: committer before pool, pool before engines. */
+    @Override
+    public void close() {
+        while (!resources.isEmpty()) {
+            AutoCloseable resource = resources.pop();
+            try {
+                resource.close();
+            } catch (Exception e) {
+                LOG.warn("closing {} failed", resource.getClass().getSimpleName(), e);
+            }
+        }
+    }
+}

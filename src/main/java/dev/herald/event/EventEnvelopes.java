@@ -1,0 +1,54 @@
+package dev.herald.event;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.cloudevents.CloudEvent;
+import io.cloudevents.core.builder.CloudEventBuilder;
+import io.cloudevents.core.format.EventFormat;
+import io.cloudevents.jackson.JsonCloudEventData;
+import io.cloudevents.jackson.JsonFormat;
+import java.net.URI;
+import java.time.OffsetDateTime;
+import java.util.UUID;
+
+/**
+ * Herald's event contract: CloudEvents 1.0, structured JSON. {@code subject} and the {@code partitionkey}
+ * extension carry the aggregate id (the Kafka record key); {@code aggregatetype} and
+ * {@code aggregateversion} let consumers order and deduplicate without parsing {@code data}.
+ */
+public final class EventEnvelopes {
+
+    public static final String CONTENT_TYPE = JsonFormat.CONTENT_TYPE;
+
+    private final URI source;
+    private final EventFormat format = new JsonFormat();
+
+    public EventEnvelopes(String source) {
+        this.source = URI.create(source);
+    }
+
+    public byte[] serialize(UUID eventId, String eventType, int schemaVersion, String aggregateType,
+            String aggregateId, int aggregateVersion, OffsetDateTime time, JsonNode data) {
+        CloudEvent event = CloudEventBuilder.v1()
+                .withId(eventId.toString())
+                .withSource(source)
+                .withType(eventType)
+                .withSubject(aggregateId)
+                .withTime(time)
+                .withDataSchema(dataSchema(eventType, schemaVersion))
+                .withData("application/json", JsonCloudEventData.wrap(data))
+                .withExtension("partitionkey", aggregateId)
+                .withExtension("aggregatetype", aggregateType)
+                .withExtension("aggregateversion", aggregateVersion)
+                .build();
+        return format.serialize(event);
+    }
+
+    public CloudEvent parse(byte[] envelope) {
+        return format.deserialize(envelope);
+    }
+
+    /** e.g. urn:herald:schema:customer.created:v1 */
+    public static URI dataSchema(String eventType, int schemaVersion) {
+        return URI.create("urn:herald:schema:" + eventType + ":v" + schemaVersion);
+    }
+}

@@ -1,0 +1,65 @@
+package dev.herald.intake;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.util.Map;
+
+/** Strict JSON reading for request bodies: duplicate keys, trailing garbage and bad UTF-8 are refused. */
+public final class JsonBodies {
+
+    public static final ObjectMapper MAPPER = new ObjectMapper()
+            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+            .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS);
+
+    private JsonBodies() {
+    }
+
+    /** Parses a request body; empty means {@code {}} so bodiless commands validate like any other. */
+    public static JsonNode parse(byte[] body, String contentType) {
+        if (body == null || body.length == 0) {
+            return MAPPER.createObjectNode();
+        }
+        if (!isJson(contentType)) {
+            throw new Problem(415, "unsupported-media-type", "Unsupported media type",
+                    "send the body as application/json (got " + (contentType == null ? "no Content-Type" : contentType)
+                            + ")");
+        }
+        try {
+            JsonNode node = MAPPER.readTree(body);
+            if (node == null || !node.isObject()) {
+                throw Problem.badRequest("malformed-json", "the body must be a JSON object");
+            }
+            return node;
+        } catch (JsonProcessingException e) {
+            throw Problem.badRequest("malformed-json", "the body is not valid JSON: " + e.getOriginalMessage())
+                    .with("line", e.getLocation() == null ? null : e.getLocation().getLineNr())
+                    .with("column", e.getLocation() == null ? null : e.getLocation().getColumnNr());
+        } catch (java.io.IOException e) {
+            throw Problem.badRequest("malformed-json", "the body could not be read: " + e.getMessage());
+        }
+    }
+
+    /** The same JSON with keys sorted: two requests that mean the same hash the same. */
+    public static String canonical(JsonNode node) {
+        try {
+            return MAPPER.writeValueAsString(MAPPER.treeToValue(node, Map.class));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static boolean isJson(String contentType) {
+        if (contentType == null) {
+            return false;
+        }
+        String mediaType = contentType.split(";", 2)[0].trim().toLowerCase(java.util.Locale.ROOT);
+        return mediaType.equals("application/json") || (mediaType.startsWith("application/")
+                && mediaType.endsWith("+json"));
+    }
+}

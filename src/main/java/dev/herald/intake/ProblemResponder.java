@@ -1,0 +1,65 @@
+package dev.herald.intake;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.networknt.schema.ValidationMessage;
+import org.apache.camel.Exchange;
+import org.apache.camel.Message;
+import org.apache.camel.component.jsonvalidator.JsonValidationException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Renders whatever stopped a request as RFC 9457 application/problem+json (used by routes/errors.camel.yaml). */
+public final class ProblemResponder {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ProblemResponder.class);
+    public static final String CONTENT_TYPE = "application/problem+json";
+
+    public void respond(Exchange exchange) {
+        Throwable failure = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        Problem problem = toProblem(failure);
+        Message out = exchange.getMessage();
+        out.removeHeaders("*");
+        out.setHeader(Exchange.HTTP_RESPONSE_CODE, problem.status());
+        out.setHeader(Exchange.CONTENT_TYPE, CONTENT_TYPE);
+        Object retryAfter = problem.extensions().get("retryAfter");
+        if (retryAfter != null) {
+            out.setHeader("Retry-After", String.valueOf(retryAfter));
+        }
+        out.setBody(render(problem, exchange.getIn().getHeader(Exchange.HTTP_URI, String.class)));
+    }
+
+    public static String render(Problem problem, String instance) {
+        ObjectNode body = JsonBodies.MAPPER.createObjectNode();
+        body.put("type", problem.type());
+        body.put("title", problem.title());
+        body.put("status", problem.status());
+        body.put("detail", problem.detail());
+        if (instance != null) {
+            body.put("instance", instance);
+        }
+        problem.extensions().forEach((key, value) -> body.set(key, JsonBodies.MAPPER.valueToTree(value)));
+        return body.toString();
+    }
+
+    static Problem toProblem(Throwable failure) {
+        if (failure instanceof Problem problem) {
+            return problem;
+        }
+        if (failure instanceof JsonValidationException invalid) {
+            Problem problem = Problem.badRequest("schema-violation", "the body does not match the command's schema ("
+                    + invalid.getNumberOfErrors() + " errors)");
+            ArrayNode errors = JsonBodies.MAPPER.createArrayNode();
+            for (ValidationMessage message : invalid.getErrors()) {
+                ObjectNode error = errors.addObject();
+                error.put("pointer", message.getInstanceLocation().toString());
+                error.put("keyword", message.getType());
+                error.put("detail", message.getMessage());
+            }
+            return problem.with("errors", errors);
+        }
+        LOG.error("unexpected failure", failure);
+        return new Problem(500, "internal", "Internal error",
+                "the hub failed unexpectedly; nothing of the request was kept (see the hub's log)");
+    }
+}

@@ -1,0 +1,74 @@
+package dev.herald.observe;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.herald.intake.JsonBodies;
+import java.sql.Connection;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import javax.sql.DataSource;
+import org.apache.camel.Exchange;
+import org.apache.camel.Message;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.DescribeClusterOptions;
+
+/** GET /observe/health: UP (200) only when both the database and Kafka answer; DOWN (503) says which did not. */
+public final class HealthCheck implements AutoCloseable {
+
+    private static final int TIMEOUT_MS = 2_000;
+
+    private final DataSource dataSource;
+    private final Admin kafka;
+
+    public HealthCheck(DataSource dataSource, String brokers) {
+        this.dataSource = dataSource;
+        this.kafka = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, brokers,
+                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, TIMEOUT_MS,
+                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, TIMEOUT_MS));
+    }
+
+    public void check(Exchange exchange) {
+        ObjectNode checks = JsonBodies.MAPPER.createObjectNode();
+        boolean up = probe(checks, "database", this::database) & probe(checks, "kafka", this::kafka);
+        ObjectNode body = JsonBodies.MAPPER.createObjectNode();
+        body.put("status", up ? "UP" : "DOWN");
+        body.set("checks", checks);
+        Message out = exchange.getMessage();
+        out.setHeader(Exchange.HTTP_RESPONSE_CODE, up ? 200 : 503);
+        out.setHeader(Exchange.CONTENT_TYPE, "application/json");
+        out.setBody(body.toString());
+    }
+
+    private interface Probe {
+        void run() throws Exception;
+    }
+
+    private static boolean probe(ObjectNode checks, String name, Probe probe) {
+        try {
+            probe.run();
+            checks.put(name, "UP");
+            return true;
+        } catch (Exception e) {
+            checks.put(name, "DOWN: " + e.getClass().getSimpleName() + ": " + e.getMessage());
+            return false;
+        }
+    }
+
+    private void database() throws Exception {
+        try (Connection connection = dataSource.getConnection()) {
+            if (!connection.isValid(TIMEOUT_MS / 1000)) {
+                throw new IllegalStateException("connection is not valid");
+            }
+        }
+    }
+
+    private void kafka() throws Exception {
+        kafka.describeCluster(new DescribeClusterOptions().timeoutMs(TIMEOUT_MS)).nodes()
+                .get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public void close() {
+        kafka.close();
+    }
+}

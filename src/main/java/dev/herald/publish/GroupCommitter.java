@@ -1,0 +1,58 @@
+package dev.herald.publish;
+
+import dev.herald.intake.Command;
+import dev.herald.intake.CommandResult;
+import dev.herald.intake.Problem;
+import dev.herald.store.EventStore;
+import java.util.ArrayList;
+import java.util.List;
+import javax.sql.DataSource;
+
+/**
+ * Where accepted commands are stored and published. Commands of one aggregate always go to the same lane,
+ * so they are applied and published in order; different aggregates spread over lanes and batches.
+ */
+public final class GroupCommitter implements AutoCloseable {
+
+    private final PublishSettings settings;
+    private final List<Lane> lanes = new ArrayList<>();
+    private final List<Thread> threads = new ArrayList<>();
+
+    public GroupCommitter(DataSource dataSource, EventStore store, PublishSettings settings) {
+        this.settings = settings;
+        for (int i = 0; i < settings.lanes(); i++) {
+            String name = "lane-" + i;
+            TransactionalPublisher publisher = new TransactionalPublisher(settings.brokers(),
+                    settings.instanceId() + "-" + name, settings.timeout());
+            Lane lane = new Lane(name, dataSource, store, publisher, settings);
+            lanes.add(lane);
+            Thread thread = new Thread(lane, "herald-" + name);
+            thread.setDaemon(true);
+            threads.add(thread);
+            thread.start();
+        }
+    }
+
+    /** Blocks until the command is committed (and published, in sync mode) or refused. */
+    public CommandResult submit(Command command) {
+        PendingCommand pending = new PendingCommand(command);
+        // a fresh aggregate has no order to keep, but repeats of one Idempotency-Key must meet in one lane
+        String key = command.declaration().newAggregate() && command.idempotencyKey() != null
+                ? "key/" + command.idempotencyKey()
+                : command.declaration().aggregateType() + "/" + command.aggregateId();
+        Lane lane = lanes.get(Math.floorMod(key.hashCode(), lanes.size()));
+        if (!lane.offer(pending)) {
+            throw Problem.unavailable("overloaded", "too many commands are waiting; nothing was kept",
+                    settings.retryAfterSeconds(), null);
+        }
+        return pending.await(settings.timeout().multipliedBy(2), settings.retryAfterSeconds());
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        lanes.forEach(Lane::stop);
+        for (Thread thread : threads) {
+            thread.join(settings.timeout().multipliedBy(2).toMillis());
+        }
+    }
+}

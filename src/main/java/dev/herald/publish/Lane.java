@@ -1,0 +1,271 @@
+package dev.herald.publish;
+
+import dev.herald.intake.CommandResult;
+import dev.herald.intake.Problem;
+import dev.herald.store.EventStore;
+import dev.herald.store.SqlProblems;
+import dev.herald.store.EventStore.Applied;
+import dev.herald.store.EventStore.OutgoingEvent;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Savepoint;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Group commit: one thread takes the commands queued for it, applies a batch in one database transaction
+ * (a savepoint per command, so one refusal fails alone), publishes the batch's events in one Kafka
+ * transaction, then commits the database and then Kafka. Aggregates hash to lanes, so one aggregate's
+ * commands are applied and published in order.
+ *
+ * <p>Why database commit before Kafka commit: if Kafka's commit then fails, the events are already in the
+ * outbox and the relay publishes them (the client hears 202, pending); the other order could leave an event
+ * in Kafka whose state was never kept. Every check runs before either commit, so the ordinary failures
+ * (broker down, slow, refusing) abort both and the client hears 503 with nothing kept.
+ */
+final class Lane implements Runnable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Lane.class);
+
+    private final String name;
+    private final BlockingQueue<PendingCommand> queue;
+    private final DataSource dataSource;
+    private final EventStore store;
+    private final TransactionalPublisher publisher;
+    private final PublishSettings settings;
+    private volatile boolean running = true;
+
+    Lane(String name, DataSource dataSource, EventStore store, TransactionalPublisher publisher,
+            PublishSettings settings) {
+        this.name = name;
+        this.queue = new LinkedBlockingQueue<>(settings.queueCapacity());
+        this.dataSource = dataSource;
+        this.store = store;
+        this.publisher = publisher;
+        this.settings = settings;
+    }
+
+    boolean offer(PendingCommand command) {
+        return running && queue.offer(command);
+    }
+
+    @Override
+    public void run() {
+        List<PendingCommand> batch = new ArrayList<>(settings.batchSize());
+        while (running || !queue.isEmpty()) {
+            try {
+                PendingCommand first = queue.poll(200, TimeUnit.MILLISECONDS);
+                if (first == null) {
+                    continue;
+                }
+                batch.add(first);
+                fill(batch);
+                process(batch);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                running = false;
+            } catch (RuntimeException e) {
+                LOG.error("lane {} failed a batch", name, e);
+                batch.forEach(p -> p.fail(e));
+            } finally {
+                batch.clear();
+            }
+        }
+        publisher.close();
+        refuseRemaining();
+    }
+
+    private void fill(List<PendingCommand> batch) throws InterruptedException {
+        queue.drainTo(batch, settings.batchSize() - batch.size());
+        long lingerEnd = System.nanoTime() + settings.linger().toNanos();
+        while (batch.size() < settings.batchSize() && System.nanoTime() < lingerEnd) {
+            PendingCommand next = queue.poll(lingerEnd - System.nanoTime(), TimeUnit.NANOSECONDS);
+            if (next == null) {
+                break;
+            }
+            batch.add(next);
+            queue.drainTo(batch, settings.batchSize() - batch.size());
+        }
+    }
+
+    private void process(List<PendingCommand> batch) {
+        List<PendingCommand> live = batch.stream().filter(p -> !p.isAbandoned()).toList();
+        if (live.isEmpty()) {
+            return;
+        }
+        try (Connection connection = dataSource.getConnection()) {
+            connection.setAutoCommit(false);
+            List<PendingCommand> retry = applyAndPublish(connection, live);
+            if (!retry.isEmpty()) {
+                applyAndPublish(connection, retry);
+            }
+        } catch (SQLException e) {
+            RuntimeException problem = Problem.unavailable("database-unavailable",
+                    "the database could not take the command: " + e.getMessage(), settings.retryAfterSeconds(), e);
+            live.forEach(p -> p.fail(problem));
+        }
+    }
+
+    /**
+     * @return commands to try again in a fresh transaction because a neighbour's event was refused by Kafka
+     */
+    private List<PendingCommand> applyAndPublish(Connection connection, List<PendingCommand> commands)
+            throws SQLException {
+        List<PendingCommand> pending = new ArrayList<>();
+        List<Applied> applied = new ArrayList<>();
+        boolean savepoints = commands.size() > 1;
+        for (PendingCommand command : commands) {
+            Savepoint savepoint = savepoints ? connection.setSavepoint() : null;
+            try {
+                Applied result = store.apply(connection, command.command, settings.leaseFor());
+                if (result.isReplay()) {
+                    command.succeed(result.result());
+                } else {
+                    pending.add(command);
+                    applied.add(result);
+                }
+            } catch (SQLException e) {
+                undo(connection, savepoint);
+                if (isConnectionLost(e)) {
+                    throw e;
+                }
+                command.fail(SqlProblems.of(e, settings.retryAfterSeconds()));
+            } catch (RuntimeException e) {
+                undo(connection, savepoint);
+                command.fail(e);
+            }
+        }
+        if (applied.isEmpty()) {
+            connection.commit();
+            return List.of();
+        }
+        List<OutgoingEvent> toPublish = applied.stream().filter(a -> !isOutbox(a)).map(Applied::event).toList();
+        if (!toPublish.isEmpty()) {
+            try {
+                publisher.send(toPublish);
+            } catch (PublishException e) {
+                connection.rollback();
+                return refuse(pending, applied, e);
+            }
+        }
+        if (!pending.stream().allMatch(PendingCommand::claim)) {
+            abort(connection, toPublish);
+            fail(pending, Problem.unavailable("publish-timeout", "the batch outlived a client's deadline; nothing "
+                    + "was kept", settings.retryAfterSeconds(), null));
+            return List.of();
+        }
+        try {
+            connection.commit();
+        } catch (SQLException e) {
+            abort(connection, toPublish);
+            fail(pending, Problem.unavailable("database-unavailable", "the database commit failed: "
+                    + e.getMessage() + "; nothing was kept", settings.retryAfterSeconds(), e));
+            return List.of();
+        }
+        answer(connection, pending, applied, toPublish);
+        return List.of();
+    }
+
+    private void answer(Connection connection, List<PendingCommand> pending, List<Applied> applied,
+            List<OutgoingEvent> published) {
+        boolean visible = false;
+        if (!published.isEmpty()) {
+            try {
+                publisher.commit();
+                visible = true;
+                markPublished(connection, published);
+            } catch (PublishException e) {
+                LOG.warn("lane {}: Kafka commit failed after the database commit; {} events stay in the outbox "
+                        + "for the relay: {}", name, published.size(), e.getMessage());
+            }
+        }
+        for (int i = 0; i < pending.size(); i++) {
+            CommandResult result = applied.get(i).result();
+            boolean sync = !isOutbox(applied.get(i));
+            pending.get(i).succeed(sync && visible ? result.withPublication(201, "published")
+                    : result.withPublication(202, "pending"));
+        }
+    }
+
+    private void markPublished(Connection connection, List<OutgoingEvent> published) {
+        Set<UUID> ids = new HashSet<>();
+        published.forEach(event -> ids.add(event.eventId()));
+        try {
+            connection.setAutoCommit(true);
+            EventStore.markPublished(connection, ids);
+        } catch (SQLException e) {
+            // harmless: the relay republishes them later with the same event ids
+            LOG.warn("lane {}: could not mark {} events published: {}", name, ids.size(), e.getMessage());
+        }
+    }
+
+    private List<PendingCommand> refuse(List<PendingCommand> pending, List<Applied> applied, PublishException e) {
+        Set<UUID> refused = new HashSet<>();
+        e.refused().forEach(event -> refused.add(event.eventId()));
+        List<PendingCommand> retry = new ArrayList<>();
+        for (int i = 0; i < pending.size(); i++) {
+            OutgoingEvent event = applied.get(i).event();
+            if (refused.contains(event.eventId())) {
+                pending.get(i).fail(Problem.unprocessable("event-refused", "Kafka refused the event this command "
+                        + "produces: " + e.getMessage() + "; nothing was kept").with("eventType",
+                        applied.get(i).result().eventType()));
+            } else if (!refused.isEmpty()) {
+                retry.add(pending.get(i));
+            } else {
+                pending.get(i).fail(Problem.unavailable("broker-unavailable", "Kafka did not acknowledge the event "
+                        + "within " + settings.timeout().toMillis() + " ms (" + e.getMessage()
+                        + "); nothing was kept", settings.retryAfterSeconds(), e));
+            }
+        }
+        return retry;
+    }
+
+    private void abort(Connection connection, List<OutgoingEvent> toPublish) throws SQLException {
+        if (!toPublish.isEmpty()) {
+            publisher.abort();
+        }
+        connection.rollback();
+    }
+
+    private static boolean isOutbox(Applied applied) {
+        return applied.result().status() == 202;
+    }
+
+    private static void fail(List<PendingCommand> commands, RuntimeException problem) {
+        commands.forEach(p -> p.fail(problem));
+    }
+
+    private static void undo(Connection connection, Savepoint savepoint) throws SQLException {
+        if (savepoint != null) {
+            connection.rollback(savepoint);
+        } else {
+            connection.rollback();
+        }
+    }
+
+    private static boolean isConnectionLost(SQLException e) {
+        return e.getSQLState() != null && e.getSQLState().startsWith("08");
+    }
+
+    void stop() {
+        running = false;
+    }
+
+    private void refuseRemaining() {
+        PendingCommand left;
+        while ((left = queue.poll()) != null) {
+            left.fail(Problem.unavailable("shutting-down", "the hub is shutting down", settings.retryAfterSeconds(),
+                    null));
+        }
+    }
+}

@@ -1,0 +1,142 @@
+package dev.herald.publish;
+
+import dev.herald.event.EventEnvelopes;
+import dev.herald.store.EventStore.OutgoingEvent;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.errors.RetriableException;
+import org.apache.kafka.common.header.internals.RecordHeader;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One Kafka transactional producer (one per lane: a transactional producer serves one thread at a time).
+ * Every blocking call is bounded by the publish timeout; after any failure the producer is dropped and the
+ * next batch starts a fresh one with the same transactional id, which fences and aborts whatever was open.
+ */
+final class TransactionalPublisher implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(TransactionalPublisher.class);
+
+    private final Properties config;
+    private final Duration timeout;
+    private KafkaProducer<String, byte[]> producer;
+
+    TransactionalPublisher(String brokers, String transactionalId, Duration timeout) {
+        this.timeout = timeout;
+        int millis = (int) timeout.toMillis();
+        config = new Properties();
+        config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, brokers);
+        config.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId);
+        config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        config.put(ProducerConfig.ACKS_CONFIG, "all");
+        config.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, millis);
+        config.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, millis);
+        config.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, millis);
+        config.put(ProducerConfig.LINGER_MS_CONFIG, 0);
+        config.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, 60_000);
+        config.put(ProducerConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, 1_000);
+        config.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        config.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+    }
+
+    /**
+     * Begins a transaction and sends the events; returns once every one is acknowledged (written, not yet
+     * visible to read_committed consumers). Fails with {@link PublishException} listing the events Kafka
+     * refused for good, if any.
+     */
+    void send(List<OutgoingEvent> events) throws PublishException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        try {
+            KafkaProducer<String, byte[]> active = producer();
+            active.beginTransaction();
+            List<Future<RecordMetadata>> acks = new ArrayList<>(events.size());
+            for (OutgoingEvent event : events) {
+                ProducerRecord<String, byte[]> record = new ProducerRecord<>(event.topic(), event.key(),
+                        event.envelope());
+                record.headers().add(new RecordHeader("content-type", EventEnvelopes.CONTENT_TYPE.getBytes()));
+                acks.add(active.send(record));
+            }
+            List<OutgoingEvent> refused = new ArrayList<>();
+            Exception firstFailure = null;
+            for (int i = 0; i < acks.size(); i++) {
+                try {
+                    acks.get(i).get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                } catch (ExecutionException e) {
+                    firstFailure = firstFailure == null ? (Exception) e.getCause() : firstFailure;
+                    if (!(e.getCause() instanceof RetriableException)) {
+                        refused.add(events.get(i));
+                    }
+                }
+            }
+            if (firstFailure != null) {
+                throw new PublishException(firstFailure, refused);
+            }
+        } catch (PublishException e) {
+            discard();
+            throw e;
+        } catch (Exception e) {
+            discard();
+            throw new PublishException(e, List.of());
+        }
+    }
+
+    /** Makes the sent events visible. On failure they stay in the outbox and the relay publishes them. */
+    void commit() throws PublishException {
+        try {
+            producer.commitTransaction();
+        } catch (Exception e) {
+            discard();
+            throw new PublishException(e, List.of());
+        }
+    }
+
+    void abort() {
+        try {
+            producer.abortTransaction();
+        } catch (Exception e) {
+            LOG.debug("abort failed, dropping the producer", e);
+            discard();
+        }
+    }
+
+    private KafkaProducer<String, byte[]> producer() {
+        if (producer == null) {
+            KafkaProducer<String, byte[]> fresh = new KafkaProducer<>(config);
+            try {
+                fresh.initTransactions();
+            } catch (RuntimeException e) {
+                fresh.close(Duration.ZERO);
+                throw e;
+            }
+            producer = fresh;
+        }
+        return producer;
+    }
+
+    private void discard() {
+        if (producer != null) {
+            producer.close(Duration.ZERO);
+            producer = null;
+        }
+    }
+
+    @Override
+    public void close() {
+        if (producer != null) {
+            producer.close(Duration.ofSeconds(2));
+            producer = null;
+        }
+    }
+}

@@ -1,0 +1,201 @@
+package dev.herald.store;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.uuid.Generators;
+import com.fasterxml.uuid.impl.TimeBasedEpochGenerator;
+import dev.herald.event.EventEnvelopes;
+import dev.herald.intake.Command;
+import dev.herald.intake.CommandDeclaration;
+import dev.herald.intake.CommandResult;
+import dev.herald.intake.Problem;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * The event table is the event store (one row per aggregate version) and the outbox (published or not).
+ * Everything here runs on the caller's connection, inside the caller's transaction.
+ */
+public final class EventStore {
+
+    private static final TimeBasedEpochGenerator UUIDS = Generators.timeBasedEpochGenerator();
+
+    private final EventEnvelopes envelopes;
+
+    public EventStore(EventEnvelopes envelopes) {
+        this.envelopes = envelopes;
+    }
+
+    public static UUID newId() {
+        return UUIDS.generate();
+    }
+
+    /**
+     * Applies one command: checks idempotency and version, runs the declaration's SQL, appends the event and
+     * the command record. {@code lease} keeps the relay away from a sync event while its lane publishes it.
+     */
+    public Applied apply(Connection connection, Command command, Duration lease) throws SQLException {
+        CommandDeclaration declaration = command.declaration();
+        if (command.idempotencyKey() != null) {
+            Optional<Applied> replay = replayOf(connection, command);
+            if (replay.isPresent()) {
+                return replay.get();
+            }
+        }
+        int current = declaration.newAggregate() ? 0
+                : currentVersion(connection, declaration.aggregateType(), command.aggregateId());
+        if (!declaration.newAggregate() && current == 0) {
+            throw Problem.notFound(declaration.aggregateType() + " " + command.aggregateId() + " does not exist");
+        }
+        if (command.expectedVersion() != null && command.expectedVersion() != current) {
+            throw new Problem(412, "version-mismatch", "Precondition failed", "If-Match expects version "
+                    + command.expectedVersion() + " but " + declaration.aggregateType() + " "
+                    + command.aggregateId() + " is at version " + current).with("currentVersion", current);
+        }
+        int version = current + 1;
+        UUID eventId = newId();
+        Map<String, Object> parameters = new HashMap<>(command.parameters());
+        parameters.put("id", command.aggregateId());
+        parameters.put("version", version);
+        parameters.put("command_id", command.commandId());
+        parameters.put("event_id", eventId);
+        ArrayNode rows = declaration.sql().query(connection, parameters);
+        if (rows.isEmpty()) {
+            throw Problem.conflict("state-conflict", "command " + declaration.name() + " does not apply to "
+                    + declaration.aggregateType() + " " + command.aggregateId() + " in its current state");
+        }
+        if (rows.size() > 1) {
+            throw new IllegalStateException("the SQL of command " + declaration.name() + " returned " + rows.size()
+                    + " rows; it must return the event's data as one row");
+        }
+        OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.MICROS);
+        byte[] envelope = envelopes.serialize(eventId, declaration.eventType(), declaration.eventVersion(),
+                declaration.aggregateType(), command.aggregateId(), version, now, rows.get(0));
+        insertEvent(connection, command, eventId, version, envelope, now, declaration.outbox() ? null : lease);
+        int status = declaration.outbox() ? 202 : 201;
+        insertCommand(connection, command, eventId, status);
+        CommandResult result = new CommandResult(status, command.location(), command.commandId(),
+                declaration.aggregateType(), command.aggregateId(), version, eventId, declaration.eventType(),
+                declaration.topic(), "pending", false);
+        return new Applied(result, new OutgoingEvent(eventId, declaration.topic(), command.aggregateId(), envelope));
+    }
+
+    private Optional<Applied> replayOf(Connection connection, Command command) throws SQLException {
+        String sql = """
+                SELECT c.request_hash, c.response_status, c.location, c.command_id, c.aggregate_type, c.aggregate_id,
+                       e.aggregate_version, e.event_id, e.event_type, e.topic, e.published_at IS NOT NULL AS published
+                  FROM commands c JOIN events e ON e.event_id = c.event_id
+                 WHERE c.idempotency_key = ?""";
+        try (PreparedStatement statement = connection.prepareStatement(sql)) {
+            statement.setString(1, command.idempotencyKey());
+            try (ResultSet row = statement.executeQuery()) {
+                if (!row.next()) {
+                    return Optional.empty();
+                }
+                if (!row.getString("request_hash").equals(command.requestHash())) {
+                    throw Problem.unprocessable("idempotency-key-reused", "Idempotency-Key "
+                            + command.idempotencyKey() + " was used before with a different request");
+                }
+                CommandResult result = new CommandResult(row.getInt("response_status"), row.getString("location"),
+                        row.getObject("command_id", UUID.class), row.getString("aggregate_type"),
+                        row.getString("aggregate_id"), row.getInt("aggregate_version"),
+                        row.getObject("event_id", UUID.class), row.getString("event_type"), row.getString("topic"),
+                        row.getBoolean("published") ? "published" : "pending", true);
+                return Optional.of(new Applied(result, null));
+            }
+        }
+    }
+
+    private static int currentVersion(Connection connection, String aggregateType, String aggregateId)
+            throws SQLException {
+        String sql = "SELECT max(aggregate_version) FROM events WHERE aggregate_type = ? AND aggregate_id = ?";
+        try (PreparedStatement statement = connection.prepareStatement(sql)) {
+            statement.setString(1, aggregateType);
+            statement.setString(2, aggregateId);
+            try (ResultSet row = statement.executeQuery()) {
+                row.next();
+                return row.getInt(1);
+            }
+        }
+    }
+
+    private static void insertEvent(Connection connection, Command command, UUID eventId, int version,
+            byte[] envelope, OffsetDateTime now, Duration lease) throws SQLException {
+        CommandDeclaration declaration = command.declaration();
+        String sql = """
+                INSERT INTO events (event_id, aggregate_type, aggregate_id, aggregate_version, event_type,
+                                    schema_version, topic, command_id, envelope, occurred_at, claimed_until)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""";
+        try (PreparedStatement statement = connection.prepareStatement(sql)) {
+            statement.setObject(1, eventId);
+            statement.setString(2, declaration.aggregateType());
+            statement.setString(3, command.aggregateId());
+            statement.setInt(4, version);
+            statement.setString(5, declaration.eventType());
+            statement.setInt(6, declaration.eventVersion());
+            statement.setString(7, declaration.topic());
+            statement.setObject(8, command.commandId());
+            statement.setString(9, new String(envelope, StandardCharsets.UTF_8));
+            statement.setObject(10, now);
+            statement.setTimestamp(11, lease == null ? null : Timestamp.from(Instant.now().plus(lease)));
+            statement.executeUpdate();
+        }
+    }
+
+    private static void insertCommand(Connection connection, Command command, UUID eventId, int status)
+            throws SQLException {
+        String sql = """
+                INSERT INTO commands (command_id, command_type, aggregate_type, aggregate_id, event_id,
+                                      idempotency_key, request_hash, response_status, location)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""";
+        try (PreparedStatement statement = connection.prepareStatement(sql)) {
+            statement.setObject(1, command.commandId());
+            statement.setString(2, command.declaration().name());
+            statement.setString(3, command.declaration().aggregateType());
+            statement.setString(4, command.aggregateId());
+            statement.setObject(5, eventId);
+            statement.setString(6, command.idempotencyKey());
+            statement.setString(7, command.requestHash());
+            statement.setInt(8, status);
+            statement.setString(9, command.location());
+            statement.executeUpdate();
+        }
+    }
+
+    /** Marks events as published (after their Kafka transaction committed); autocommit, idempotent. */
+    public static void markPublished(Connection connection, Collection<UUID> eventIds) throws SQLException {
+        String sql = """
+                UPDATE events SET published_at = now(), publish_attempts = publish_attempts + 1,
+                                  claimed_until = NULL, last_error = NULL
+                 WHERE event_id = ANY (?) AND published_at IS NULL""";
+        try (PreparedStatement statement = connection.prepareStatement(sql)) {
+            statement.setArray(1, connection.createArrayOf("uuid", eventIds.toArray()));
+            statement.executeUpdate();
+        }
+    }
+
+    /** A command applied inside the open transaction; {@code event} is null for an idempotent replay. */
+    public record Applied(CommandResult result, OutgoingEvent event) {
+        public boolean isReplay() {
+            return event == null;
+        }
+    }
+
+    /** What goes to Kafka: the envelope, keyed by aggregate id so one aggregate's events stay in order. */
+    public record OutgoingEvent(UUID eventId, String topic, String key, byte[] envelope) {
+    }
+
+}
