@@ -58,7 +58,9 @@ public final class Herald implements AutoCloseable {
     /** Requests no route matched (404, 405) or too large (413) also get problem+json. */
     private void answerUnroutedWithProblems() {
         // unmatched requests fall through the routes' sub-router to the server's root router
-        VertxPlatformHttpRouter routes = VertxPlatformHttpRouter.lookup(camelContext());
+        int port = Integer.parseInt(new Settings(camelContext().getPropertiesComponent()).require("herald.http.port"));
+        VertxPlatformHttpRouter routes = VertxPlatformHttpRouter.lookup(camelContext(),
+                VertxPlatformHttpRouter.getRouterNameFromPort(port));
         Router router = (Router) routes.getServer().getServer().requestHandler();
         router.errorHandler(404, context -> problem(context, new Problem(404, "not-found", "Not found",
                 "no resource at " + context.request().path())));

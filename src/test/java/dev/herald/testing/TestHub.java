@@ -1,0 +1,107 @@
+package dev.herald.testing;
+
+import dev.herald.Herald;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.HashMap;
+import java.util.Map;
+import javax.sql.DataSource;
+
+/** A running hub on real engines, with its own schema and HTTP port, plus what tests need to look inside. */
+public final class TestHub implements AutoCloseable {
+
+    private final Herald herald;
+    private final String brokers;
+    public final HttpApi http;
+
+    private TestHub(Herald herald, String brokers, int port) {
+        this.herald = herald;
+        this.brokers = brokers;
+        this.http = new HttpApi("http://127.0.0.1:" + port);
+    }
+
+    /** A hub on the shared engines; {@code settings} override application.properties. */
+    public static TestHub start(Map<String, String> settings) {
+        Engines engines = Engines.get();
+        Map<String, String> all = new HashMap<>();
+        all.put("herald.db.url", engines.freshSchema());
+        all.put("herald.db.user", engines.user());
+        all.put("herald.db.password", engines.password());
+        all.put("herald.kafka.brokers", engines.kafkaBrokers());
+        all.putAll(settings);
+        return startWith(all);
+    }
+
+    /** A hub with exactly these settings on top of application.properties (embedded engines where unset). */
+    public static TestHub startWith(Map<String, String> settings) {
+        Map<String, String> all = new HashMap<>(settings);
+        int port = freePort();
+        all.put("herald.http.host", "127.0.0.1");
+        all.put("herald.http.port", String.valueOf(port));
+        all.putIfAbsent("herald.instance.id", "test-" + port);
+        all.putIfAbsent("herald.data.dir", tempDir());
+        all.putIfAbsent("herald.publish.timeout", "3000");
+        try {
+            Herald herald = Herald.start(all);
+            return new TestHub(herald, all.get("herald.kafka.brokers"), port);
+        } catch (Exception e) {
+            throw new IllegalStateException("hub did not start", e);
+        }
+    }
+
+    public String brokers() {
+        return brokers != null ? brokers
+                : herald.camelContext().getPropertiesComponent().resolveProperty("herald.kafka.brokers").orElseThrow();
+    }
+
+    /** One number from the hub's database, e.g. {@code count("events")}. */
+    public long count(String table) {
+        return queryLong("SELECT count(*) FROM " + table);
+    }
+
+    public long queryLong(String sql, Object... parameters) {
+        try (Connection connection = dataSource().getConnection();
+                PreparedStatement statement = connection.prepareStatement(sql)) {
+            for (int i = 0; i < parameters.length; i++) {
+                statement.setObject(i + 1, parameters[i]);
+            }
+            try (ResultSet row = statement.executeQuery()) {
+                row.next();
+                return row.getLong(1);
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("query failed: " + sql, e);
+        }
+    }
+
+    public DataSource dataSource() {
+        return herald.camelContext().getRegistry().lookupByNameAndType("dataSource", DataSource.class);
+    }
+
+    @Override
+    public void close() {
+        herald.close();
+    }
+
+    static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static String tempDir() {
+        try {
+            return Files.createTempDirectory("herald-test-data").toString();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
