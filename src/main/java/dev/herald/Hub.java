@@ -6,6 +6,7 @@ import dev.herald.embedded.EmbeddedPostgresServer;
 import dev.herald.event.EventEnvelopes;
 import dev.herald.intake.CommandIntake;
 import dev.herald.intake.ProblemResponder;
+import dev.herald.intake.StrictSchemaLoader;
 import dev.herald.observe.HealthCheck;
 import dev.herald.publish.GroupCommitter;
 import dev.herald.publish.PublishSettings;
@@ -69,6 +70,7 @@ final class Hub implements AutoCloseable {
         registry.bind("intake", new CommandIntake(committer));
         registry.bind("queries", new ReadQueries(dataSource));
         registry.bind("problems", new ProblemResponder());
+        registry.bind("schemaLoader", new StrictSchemaLoader());
         registry.bind("health", own(new HealthCheck(dataSource, brokers)));
         LOG.info("Herald: database {}, Kafka {}, publish mode {}", dbUrl, brokers, settings.get("herald.publish.mode"));
     }
