@@ -1,0 +1,94 @@
+package dev.herald.intake;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.herald.testing.HttpApi.Response;
+import dev.herald.testing.TestHub;
+import dev.herald.testing.TopicReader;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A third command needs a YAML block, a schema and SQL, read from the filesystem at start: no Java, no build. */
+class DeclaredCommandTest {
+
+    @Test
+    void aProductsCommandDeclaredInATemporaryDirectoryWorksEndToEnd(@TempDir Path home) throws IOException {
+        copy(Path.of("routes"), home.resolve("routes"));
+        copy(Path.of("schemas"), home.resolve("schemas"));
+        copy(Path.of("sql"), home.resolve("sql"));
+        Files.writeString(home.resolve("sql/V900__products.sql"), """
+                CREATE TABLE products (product_id text PRIMARY KEY, name text NOT NULL,
+                                       price numeric(12,2) NOT NULL, version int NOT NULL);
+                """);
+        Files.writeString(home.resolve("schemas/product-create.json"), """
+                {"$schema": "https://json-schema.org/draft/2020-12/schema", "type": "object",
+                 "additionalProperties": false, "required": ["name", "price"],
+                 "properties": {"name": {"type": "string", "minLength": 1}, "price": {"type": "number", "minimum": 0}}}
+                """);
+        Files.writeString(home.resolve("routes/products.camel.yaml"), """
+                - templatedRoute:
+                    routeTemplateRef: command
+                    routeId: product.create
+                    parameters:
+                      - { name: method, value: POST }
+                      - { name: path, value: /api/products }
+                      - { name: schema, value: product-create.json }
+                      - { name: aggregate, value: product }
+                      - { name: event, value: product.created }
+                      - { name: topic, value: products }
+                      - { name: resource, value: /api/products }
+                      - { name: id, value: new }
+                      - name: sql
+                        value: >-
+                          INSERT INTO products (product_id, name, price, version)
+                          VALUES (:id, :name, :price, :version) RETURNING product_id, name, price
+                - templatedRoute:
+                    routeTemplateRef: query
+                    routeId: product.get
+                    parameters:
+                      - { name: path, value: "/api/products/{id}" }
+                      - { name: single, value: "true" }
+                      - { name: sql, value: "SELECT product_id, name, price, version FROM products WHERE product_id = :id" }
+                """);
+
+        try (TestHub hub = TestHub.start(Map.of(
+                "herald.routes.dir", home.resolve("routes").toString(),
+                "herald.schemas.dir", home.resolve("schemas").toString(),
+                "herald.db.domain-migrations", "filesystem:" + home.resolve("sql")));
+                TopicReader kafka = new TopicReader(hub.brokers(), "products")) {
+            Response created = hub.http.post("/api/products", "{\"name\":\"Difference Engine\",\"price\":1822.5}");
+            assertThat(created.status()).as(created.toString()).isEqualTo(201);
+            String id = created.json().get("aggregate_id").asText();
+            assertThat(created.header("Location")).isEqualTo("/api/products/" + id);
+            assertThat(hub.http.get("/api/products/" + id).json().get("name").asText()).isEqualTo("Difference Engine");
+            assertThat(hub.http.post("/api/products", "{\"name\":\"\"}").status()).isEqualTo(400);
+
+            var records = await().atMost(Duration.ofSeconds(20)).until(() -> kafka.recordsFor(id), r -> r.size() == 1);
+            assertThat(TopicReader.cloudEvent(records.get(0)).getType()).isEqualTo("product.created");
+            // the shipped commands still work beside the new one
+            assertThat(hub.http.post("/api/customers", "{\"full_name\":\"Ada\",\"email\":\"ada@example.com\"}")
+                    .status()).isEqualTo(201);
+        }
+    }
+
+    private static void copy(Path from, Path to) throws IOException {
+        Files.createDirectories(to);
+        try (Stream<Path> files = Files.list(from)) {
+            files.forEach(file -> {
+                try {
+                    Files.copy(file, to.resolve(file.getFileName()));
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+        }
+    }
+}
