@@ -1,6 +1,7 @@
 package dev.herald;
 
 import com.zaxxer.hikari.HikariDataSource;
+import dev.herald.deadletter.DeadLetterStore;
 import dev.herald.embedded.EmbeddedKafka;
 import dev.herald.embedded.EmbeddedPostgresServer;
 import dev.herald.event.EventEnvelopes;
@@ -11,9 +12,11 @@ import dev.herald.observe.HealthCheck;
 import dev.herald.publish.GroupCommitter;
 import dev.herald.publish.PublishSettings;
 import dev.herald.query.ReadQueries;
+import dev.herald.relay.OutboxRelay;
 import dev.herald.store.Database;
 import dev.herald.store.EventStore;
 import java.nio.file.Path;
+import java.sql.Connection;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import org.apache.camel.CamelContext;
@@ -58,11 +61,15 @@ final class Hub implements AutoCloseable {
                 settings.getInt("herald.db.pool-size")));
         Database.migrate(dataSource, settings.require("herald.db.domain-migrations"));
 
-        EventStore store = new EventStore(new EventEnvelopes(settings.require("herald.events.source")));
+        String instanceId = settings.require("herald.instance.id");
+        EventStore store = new EventStore(new EventEnvelopes(settings.require("herald.events.source")), instanceId);
+        try (Connection connection = dataSource.getConnection()) {
+            store.releaseClaimsOfThisInstance(connection);
+        }
         PublishSettings publish = new PublishSettings(settings.millis("herald.publish.timeout"),
                 settings.getInt("herald.publish.lanes"), settings.getInt("herald.publish.batch-size"),
                 settings.millis("herald.publish.linger"), settings.getInt("herald.publish.queue-capacity"),
-                settings.getInt("herald.publish.retry-after"), brokers, settings.require("herald.instance.id"));
+                settings.getInt("herald.publish.retry-after"), brokers, instanceId);
         GroupCommitter committer = own(new GroupCommitter(dataSource, store, publish));
 
         Registry registry = camel.getRegistry();
@@ -72,6 +79,10 @@ final class Hub implements AutoCloseable {
         registry.bind("problems", new ProblemResponder());
         registry.bind("schemaLoader", new StrictSchemaLoader());
         registry.bind("health", own(new HealthCheck(dataSource, brokers)));
+        registry.bind("relay", new OutboxRelay(dataSource, settings.getInt("herald.relay.batch-size"),
+                settings.millis("herald.relay.lease"), instanceId));
+        registry.bind("deadLetters", new DeadLetterStore(dataSource));
+        registry.bind("countRedeliveries", DeadLetterStore.COUNT_REDELIVERIES);
         LOG.info("Herald: database {}, Kafka {}, publish mode {}", dbUrl, brokers, settings.get("herald.publish.mode"));
     }
 

@@ -187,6 +187,7 @@ final class Lane implements Runnable {
             } catch (PublishException e) {
                 LOG.warn("lane {}: Kafka commit failed after the database commit; {} events stay in the outbox "
                         + "for the relay: {}", name, published.size(), e.getMessage());
+                releaseClaims(connection, published);
             }
         }
         for (int i = 0; i < pending.size(); i++) {
@@ -198,15 +199,28 @@ final class Lane implements Runnable {
     }
 
     private void markPublished(Connection connection, List<OutgoingEvent> published) {
-        Set<UUID> ids = new HashSet<>();
-        published.forEach(event -> ids.add(event.eventId()));
         try {
             connection.setAutoCommit(true);
-            EventStore.markPublished(connection, ids);
+            EventStore.markPublished(connection, eventIds(published));
         } catch (SQLException e) {
-            // harmless: the relay republishes them later with the same event ids
-            LOG.warn("lane {}: could not mark {} events published: {}", name, ids.size(), e.getMessage());
+            // harmless: the relay republishes them when the lease ends, with the same event ids
+            LOG.warn("lane {}: could not mark {} events published: {}", name, published.size(), e.getMessage());
         }
+    }
+
+    private void releaseClaims(Connection connection, List<OutgoingEvent> unpublished) {
+        try {
+            connection.setAutoCommit(true);
+            EventStore.releaseClaims(connection, eventIds(unpublished));
+        } catch (SQLException e) {
+            LOG.warn("lane {}: {} events wait for their lease to end: {}", name, unpublished.size(), e.getMessage());
+        }
+    }
+
+    private static Set<UUID> eventIds(List<OutgoingEvent> events) {
+        Set<UUID> ids = new HashSet<>();
+        events.forEach(event -> ids.add(event.eventId()));
+        return ids;
     }
 
     private List<PendingCommand> refuse(List<PendingCommand> pending, List<Applied> applied, PublishException e) {

@@ -34,9 +34,11 @@ public final class EventStore {
     private static final TimeBasedEpochGenerator UUIDS = Generators.timeBasedEpochGenerator();
 
     private final EventEnvelopes envelopes;
+    private final String instanceId;
 
-    public EventStore(EventEnvelopes envelopes) {
+    public EventStore(EventEnvelopes envelopes, String instanceId) {
         this.envelopes = envelopes;
+        this.instanceId = instanceId;
     }
 
     public static UUID newId() {
@@ -55,8 +57,9 @@ public final class EventStore {
                 return replay.get();
             }
         }
-        int current = declaration.newAggregate() ? 0
-                : currentVersion(connection, declaration.aggregateType(), command.aggregateId());
+        AggregateState state = declaration.newAggregate() ? AggregateState.NEW
+                : aggregateState(connection, declaration.aggregateType(), command.aggregateId());
+        int current = state.version();
         if (!declaration.newAggregate() && current == 0) {
             throw Problem.notFound(declaration.aggregateType() + " " + command.aggregateId() + " does not exist");
         }
@@ -84,8 +87,11 @@ public final class EventStore {
         OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.MICROS);
         byte[] envelope = envelopes.serialize(eventId, declaration.eventType(), declaration.eventVersion(),
                 declaration.aggregateType(), command.aggregateId(), version, now, rows.get(0));
-        insertEvent(connection, command, eventId, version, envelope, now, declaration.outbox() ? null : lease);
-        int status = declaration.outbox() ? 202 : 201;
+        // an aggregate with events still waiting in the outbox queues this one behind them, so the relay
+        // publishes them all in version order
+        boolean viaOutbox = declaration.outbox() || state.hasWaitingEvents();
+        insertEvent(connection, command, eventId, version, envelope, now, viaOutbox ? null : lease);
+        int status = viaOutbox ? 202 : 201;
         insertCommand(connection, command, eventId, status);
         CommandResult result = new CommandResult(status, command.location(), command.commandId(),
                 declaration.aggregateType(), command.aggregateId(), version, eventId, declaration.eventType(),
@@ -119,26 +125,35 @@ public final class EventStore {
         }
     }
 
-    private static int currentVersion(Connection connection, String aggregateType, String aggregateId)
+    private record AggregateState(int version, boolean hasWaitingEvents) {
+        static final AggregateState NEW = new AggregateState(0, false);
+    }
+
+    private static AggregateState aggregateState(Connection connection, String aggregateType, String aggregateId)
             throws SQLException {
-        String sql = "SELECT max(aggregate_version) FROM events WHERE aggregate_type = ? AND aggregate_id = ?";
+        String sql = """
+                SELECT coalesce(max(aggregate_version), 0),
+                       coalesce(bool_or(published_at IS NULL AND dead_lettered_at IS NULL
+                                        AND (claimed_until IS NULL OR claimed_until < now())), false)
+                  FROM events WHERE aggregate_type = ? AND aggregate_id = ?""";
         try (PreparedStatement statement = connection.prepareStatement(sql)) {
             statement.setString(1, aggregateType);
             statement.setString(2, aggregateId);
             try (ResultSet row = statement.executeQuery()) {
                 row.next();
-                return row.getInt(1);
+                return new AggregateState(row.getInt(1), row.getBoolean(2));
             }
         }
     }
 
-    private static void insertEvent(Connection connection, Command command, UUID eventId, int version,
+    private void insertEvent(Connection connection, Command command, UUID eventId, int version,
             byte[] envelope, OffsetDateTime now, Duration lease) throws SQLException {
         CommandDeclaration declaration = command.declaration();
         String sql = """
                 INSERT INTO events (event_id, aggregate_type, aggregate_id, aggregate_version, event_type,
-                                    schema_version, topic, command_id, envelope, occurred_at, claimed_until)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""";
+                                    schema_version, topic, command_id, envelope, occurred_at, claimed_until,
+                                    claimed_by)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""";
         try (PreparedStatement statement = connection.prepareStatement(sql)) {
             statement.setObject(1, eventId);
             statement.setString(2, declaration.aggregateType());
@@ -151,6 +166,7 @@ public final class EventStore {
             statement.setString(9, new String(envelope, StandardCharsets.UTF_8));
             statement.setObject(10, now);
             statement.setTimestamp(11, lease == null ? null : Timestamp.from(Instant.now().plus(lease)));
+            statement.setString(12, lease == null ? null : instanceId);
             statement.executeUpdate();
         }
     }
@@ -177,10 +193,30 @@ public final class EventStore {
 
     /** Marks events as published (after their Kafka transaction committed); autocommit, idempotent. */
     public static void markPublished(Connection connection, Collection<UUID> eventIds) throws SQLException {
-        String sql = """
+        updateEvents(connection, eventIds, """
                 UPDATE events SET published_at = now(), publish_attempts = publish_attempts + 1,
-                                  claimed_until = NULL, last_error = NULL
-                 WHERE event_id = ANY (?) AND published_at IS NULL""";
+                                  claimed_until = NULL, claimed_by = NULL, last_error = NULL
+                 WHERE event_id = ANY (?) AND published_at IS NULL""");
+    }
+
+    /** Hands events a lane could not publish to the relay at once, instead of when their lease runs out. */
+    public static void releaseClaims(Connection connection, Collection<UUID> eventIds) throws SQLException {
+        updateEvents(connection, eventIds, """
+                UPDATE events SET claimed_until = NULL, claimed_by = NULL, publish_attempts = publish_attempts + 1
+                 WHERE event_id = ANY (?) AND published_at IS NULL""");
+    }
+
+    /** At start: whatever this instance held when it stopped is the relay's now. */
+    public void releaseClaimsOfThisInstance(Connection connection) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement(
+                "UPDATE events SET claimed_until = NULL, claimed_by = NULL WHERE claimed_by = ? AND published_at IS NULL")) {
+            statement.setString(1, instanceId);
+            statement.executeUpdate();
+        }
+    }
+
+    private static void updateEvents(Connection connection, Collection<UUID> eventIds, String sql)
+            throws SQLException {
         try (PreparedStatement statement = connection.prepareStatement(sql)) {
             statement.setArray(1, connection.createArrayOf("uuid", eventIds.toArray()));
             statement.executeUpdate();

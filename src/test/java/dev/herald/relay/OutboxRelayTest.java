@@ -1,0 +1,88 @@
+package dev.herald.relay;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.herald.testing.HttpApi.Response;
+import dev.herald.testing.TestHub;
+import dev.herald.testing.TopicReader;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.stream.IntStream;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Outbox mode: 202 at once, the relay publishes in version order; a poison event is dead-lettered. */
+class OutboxRelayTest {
+
+    private static TestHub hub;
+
+    @BeforeAll
+    static void start() {
+        hub = TestHub.start(Map.of("herald.publish.mode", "outbox", "herald.relay.interval", "100",
+                "herald.relay.max-attempts", "2", "herald.relay.initial-backoff", "10"));
+    }
+
+    @AfterAll
+    static void stop() {
+        hub.close();
+    }
+
+    @Test
+    void acceptedCommandsArePublishedByTheRelayInVersionOrder() {
+        Response accepted = hub.http.post("/api/customers", "{\"full_name\":\"Later\",\"email\":\"later@example.com\"}");
+        assertThat(accepted.status()).as(accepted.toString()).isEqualTo(202);
+        assertThat(accepted.json().at("/event/status").asText()).isEqualTo("pending");
+        String id = accepted.json().get("aggregate_id").asText();
+        for (int i = 0; i < 5; i++) {
+            assertThat(hub.http.put("/api/customers/" + id, "{\"full_name\":\"Later " + i + "\"}").status())
+                    .isEqualTo(202);
+        }
+
+        try (TopicReader kafka = new TopicReader(hub.brokers(), "customers")) {
+            List<ConsumerRecord<String, byte[]>> records = await().atMost(Duration.ofSeconds(30))
+                    .until(() -> kafka.recordsFor(id), r -> r.size() >= 6);
+            assertThat(records).extracting(r -> TopicReader.cloudEvent(r).getExtension("aggregateversion"))
+                    .containsExactlyElementsOf(IntStream.rangeClosed(1, 6).boxed().toList());
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> hub.queryLong(
+                "SELECT count(*) FROM events WHERE aggregate_id = ? AND published_at IS NOT NULL", id) == 6);
+        assertThat(hub.http.get("/api/customers/" + id + "/events").json().at("/events/5/status").asText())
+                .isEqualTo("published");
+    }
+
+    @Test
+    void anEventKafkaRefusesIsDeadLetteredAndTheRestFlows() throws Exception {
+        String poison = UUID.randomUUID().toString();
+        try (Connection connection = hub.dataSource().getConnection();
+                PreparedStatement insert = connection.prepareStatement("""
+                        INSERT INTO events (event_id, aggregate_type, aggregate_id, aggregate_version, event_type,
+                                            schema_version, topic, command_id, envelope)
+                        VALUES (CAST(? AS uuid), 'customer', ?, 1, 'customer.created', 1, 'customers', gen_random_uuid(), ?)""")) {
+            insert.setString(1, poison);
+            insert.setString(2, "poison-" + poison);
+            insert.setString(3, "{\"padding\":\"" + "x".repeat(2 * 1024 * 1024) + "\"}");
+            insert.executeUpdate();
+        }
+        Response healthy = hub.http.post("/api/customers", "{\"full_name\":\"After\",\"email\":\"after@example.com\"}");
+        assertThat(healthy.status()).isEqualTo(202);
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> hub.queryLong(
+                "SELECT count(*) FROM dead_letters WHERE event_id = CAST(? AS uuid)", poison) == 1);
+        assertThat(hub.queryLong("SELECT failure_count FROM dead_letters WHERE event_id = CAST(? AS uuid)", poison))
+                .isEqualTo(3);
+        assertThat(hub.queryLong("SELECT count(*) FROM dead_letters WHERE event_id = CAST(? AS uuid) AND stage = 'kafka'"
+                + " AND error_class LIKE '%RecordTooLarge%' AND original_event ->> 'padding' IS NOT NULL", poison)).isEqualTo(1);
+        assertThat(hub.queryLong("SELECT count(*) FROM events WHERE event_id = CAST(? AS uuid) AND dead_lettered_at IS NOT"
+                + " NULL AND published_at IS NULL", poison)).isEqualTo(1);
+        String after = healthy.json().get("aggregate_id").asText();
+        await().atMost(Duration.ofSeconds(30)).until(() -> hub.queryLong(
+                "SELECT count(*) FROM events WHERE aggregate_id = ? AND published_at IS NOT NULL", after) == 1);
+    }
+}
