@@ -26,6 +26,7 @@ public final class Engines {
     private final String password;
     private final EmbeddedKafka kafka;
     private final Path root;
+    private final java.util.List<String> schemas = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     private Engines() throws IOException {
         root = Files.createTempDirectory("herald-test-engines");
@@ -40,6 +41,10 @@ public final class Engines {
             serverUrl = postgres.jdbcUrl();
             user = "postgres";
             password = "";
+        }
+        if (external != null && !external.isBlank()) {
+            // a shared server outlives the run: leave it as we found it
+            Runtime.getRuntime().addShutdownHook(new Thread(this::dropSchemas));
         }
         kafka = new EmbeddedKafka(root.resolve("kafka"), 0).start();
         Runtime.getRuntime().addShutdownHook(new Thread(kafka::stop));
@@ -74,10 +79,22 @@ public final class Engines {
         try (Connection connection = DriverManager.getConnection(serverUrl, user, password);
                 Statement statement = connection.createStatement()) {
             statement.execute("CREATE SCHEMA " + schema);
+            schemas.add(schema);
         } catch (SQLException e) {
             throw new IllegalStateException("cannot create schema on " + serverUrl, e);
         }
         return serverUrl + (serverUrl.contains("?") ? "&" : "?") + "currentSchema=" + schema;
+    }
+
+    private void dropSchemas() {
+        try (Connection connection = DriverManager.getConnection(serverUrl, user, password);
+                Statement statement = connection.createStatement()) {
+            for (String schema : schemas) {
+                statement.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
+            }
+        } catch (SQLException e) {
+            System.err.println("could not drop test schemas " + schemas + ": " + e.getMessage());
+        }
     }
 
     private static String envOr(String name, String fallback) {
