@@ -19,6 +19,7 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import io.vertx.core.VertxOptions;
 import org.apache.camel.CamelContext;
 import org.apache.camel.spi.PropertiesComponent;
 import org.apache.camel.spi.Registry;
@@ -73,6 +74,8 @@ final class Hub implements AutoCloseable {
         GroupCommitter committer = own(new GroupCommitter(dataSource, store, publish));
 
         Registry registry = camel.getRegistry();
+        // each request waits on a Vert.x worker while its batch commits: enough of them lets batches grow
+        registry.bind("vertxOptions", new VertxOptions().setWorkerPoolSize(settings.getInt("herald.http.workers")));
         registry.bind("dataSource", dataSource);
         registry.bind("intake", new CommandIntake(committer));
         registry.bind("queries", new ReadQueries(dataSource));

@@ -17,14 +17,16 @@ public final class GroupCommitter implements AutoCloseable {
     private final PublishSettings settings;
     private final List<Lane> lanes = new ArrayList<>();
     private final List<Thread> threads = new ArrayList<>();
+    private final PublishedMarker marker;
 
     public GroupCommitter(DataSource dataSource, EventStore store, PublishSettings settings) {
         this.settings = settings;
+        this.marker = new PublishedMarker(dataSource);
         for (int i = 0; i < settings.lanes(); i++) {
             String name = "lane-" + i;
             TransactionalPublisher publisher = new TransactionalPublisher(settings.brokers(),
                     settings.instanceId() + "-" + name, settings.timeout());
-            Lane lane = new Lane(name, dataSource, store, publisher, settings);
+            Lane lane = new Lane(name, dataSource, store, publisher, settings, marker);
             lanes.add(lane);
             Thread thread = new Thread(lane, "herald-" + name);
             thread.setDaemon(true);
@@ -54,5 +56,6 @@ public final class GroupCommitter implements AutoCloseable {
         for (Thread thread : threads) {
             thread.join(settings.timeout().multipliedBy(2).toMillis());
         }
+        marker.close();
     }
 }

@@ -43,16 +43,18 @@ final class Lane implements Runnable {
     private final EventStore store;
     private final TransactionalPublisher publisher;
     private final PublishSettings settings;
+    private final PublishedMarker marker;
     private volatile boolean running = true;
 
     Lane(String name, DataSource dataSource, EventStore store, TransactionalPublisher publisher,
-            PublishSettings settings) {
+            PublishSettings settings, PublishedMarker marker) {
         this.name = name;
         this.queue = new LinkedBlockingQueue<>(settings.queueCapacity());
         this.dataSource = dataSource;
         this.store = store;
         this.publisher = publisher;
         this.settings = settings;
+        this.marker = marker;
     }
 
     boolean offer(PendingCommand command) {
@@ -183,7 +185,7 @@ final class Lane implements Runnable {
             try {
                 publisher.commit();
                 visible = true;
-                markPublished(connection, published);
+                marker.mark(eventIds(published));
             } catch (PublishException e) {
                 LOG.warn("lane {}: Kafka commit failed after the database commit; {} events stay in the outbox "
                         + "for the relay: {}", name, published.size(), e.getMessage());
@@ -195,16 +197,6 @@ final class Lane implements Runnable {
             boolean sync = !isOutbox(applied.get(i));
             pending.get(i).succeed(sync && visible ? result.withPublication(201, "published")
                     : result.withPublication(202, "pending"));
-        }
-    }
-
-    private void markPublished(Connection connection, List<OutgoingEvent> published) {
-        try {
-            connection.setAutoCommit(true);
-            EventStore.markPublished(connection, eventIds(published));
-        } catch (SQLException e) {
-            // harmless: the relay republishes them when the lease ends, with the same event ids
-            LOG.warn("lane {}: could not mark {} events published: {}", name, published.size(), e.getMessage());
         }
     }
 
