@@ -24,7 +24,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Group commit: one thread takes the commands queued for it, applies a batch in one database transaction
- * (a savepoint per command, so one refusal fails alone), publishes the batch's events in one Kafka
+ * (a refused command fails alone, see {@link #applyAndPublish}), publishes the batch's events in one Kafka
  * transaction, then commits the database and then Kafka. Aggregates hash to lanes, so one aggregate's
  * commands are applied and published in order.
  *
@@ -107,9 +107,9 @@ final class Lane implements Runnable {
         }
         try (Connection connection = dataSource.getConnection()) {
             connection.setAutoCommit(false);
-            List<PendingCommand> retry = applyAndPublish(connection, live);
-            if (!retry.isEmpty()) {
-                applyAndPublish(connection, retry);
+            Retry next = new Retry(live, live.size() == 1);
+            while (!next.commands().isEmpty()) {
+                next = applyAndPublish(connection, next.commands(), next.carefully());
             }
         } catch (SQLException e) {
             RuntimeException problem = Problem.unavailable("database-unavailable",
@@ -119,17 +119,28 @@ final class Lane implements Runnable {
     }
 
     /**
-     * @return commands to try again in a fresh transaction because a neighbour's event was refused by Kafka
+     * What to run again in a fresh transaction: after a failure on the fast path (carefully, to find the
+     * command at fault), or the neighbours of an event Kafka refused.
      */
-    private List<PendingCommand> applyAndPublish(Connection connection, List<PendingCommand> commands)
+    private record Retry(List<PendingCommand> commands, boolean carefully) {
+        static final Retry NONE = new Retry(List.of(), true);
+    }
+
+    /**
+     * Fast path: no savepoints, the event and command rows of the whole batch written in two JDBC batches.
+     * Careful path: a savepoint per command, so a failing command fails alone. The fast path hands over to
+     * the careful one at the first failure, so one bad command costs its batch a second try, not an answer.
+     */
+    private Retry applyAndPublish(Connection connection, List<PendingCommand> commands, boolean carefully)
             throws SQLException {
         List<PendingCommand> pending = new ArrayList<>();
         List<Applied> applied = new ArrayList<>();
-        boolean savepoints = commands.size() > 1;
+        EventStore.Writes writes = new EventStore.Writes(!carefully);
+        boolean savepoints = carefully && commands.size() > 1;
         for (PendingCommand command : commands) {
             Savepoint savepoint = savepoints ? connection.setSavepoint() : null;
             try {
-                Applied result = store.apply(connection, command.command, settings.leaseFor());
+                Applied result = store.apply(connection, command.command, settings.leaseFor(), writes);
                 if (result.isReplay()) {
                     command.succeed(result.result());
                 } else {
@@ -137,19 +148,33 @@ final class Lane implements Runnable {
                     applied.add(result);
                 }
             } catch (SQLException e) {
-                undo(connection, savepoint);
                 if (isConnectionLost(e)) {
                     throw e;
                 }
+                if (!carefully) {
+                    return redoCarefully(connection, commands);
+                }
+                undo(connection, savepoint);
                 command.fail(SqlProblems.of(e, settings.retryAfterSeconds()));
             } catch (RuntimeException e) {
+                if (!carefully) {
+                    return redoCarefully(connection, commands);
+                }
                 undo(connection, savepoint);
                 command.fail(e);
             }
         }
+        try {
+            writes.flush(connection);
+        } catch (SQLException e) {
+            if (carefully || isConnectionLost(e)) {
+                throw e;
+            }
+            return redoCarefully(connection, commands);
+        }
         if (applied.isEmpty()) {
             connection.commit();
-            return List.of();
+            return Retry.NONE;
         }
         List<OutgoingEvent> toPublish = applied.stream().filter(a -> !isOutbox(a)).map(Applied::event).toList();
         if (!toPublish.isEmpty()) {
@@ -157,14 +182,14 @@ final class Lane implements Runnable {
                 publisher.send(toPublish);
             } catch (PublishException e) {
                 connection.rollback();
-                return refuse(pending, applied, e);
+                return new Retry(refuse(pending, applied, e), true);
             }
         }
         if (!pending.stream().allMatch(PendingCommand::claim)) {
             abort(connection, toPublish);
             fail(pending, Problem.unavailable("publish-timeout", "the batch outlived a client's deadline; nothing "
                     + "was kept", settings.retryAfterSeconds(), null));
-            return List.of();
+            return Retry.NONE;
         }
         try {
             connection.commit();
@@ -172,10 +197,15 @@ final class Lane implements Runnable {
             abort(connection, toPublish);
             fail(pending, Problem.unavailable("database-unavailable", "the database commit failed: "
                     + e.getMessage() + "; nothing was kept", settings.retryAfterSeconds(), e));
-            return List.of();
+            return Retry.NONE;
         }
         answer(connection, pending, applied, toPublish);
-        return List.of();
+        return Retry.NONE;
+    }
+
+    private static Retry redoCarefully(Connection connection, List<PendingCommand> commands) throws SQLException {
+        connection.rollback();
+        return new Retry(commands.stream().filter(PendingCommand::isOpen).toList(), true);
     }
 
     private void answer(Connection connection, List<PendingCommand> pending, List<Applied> applied,

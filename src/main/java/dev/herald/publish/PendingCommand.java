@@ -29,6 +29,11 @@ final class PendingCommand {
         this.command = command;
     }
 
+    /** Not answered yet (an idempotent replay may already be). */
+    boolean isOpen() {
+        return !outcome.isDone();
+    }
+
     boolean isAbandoned() {
         return state.get() == ABANDONED;
     }

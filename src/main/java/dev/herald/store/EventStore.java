@@ -19,8 +19,10 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -49,7 +51,8 @@ public final class EventStore {
      * Applies one command: checks idempotency and version, runs the declaration's SQL, appends the event and
      * the command record. {@code lease} keeps the relay away from a sync event while its lane publishes it.
      */
-    public Applied apply(Connection connection, Command command, Duration lease) throws SQLException {
+    public Applied apply(Connection connection, Command command, Duration lease, Writes writes)
+            throws SQLException {
         CommandDeclaration declaration = command.declaration();
         if (command.idempotencyKey() != null) {
             Optional<Applied> replay = replayOf(connection, command);
@@ -57,7 +60,10 @@ public final class EventStore {
                 return replay.get();
             }
         }
+        String aggregateKey = declaration.aggregateType() + "/" + command.aggregateId();
+        Integer versionInBatch = writes.versions.get(aggregateKey);
         AggregateState state = declaration.newAggregate() ? AggregateState.NEW
+                : versionInBatch != null ? new AggregateState(versionInBatch, false)
                 : aggregateState(connection, declaration.aggregateType(), command.aggregateId());
         int current = state.version();
         if (!declaration.newAggregate() && current == 0) {
@@ -90,9 +96,10 @@ public final class EventStore {
         // an aggregate with events still waiting in the outbox queues this one behind them, so the relay
         // publishes them all in version order
         boolean viaOutbox = declaration.outbox() || state.hasWaitingEvents();
-        insertEvent(connection, command, eventId, version, envelope, now, viaOutbox ? null : lease);
         int status = viaOutbox ? 202 : 201;
-        insertCommand(connection, command, eventId, status);
+        writes.add(connection, eventRow(command, eventId, version, envelope, now, viaOutbox ? null : lease),
+                commandRow(command, eventId, status));
+        writes.versions.put(aggregateKey, version);
         CommandResult result = new CommandResult(status, command.location(), command.commandId(),
                 declaration.aggregateType(), command.aggregateId(), version, eventId, declaration.eventType(),
                 declaration.topic(), "pending", false);
@@ -146,48 +153,77 @@ public final class EventStore {
         }
     }
 
-    private void insertEvent(Connection connection, Command command, UUID eventId, int version,
-            byte[] envelope, OffsetDateTime now, Duration lease) throws SQLException {
+    private static final String INSERT_EVENT = """
+            INSERT INTO events (event_id, aggregate_type, aggregate_id, aggregate_version, event_type, schema_version,
+                                topic, command_id, envelope, occurred_at, claimed_until, claimed_by)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""";
+
+    private static final String INSERT_COMMAND = """
+            INSERT INTO commands (command_id, command_type, aggregate_type, aggregate_id, event_id,
+                                  idempotency_key, request_hash, response_status, location)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""";
+
+    private Object[] eventRow(Command command, UUID eventId, int version, byte[] envelope, OffsetDateTime now,
+            Duration lease) {
         CommandDeclaration declaration = command.declaration();
-        String sql = """
-                INSERT INTO events (event_id, aggregate_type, aggregate_id, aggregate_version, event_type,
-                                    schema_version, topic, command_id, envelope, occurred_at, claimed_until,
-                                    claimed_by)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""";
-        try (PreparedStatement statement = connection.prepareStatement(sql)) {
-            statement.setObject(1, eventId);
-            statement.setString(2, declaration.aggregateType());
-            statement.setString(3, command.aggregateId());
-            statement.setInt(4, version);
-            statement.setString(5, declaration.eventType());
-            statement.setInt(6, declaration.eventVersion());
-            statement.setString(7, declaration.topic());
-            statement.setObject(8, command.commandId());
-            statement.setString(9, new String(envelope, StandardCharsets.UTF_8));
-            statement.setObject(10, now);
-            statement.setTimestamp(11, lease == null ? null : Timestamp.from(Instant.now().plus(lease)));
-            statement.setString(12, lease == null ? null : instanceId);
-            statement.executeUpdate();
-        }
+        return new Object[] {eventId, declaration.aggregateType(), command.aggregateId(), version,
+            declaration.eventType(), declaration.eventVersion(), declaration.topic(), command.commandId(),
+            new String(envelope, StandardCharsets.UTF_8), now,
+            lease == null ? null : Timestamp.from(Instant.now().plus(lease)), lease == null ? null : instanceId};
     }
 
-    private static void insertCommand(Connection connection, Command command, UUID eventId, int status)
-            throws SQLException {
-        String sql = """
-                INSERT INTO commands (command_id, command_type, aggregate_type, aggregate_id, event_id,
-                                      idempotency_key, request_hash, response_status, location)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""";
-        try (PreparedStatement statement = connection.prepareStatement(sql)) {
-            statement.setObject(1, command.commandId());
-            statement.setString(2, command.declaration().name());
-            statement.setString(3, command.declaration().aggregateType());
-            statement.setString(4, command.aggregateId());
-            statement.setObject(5, eventId);
-            statement.setString(6, command.idempotencyKey());
-            statement.setString(7, command.requestHash());
-            statement.setInt(8, status);
-            statement.setString(9, command.location());
-            statement.executeUpdate();
+    private static Object[] commandRow(Command command, UUID eventId, int status) {
+        return new Object[] {command.commandId(), command.declaration().name(),
+            command.declaration().aggregateType(), command.aggregateId(), eventId, command.idempotencyKey(),
+            command.requestHash(), status, command.location()};
+    }
+
+    /**
+     * The event and command rows of one batch. Deferred: written together at the end in two JDBC batches
+     * (the fast path); immediate: written at once (the careful path, one savepoint per command). Also
+     * remembers the versions given out in the batch, since deferred rows are not yet in the table.
+     */
+    public static final class Writes {
+
+        private final boolean deferred;
+        private final Map<String, Integer> versions = new HashMap<>();
+        private final List<Object[]> events = new ArrayList<>();
+        private final List<Object[]> commands = new ArrayList<>();
+
+        public Writes(boolean deferred) {
+            this.deferred = deferred;
+        }
+
+        void add(Connection connection, Object[] event, Object[] command) throws SQLException {
+            if (deferred) {
+                events.add(event);
+                commands.add(command);
+            } else {
+                execute(connection, INSERT_EVENT, List.<Object[]>of(event));
+                execute(connection, INSERT_COMMAND, List.<Object[]>of(command));
+            }
+        }
+
+        public void flush(Connection connection) throws SQLException {
+            execute(connection, INSERT_EVENT, events);
+            execute(connection, INSERT_COMMAND, commands);
+            events.clear();
+            commands.clear();
+        }
+
+        private static void execute(Connection connection, String sql, List<Object[]> rows) throws SQLException {
+            if (rows.isEmpty()) {
+                return;
+            }
+            try (PreparedStatement statement = connection.prepareStatement(sql)) {
+                for (Object[] row : rows) {
+                    for (int i = 0; i < row.length; i++) {
+                        statement.setObject(i + 1, row[i]);
+                    }
+                    statement.addBatch();
+                }
+                statement.executeBatch();
+            }
         }
     }
 
