@@ -11,8 +11,10 @@ import dev.herald.intake.StrictSchemaLoader;
 import dev.herald.observe.HealthCheck;
 import dev.herald.publish.GroupCommitter;
 import dev.herald.publish.PublishSettings;
+import dev.herald.publish.TransactionalPublisher;
 import dev.herald.query.ReadQueries;
 import dev.herald.relay.OutboxRelay;
+import dev.herald.relay.OutboxRelay.RelaySettings;
 import dev.herald.store.Database;
 import dev.herald.store.EventStore;
 import java.nio.file.Path;
@@ -82,10 +84,13 @@ final class Hub implements AutoCloseable {
         registry.bind("problems", new ProblemResponder());
         registry.bind("schemaLoader", new StrictSchemaLoader());
         registry.bind("health", own(new HealthCheck(dataSource, brokers)));
-        registry.bind("relay", new OutboxRelay(dataSource, settings.getInt("herald.relay.batch-size"),
-                settings.millis("herald.relay.lease"), instanceId));
-        registry.bind("deadLetters", new DeadLetterStore(dataSource));
-        registry.bind("countRedeliveries", DeadLetterStore.COUNT_REDELIVERIES);
+        DeadLetterStore deadLetters = new DeadLetterStore(dataSource);
+        registry.bind("deadLetters", deadLetters);
+        TransactionalPublisher relayPublisher = new TransactionalPublisher(brokers, instanceId + "-relay",
+                settings.millis("herald.publish.timeout"));
+        registry.bind("relay", own(new OutboxRelay(dataSource, relayPublisher, deadLetters,
+                new RelaySettings(settings.getInt("herald.relay.batch-size"), settings.millis("herald.relay.lease"),
+                        settings.getInt("herald.relay.max-attempts"), instanceId + "-relay"))));
         LOG.info("Herald: database {}, Kafka {}, publish mode {}", dbUrl, brokers, settings.get("herald.publish.mode"));
     }
 

@@ -1,30 +1,23 @@
 package dev.herald.deadletter;
 
-import dev.herald.relay.OutboxRelay;
 import dev.herald.relay.OutboxRelay.PendingEvent;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.util.List;
 import javax.sql.DataSource;
 import org.apache.camel.Exchange;
-import org.apache.camel.Processor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The one dead-letter store (seed 004's record: originalEvent, failureReason, failureCount, failedAt,
- * nextRetry; plus stage, destination and error class). The relay's dead letter channel ends here once its
- * retries are spent; the event row is marked so nothing claims it again until an operator retries it.
+ * nextRetry; plus stage, destination and error class). The event row is marked so nothing claims it again
+ * until an operator retries it.
  */
 public final class DeadLetterStore {
 
     private static final Logger LOG = LoggerFactory.getLogger(DeadLetterStore.class);
-
-    private static final String REDELIVERIES = "herald.redeliveries";
-
-    /** The error handler clears its counter before the dead letter endpoint runs: keep it (onRedeliveryRef). */
-    public static final Processor COUNT_REDELIVERIES = exchange -> exchange.setProperty(REDELIVERIES,
-            exchange.getIn().getHeader(Exchange.REDELIVERY_COUNTER, 0, Integer.class));
 
     private final DataSource dataSource;
 
@@ -32,15 +25,22 @@ public final class DeadLetterStore {
         this.dataSource = dataSource;
     }
 
-    /** Dead letter channel endpoint of the Kafka relay. */
-    public void record(Exchange exchange) throws SQLException {
+    /** Dead letter channel endpoint of the relay route: its retries for a whole batch are spent. */
+    @SuppressWarnings("unchecked")
+    public void recordExhausted(Exchange exchange) throws SQLException {
         Throwable failure = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
-        PendingEvent event = exchange.getProperty(OutboxRelay.EVENT, PendingEvent.class);
-        if (event == null) {
-            LOG.warn("relay failed before it held an event; it tries again on its next run", failure);
+        Object body = exchange.getIn().getBody();
+        if (!(body instanceof List<?> batch) || batch.isEmpty()) {
+            LOG.warn("relay run failed before it held events; it tries again on its next run", failure);
             return;
         }
-        int attempts = 1 + exchange.getProperty(REDELIVERIES, 0, Integer.class);
+        Throwable cause = failure != null && failure.getCause() != null ? failure.getCause() : failure;
+        for (PendingEvent event : (List<PendingEvent>) batch) {
+            record(event, cause, 1 + exchange.getIn().getHeader(Exchange.REDELIVERY_MAX_COUNTER, 0, Integer.class));
+        }
+    }
+
+    public void record(PendingEvent event, Throwable failure, int attempts) throws SQLException {
         String reason = failure == null ? "unknown" : String.valueOf(failure.getMessage());
         String errorClass = failure == null ? "unknown" : failure.getClass().getName();
         try (Connection connection = dataSource.getConnection()) {

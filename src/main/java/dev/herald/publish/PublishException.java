@@ -4,7 +4,7 @@ import dev.herald.store.EventStore.OutgoingEvent;
 import java.util.List;
 
 /** Kafka did not take a batch; {@code refused} are the events it rejected for good (too large, not allowed). */
-final class PublishException extends Exception {
+public final class PublishException extends Exception {
 
     private final transient List<OutgoingEvent> refused;
 
@@ -13,7 +13,7 @@ final class PublishException extends Exception {
         this.refused = refused;
     }
 
-    List<OutgoingEvent> refused() {
+    public List<OutgoingEvent> refused() {
         return refused;
     }
 }

@@ -25,7 +25,7 @@ import org.slf4j.LoggerFactory;
  * Every blocking call is bounded by the publish timeout; after any failure the producer is dropped and the
  * next batch starts a fresh one with the same transactional id, which fences and aborts whatever was open.
  */
-final class TransactionalPublisher implements AutoCloseable {
+public final class TransactionalPublisher implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(TransactionalPublisher.class);
 
@@ -33,7 +33,7 @@ final class TransactionalPublisher implements AutoCloseable {
     private final Duration timeout;
     private KafkaProducer<String, byte[]> producer;
 
-    TransactionalPublisher(String brokers, String transactionalId, Duration timeout) {
+    public TransactionalPublisher(String brokers, String transactionalId, Duration timeout) {
         this.timeout = timeout;
         int millis = (int) timeout.toMillis();
         config = new Properties();
@@ -56,7 +56,7 @@ final class TransactionalPublisher implements AutoCloseable {
      * visible to read_committed consumers). Fails with {@link PublishException} listing the events Kafka
      * refused for good, if any.
      */
-    void send(List<OutgoingEvent> events) throws PublishException {
+    public void send(List<OutgoingEvent> events) throws PublishException {
         long deadline = System.nanoTime() + timeout.toNanos();
         try {
             KafkaProducer<String, byte[]> active = producer();
@@ -93,7 +93,7 @@ final class TransactionalPublisher implements AutoCloseable {
     }
 
     /** Makes the sent events visible. On failure they stay in the outbox and the relay publishes them. */
-    void commit() throws PublishException {
+    public void commit() throws PublishException {
         try {
             producer.commitTransaction();
         } catch (Exception e) {

@@ -1,7 +1,10 @@
 package dev.herald.relay;
 
-import dev.herald.event.EventEnvelopes;
+import dev.herald.deadletter.DeadLetterStore;
+import dev.herald.publish.PublishException;
+import dev.herald.publish.TransactionalPublisher;
 import dev.herald.store.EventStore;
+import dev.herald.store.EventStore.OutgoingEvent;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -10,25 +13,27 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.stream.Collectors;
 import javax.sql.DataSource;
 import org.apache.camel.Exchange;
-import org.apache.camel.Message;
-import org.apache.camel.component.kafka.KafkaConstants;
 
 /**
- * The Java side of routes/relay.camel.yaml: claims events the outbox holds (outbox-mode commands, sync events
- * whose Kafka commit failed, events left by a crash) and marks them published once Kafka acknowledged.
+ * The Java side of routes/relay.camel.yaml: claims the events the outbox holds (outbox-mode commands, sync
+ * events whose Kafka commit failed, events left by a crash) and publishes each claimed batch in one Kafka
+ * transaction, so a retried batch never shows a read_committed consumer a duplicate.
  *
  * <p>It scans for every unpublished row, never "after the last seq seen", so an event whose transaction
  * committed late is still found. An event is not claimed while an earlier version of its aggregate is held by
- * someone else, and a claimed batch is sent in seq order, so one aggregate's events reach Kafka in version order.
+ * someone else, and a batch is sent in seq order, so one aggregate's events reach Kafka in version order.
  */
-public final class OutboxRelay {
+public final class OutboxRelay implements AutoCloseable {
 
-    public static final String EVENT = "herald.relay.event";
+    private static final String ATTEMPTS = "herald.relay.attempts";
 
     private static final String CLAIM = """
             WITH next AS (
@@ -43,30 +48,32 @@ public final class OutboxRelay {
                  ORDER BY e.seq
                  LIMIT ?
                    FOR UPDATE SKIP LOCKED)
-            UPDATE events SET claimed_until = now() + make_interval(secs => ?), claimed_by = ?
+            UPDATE events SET claimed_until = now() + make_interval(secs => ?), claimed_by = ?,
+                              publish_attempts = publish_attempts + 1
               FROM next WHERE events.seq = next.seq
             RETURNING events.seq, events.event_id, events.event_type, events.topic, events.aggregate_id,
                       events.envelope""";
 
     private final DataSource dataSource;
-    private final int batchSize;
-    private final Duration lease;
-    private final String claimant;
+    private final TransactionalPublisher publisher;
+    private final DeadLetterStore deadLetters;
+    private final RelaySettings settings;
 
-    public OutboxRelay(DataSource dataSource, int batchSize, Duration lease, String instanceId) {
+    public OutboxRelay(DataSource dataSource, TransactionalPublisher publisher, DeadLetterStore deadLetters,
+            RelaySettings settings) {
         this.dataSource = dataSource;
-        this.batchSize = batchSize;
-        this.lease = lease;
-        this.claimant = instanceId + "-relay";
+        this.publisher = publisher;
+        this.deadLetters = deadLetters;
+        this.settings = settings;
     }
 
     public List<PendingEvent> claim() throws SQLException {
         List<PendingEvent> claimed = new ArrayList<>();
         try (Connection connection = dataSource.getConnection();
                 PreparedStatement statement = connection.prepareStatement(CLAIM)) {
-            statement.setInt(1, batchSize);
-            statement.setLong(2, lease.toSeconds());
-            statement.setString(3, claimant);
+            statement.setInt(1, settings.batchSize());
+            statement.setLong(2, settings.lease().toSeconds());
+            statement.setString(3, settings.claimant());
             try (ResultSet row = statement.executeQuery()) {
                 while (row.next()) {
                     claimed.add(new PendingEvent(row.getLong("seq"), row.getObject("event_id", UUID.class),
@@ -79,27 +86,63 @@ public final class OutboxRelay {
         return claimed;
     }
 
-    /** Turns one claimed event into the Kafka record: same bytes, key and topic as a sync publish. */
-    public void prepare(Exchange exchange) {
-        PendingEvent event = exchange.getIn().getBody(PendingEvent.class);
-        exchange.setProperty(EVENT, event);
-        Message message = exchange.getIn();
-        message.removeHeaders("*");
-        message.setHeader(KafkaConstants.OVERRIDE_TOPIC, event.topic());
-        message.setHeader(KafkaConstants.KEY, event.aggregateId());
-        message.setHeader("content-type", EventEnvelopes.CONTENT_TYPE);
-        message.setBody(event.envelope().getBytes(StandardCharsets.UTF_8));
+    /**
+     * Publishes the claimed batch (the exchange body) and marks it published. Throws to let the route's
+     * error handler back off and call again; an event Kafka refuses for good is dead-lettered once it has
+     * had {@code herald.relay.max-attempts} retries, and the rest of the batch goes on without it.
+     */
+    @SuppressWarnings("unchecked")
+    public void publish(Exchange exchange) throws PublishException, SQLException {
+        List<PendingEvent> batch = exchange.getIn().getBody(List.class);
+        Map<UUID, Integer> attempts = exchange.getProperty(ATTEMPTS, Map.class);
+        if (attempts == null) {
+            attempts = new HashMap<>();
+            exchange.setProperty(ATTEMPTS, attempts);
+        }
+        List<PendingEvent> remaining = new ArrayList<>(batch);
+        while (!remaining.isEmpty()) {
+            try {
+                publisher.send(remaining.stream().map(PendingEvent::outgoing).toList());
+                publisher.commit();
+                try (Connection connection = dataSource.getConnection()) {
+                    EventStore.markPublished(connection, remaining.stream().map(PendingEvent::eventId).toList());
+                }
+                exchange.getIn().setBody(List.of());
+                return;
+            } catch (PublishException e) {
+                Set<UUID> refused = e.refused().stream().map(OutgoingEvent::eventId).collect(Collectors.toSet());
+                List<PendingEvent> givenUp = new ArrayList<>();
+                for (PendingEvent event : remaining) {
+                    if (refused.contains(event.eventId())
+                            && attempts.merge(event.eventId(), 1, Integer::sum) > settings.maxAttempts()) {
+                        deadLetters.record(event, e.getCause(), attempts.get(event.eventId()));
+                        givenUp.add(event);
+                    }
+                }
+                if (givenUp.isEmpty()) {
+                    throw e;
+                }
+                remaining.removeAll(givenUp);
+                exchange.getIn().setBody(remaining);
+            }
+        }
     }
 
-    public void published(Exchange exchange) throws SQLException {
-        PendingEvent event = exchange.getProperty(EVENT, PendingEvent.class);
-        try (Connection connection = dataSource.getConnection()) {
-            EventStore.markPublished(connection, Set.of(event.eventId()));
-        }
+    @Override
+    public void close() {
+        publisher.close();
     }
 
     /** An event waiting in the outbox. */
     public record PendingEvent(long seq, UUID eventId, String eventType, String topic, String aggregateId,
             String envelope) {
+
+        OutgoingEvent outgoing() {
+            return new OutgoingEvent(eventId, topic, aggregateId, envelope.getBytes(StandardCharsets.UTF_8));
+        }
+    }
+
+    /** The herald.relay.* settings. */
+    public record RelaySettings(int batchSize, Duration lease, int maxAttempts, String claimant) {
     }
 }
