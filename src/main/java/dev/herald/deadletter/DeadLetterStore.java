@@ -1,5 +1,6 @@
 package dev.herald.deadletter;
 
+import dev.herald.relay.OutboxRelay;
 import dev.herald.relay.OutboxRelay.PendingEvent;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -36,7 +37,7 @@ public final class DeadLetterStore {
         }
         Throwable cause = failure != null && failure.getCause() != null ? failure.getCause() : failure;
         for (PendingEvent event : (List<PendingEvent>) batch) {
-            record(event, cause, 1 + exchange.getIn().getHeader(Exchange.REDELIVERY_MAX_COUNTER, 0, Integer.class));
+            record(event, cause, exchange.getProperty(OutboxRelay.BATCH_ATTEMPTS, 1, Integer.class));
         }
     }
 

@@ -23,6 +23,8 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
         EmbeddedPostgres postgres = EmbeddedPostgres.builder()
                 .setDataDirectory(dataDir)
                 .setCleanDataDirectory(false)
+                // the hub stops it after Camel has drained, not at the first signal
+                .setRegisterShutdownHook(false)
                 // prepared transactions allow the optional two-phase sync mode (docs/guarantees.md)
                 .setServerConfig("max_prepared_transactions", "64")
                 .setServerConfig("max_connections", "100")

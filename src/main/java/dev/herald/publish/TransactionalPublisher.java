@@ -13,6 +13,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -62,26 +63,32 @@ public final class TransactionalPublisher implements AutoCloseable {
             KafkaProducer<String, byte[]> active = producer();
             active.beginTransaction();
             List<Future<RecordMetadata>> acks = new ArrayList<>(events.size());
+            Exception failure = null;
             for (OutgoingEvent event : events) {
                 ProducerRecord<String, byte[]> record = new ProducerRecord<>(event.topic(), event.key(),
                         event.envelope());
                 record.headers().add(new RecordHeader("content-type", EventEnvelopes.CONTENT_TYPE.getBytes()));
-                acks.add(active.send(record));
+                try {
+                    acks.add(active.send(record));
+                } catch (KafkaException e) {
+                    // after a failed record the transaction refuses further sends: not this record's fault
+                    failure = e;
+                    break;
+                }
             }
             List<OutgoingEvent> refused = new ArrayList<>();
-            Exception firstFailure = null;
             for (int i = 0; i < acks.size(); i++) {
                 try {
                     acks.get(i).get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
                 } catch (ExecutionException e) {
-                    firstFailure = firstFailure == null ? (Exception) e.getCause() : firstFailure;
+                    failure = (Exception) e.getCause();
                     if (!(e.getCause() instanceof RetriableException)) {
                         refused.add(events.get(i));
                     }
                 }
             }
-            if (firstFailure != null) {
-                throw new PublishException(firstFailure, refused);
+            if (failure != null) {
+                throw new PublishException(failure, refused);
             }
         } catch (PublishException e) {
             discard();

@@ -28,23 +28,25 @@ import org.apache.camel.Exchange;
  * transaction, so a retried batch never shows a read_committed consumer a duplicate.
  *
  * <p>It scans for every unpublished row, never "after the last seq seen", so an event whose transaction
- * committed late is still found. An event is not claimed while an earlier version of its aggregate is held by
- * someone else, and a batch is sent in seq order, so one aggregate's events reach Kafka in version order.
+ * committed late is still found. No event is claimed while another event of its aggregate is held by someone
+ * else, and a batch is sent in seq order, so one aggregate's events reach Kafka in version order.
  */
 public final class OutboxRelay implements AutoCloseable {
 
     private static final String ATTEMPTS = "herald.relay.attempts";
+    /** Tries of the current batch, for the dead letter channel once its retries are spent. */
+    public static final String BATCH_ATTEMPTS = "herald.relay.batch-attempts";
 
     private static final String CLAIM = """
             WITH next AS (
                 SELECT e.seq FROM events e
                  WHERE e.published_at IS NULL AND e.dead_lettered_at IS NULL
                    AND (e.claimed_until IS NULL OR e.claimed_until < now())
-                   AND NOT EXISTS (
-                       SELECT 1 FROM events b
-                        WHERE b.aggregate_type = e.aggregate_type AND b.aggregate_id = e.aggregate_id
-                          AND b.aggregate_version < e.aggregate_version AND b.published_at IS NULL
-                          AND b.dead_lettered_at IS NULL AND b.claimed_until >= now())
+                   -- skip aggregates someone else is publishing (computed once, as a hashed subplan)
+                   AND (e.aggregate_type, e.aggregate_id) NOT IN (
+                       SELECT h.aggregate_type, h.aggregate_id FROM events h
+                        WHERE h.published_at IS NULL AND h.dead_lettered_at IS NULL
+                          AND h.claimed_until >= now())
                  ORDER BY e.seq
                  LIMIT ?
                    FOR UPDATE SKIP LOCKED)
@@ -99,6 +101,7 @@ public final class OutboxRelay implements AutoCloseable {
             attempts = new HashMap<>();
             exchange.setProperty(ATTEMPTS, attempts);
         }
+        exchange.setProperty(BATCH_ATTEMPTS, exchange.getProperty(BATCH_ATTEMPTS, 0, Integer.class) + 1);
         List<PendingEvent> remaining = new ArrayList<>(batch);
         while (!remaining.isEmpty()) {
             try {

@@ -84,5 +84,6 @@ class OutboxRelayTest {
         String after = healthy.json().get("aggregate_id").asText();
         await().atMost(Duration.ofSeconds(30)).until(() -> hub.queryLong(
                 "SELECT count(*) FROM events WHERE aggregate_id = ? AND published_at IS NOT NULL", after) == 1);
+        assertThat(hub.queryLong("SELECT count(*) FROM dead_letters WHERE aggregate_id = ?", after)).isZero();
     }
 }
