@@ -10,10 +10,6 @@ public record Settings(PropertiesComponent properties) {
         return properties.resolveProperty(key).map(String::strip).orElse("");
     }
 
-    public boolean isSet(String key) {
-        return !get(key).isEmpty();
-    }
-
     public int getInt(String key) {
         return Integer.parseInt(require(key));
     }

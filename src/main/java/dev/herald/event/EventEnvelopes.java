@@ -43,10 +43,6 @@ public final class EventEnvelopes {
         return format.serialize(event);
     }
 
-    public CloudEvent parse(byte[] envelope) {
-        return format.deserialize(envelope);
-    }
-
     /** e.g. urn:herald:schema:customer.created:v1 */
     public static URI dataSchema(String eventType, int schemaVersion) {
         return URI.create("urn:herald:schema:" + eventType + ":v" + schemaVersion);

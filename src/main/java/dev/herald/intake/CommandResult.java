@@ -6,11 +6,6 @@ import java.util.UUID;
 public record CommandResult(int status, String location, UUID commandId, String aggregateType, String aggregateId,
         int version, UUID eventId, String eventType, String topic, String publication, boolean replayed) {
 
-    public CommandResult asReplay() {
-        return new CommandResult(status, location, commandId, aggregateType, aggregateId, version, eventId, eventType,
-                topic, publication, true);
-    }
-
     public CommandResult withPublication(int newStatus, String newPublication) {
         return new CommandResult(newStatus, location, commandId, aggregateType, aggregateId, version, eventId,
                 eventType, topic, newPublication, replayed);
