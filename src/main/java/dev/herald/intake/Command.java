@@ -13,6 +13,11 @@ import java.util.UUID;
 public record Command(CommandDeclaration declaration, UUID commandId, String aggregateId, JsonNode body,
         Integer expectedVersion, String idempotencyKey, String requestHash, Map<String, Object> parameters) {
 
+    /** Identifies the aggregate across types: {@code customer/01a2...}. */
+    public String aggregateKey() {
+        return declaration.aggregateType() + "/" + aggregateId;
+    }
+
     public String location() {
         return declaration.resource() + "/" + aggregateId;
     }

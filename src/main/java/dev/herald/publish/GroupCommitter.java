@@ -41,7 +41,7 @@ public final class GroupCommitter implements AutoCloseable {
         // a fresh aggregate has no order to keep, but repeats of one Idempotency-Key must meet in one lane
         String key = command.declaration().newAggregate() && command.idempotencyKey() != null
                 ? "key/" + command.idempotencyKey()
-                : command.declaration().aggregateType() + "/" + command.aggregateId();
+                : command.aggregateKey();
         Lane lane = lanes.get(Math.floorMod(key.hashCode(), lanes.size()));
         if (!lane.offer(pending)) {
             throw Problem.unavailable("overloaded", "too many commands are waiting; nothing was kept",

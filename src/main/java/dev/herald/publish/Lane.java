@@ -120,7 +120,8 @@ final class Lane implements Runnable {
 
     /**
      * What to run again in a fresh transaction: after a failure on the fast path (carefully, to find the
-     * command at fault), or the neighbours of an event Kafka refused.
+     * command at fault), or the commands a Kafka failure did not concern (outbox ones, neighbours of a
+     * refused event).
      */
     private record Retry(List<PendingCommand> commands, boolean carefully) {
         static final Retry NONE = new Retry(List.of(), true);
@@ -251,7 +252,9 @@ final class Lane implements Runnable {
         List<PendingCommand> retry = new ArrayList<>();
         for (int i = 0; i < pending.size(); i++) {
             OutgoingEvent event = applied.get(i).event();
-            if (refused.contains(event.eventId())) {
+            if (isOutbox(applied.get(i))) {
+                retry.add(pending.get(i)); // Kafka's trouble is the relay's: the command itself is fine
+            } else if (refused.contains(event.eventId())) {
                 pending.get(i).fail(Problem.unprocessable("event-refused", "Kafka refused the event this command "
                         + "produces: " + e.getMessage() + "; nothing was kept").with("eventType",
                         applied.get(i).result().eventType()));

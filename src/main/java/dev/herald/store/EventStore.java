@@ -60,10 +60,9 @@ public final class EventStore {
                 return replay.get();
             }
         }
-        String aggregateKey = declaration.aggregateType() + "/" + command.aggregateId();
-        Integer versionInBatch = writes.versions.get(aggregateKey);
+        AggregateState inBatch = writes.states.get(command.aggregateKey());
         AggregateState state = declaration.newAggregate() ? AggregateState.NEW
-                : versionInBatch != null ? new AggregateState(versionInBatch, false)
+                : inBatch != null ? inBatch
                 : aggregateState(connection, declaration.aggregateType(), command.aggregateId());
         int current = state.version();
         if (!declaration.newAggregate() && current == 0) {
@@ -99,7 +98,7 @@ public final class EventStore {
         int status = viaOutbox ? 202 : 201;
         writes.add(connection, eventRow(command, eventId, version, envelope, now, viaOutbox ? null : lease),
                 commandRow(command, eventId, status));
-        writes.versions.put(aggregateKey, version);
+        writes.states.put(command.aggregateKey(), new AggregateState(version, viaOutbox));
         CommandResult result = new CommandResult(status, command.location(), command.commandId(),
                 declaration.aggregateType(), command.aggregateId(), version, eventId, declaration.eventType(),
                 declaration.topic(), "pending", false);
@@ -132,20 +131,27 @@ public final class EventStore {
         }
     }
 
+    /** An aggregate's version, and whether an event of it waits for the relay (so the next one must too). */
     private record AggregateState(int version, boolean hasWaitingEvents) {
         static final AggregateState NEW = new AggregateState(0, false);
     }
 
-    private static AggregateState aggregateState(Connection connection, String aggregateType, String aggregateId)
+    /**
+     * Events this instance's lanes hold are on their way (in flight, or published and about to be marked):
+     * not waiting. Everything else unpublished waits for the relay, including what the relay holds now.
+     */
+    private AggregateState aggregateState(Connection connection, String aggregateType, String aggregateId)
             throws SQLException {
         String sql = """
                 SELECT coalesce(max(aggregate_version), 0),
                        coalesce(bool_or(published_at IS NULL AND dead_lettered_at IS NULL
-                                        AND (claimed_until IS NULL OR claimed_until < now())), false)
+                                        AND NOT (claimed_by IS NOT DISTINCT FROM ?
+                                                 AND coalesce(claimed_until >= now(), false))), false)
                   FROM events WHERE aggregate_type = ? AND aggregate_id = ?""";
         try (PreparedStatement statement = connection.prepareStatement(sql)) {
-            statement.setString(1, aggregateType);
-            statement.setString(2, aggregateId);
+            statement.setString(1, instanceId);
+            statement.setString(2, aggregateType);
+            statement.setString(3, aggregateId);
             try (ResultSet row = statement.executeQuery()) {
                 row.next();
                 return new AggregateState(row.getInt(1), row.getBoolean(2));
@@ -181,12 +187,13 @@ public final class EventStore {
     /**
      * The event and command rows of one batch. Deferred: written together at the end in two JDBC batches
      * (the fast path); immediate: written at once (the careful path, one savepoint per command). Also
-     * remembers the versions given out in the batch, since deferred rows are not yet in the table.
+     * remembers each aggregate's state after the batch's commands so far, since deferred rows are not yet in
+     * the table.
      */
     public static final class Writes {
 
         private final boolean deferred;
-        private final Map<String, Integer> versions = new HashMap<>();
+        private final Map<String, AggregateState> states = new HashMap<>();
         private final List<Object[]> events = new ArrayList<>();
         private final List<Object[]> commands = new ArrayList<>();
 
