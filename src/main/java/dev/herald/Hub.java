@@ -80,7 +80,7 @@ final class Hub implements AutoCloseable {
         registry.bind("vertxOptions", new VertxOptions().setWorkerPoolSize(settings.getInt("herald.http.workers")));
         registry.bind("dataSource", dataSource);
         registry.bind("intake", new CommandIntake(committer));
-        registry.bind("queries", new ReadQueries(dataSource));
+        registry.bind("queries", new ReadQueries(dataSource, publish.retryAfterSeconds()));
         registry.bind("problems", new ProblemResponder());
         registry.bind("schemaLoader", new StrictSchemaLoader());
         registry.bind("health", own(new HealthCheck(dataSource, brokers)));

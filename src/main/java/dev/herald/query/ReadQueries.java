@@ -21,10 +21,12 @@ import org.apache.camel.Message;
 public final class ReadQueries {
 
     private final DataSource dataSource;
+    private final int retryAfterSeconds;
     private final Map<String, NamedSql> queries = new ConcurrentHashMap<>();
 
-    public ReadQueries(DataSource dataSource) {
+    public ReadQueries(DataSource dataSource, int retryAfterSeconds) {
         this.dataSource = dataSource;
+        this.retryAfterSeconds = retryAfterSeconds;
     }
 
     public void run(Exchange exchange) throws SQLException {
@@ -41,7 +43,7 @@ public final class ReadQueries {
             connection.setReadOnly(true);
             rows = sql.query(connection, parameters);
         } catch (SQLException e) {
-            throw SqlProblems.of(e, 1);
+            throw SqlProblems.of(e, retryAfterSeconds);
         }
         Message out = exchange.getMessage();
         out.removeHeaders("*");
