@@ -9,6 +9,7 @@ import dev.herald.intake.CommandIntake;
 import dev.herald.intake.ProblemResponder;
 import dev.herald.intake.StrictSchemaLoader;
 import dev.herald.observe.HealthCheck;
+import dev.herald.observe.Metrics;
 import dev.herald.publish.GroupCommitter;
 import dev.herald.publish.PublishSettings;
 import dev.herald.publish.TransactionalPublisher;
@@ -76,6 +77,9 @@ final class Hub implements AutoCloseable {
         GroupCommitter committer = own(new GroupCommitter(dataSource, store, publish));
 
         Registry registry = camel.getRegistry();
+        Metrics metrics = own(new Metrics());
+        registry.bind("metrics", metrics);
+        registry.bind("meterRegistry", metrics.registry());
         // each request waits on a Vert.x worker while its batch commits: enough of them lets batches grow
         registry.bind("vertxOptions", new VertxOptions().setWorkerPoolSize(settings.getInt("herald.http.workers")));
         registry.bind("dataSource", dataSource);
@@ -84,7 +88,7 @@ final class Hub implements AutoCloseable {
         registry.bind("problems", new ProblemResponder());
         registry.bind("schemaLoader", new StrictSchemaLoader());
         registry.bind("health", own(new HealthCheck(dataSource, brokers)));
-        DeadLetterStore deadLetters = new DeadLetterStore(dataSource);
+        DeadLetterStore deadLetters = new DeadLetterStore(dataSource, metrics.registry());
         registry.bind("deadLetters", deadLetters);
         TransactionalPublisher relayPublisher = new TransactionalPublisher(brokers, instanceId + "-relay",
                 settings.millis("herald.publish.timeout"));
