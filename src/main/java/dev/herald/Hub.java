@@ -1,6 +1,7 @@
 package dev.herald;
 
 import com.zaxxer.hikari.HikariDataSource;
+import dev.herald.bridge.webhook.WebhookBridge;
 import dev.herald.deadletter.DeadLetterStore;
 import dev.herald.embedded.EmbeddedKafka;
 import dev.herald.embedded.EmbeddedPostgresServer;
@@ -95,6 +96,7 @@ final class Hub implements AutoCloseable {
         registry.bind("relay", own(new OutboxRelay(dataSource, relayPublisher, deadLetters,
                 new RelaySettings(settings.getInt("herald.relay.batch-size"), settings.millis("herald.relay.lease"),
                         settings.getInt("herald.relay.max-attempts"), instanceId + "-relay"))));
+        own(WebhookBridge.install(camel, settings, dataSource, deadLetters, metrics.registry()));
         LOG.info("Herald: database {}, Kafka {}, publish mode {}", dbUrl, brokers, settings.get("herald.publish.mode"));
     }
 

@@ -1,0 +1,460 @@
+package dev.herald.bridge.webhook;
+
+import dev.herald.bridge.webhook.Payloads.Outgoing;
+import dev.herald.bridge.webhook.TargetGuard.RefusedTarget;
+import dev.herald.deadletter.DeadLetter;
+import dev.herald.deadletter.DeadLetterStore;
+import dev.herald.intake.JsonBodies;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Sends due deliveries. One pump thread claims the deliveries that are due and at the head of their
+ * (endpoint, aggregate) line ({@code FOR UPDATE SKIP LOCKED}, so hub instances share the table), and hands
+ * each to an asynchronous HTTP client: no thread waits on an endpoint. Each endpoint has an in-flight cap, so
+ * an endpoint that hangs holds at most that many requests (each ended by the timeout) while the others go on.
+ * Every answer is recorded as an attempt, and the delivery is finished, rescheduled or dead-lettered.
+ */
+final class Dispatcher implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Dispatcher.class);
+
+    private static final String CLAIM = """
+            WITH heads AS (
+                SELECT d.id, d.endpoint_id, d.next_attempt_at FROM webhook_deliveries d
+                  JOIN webhook_endpoints e ON e.id = d.endpoint_id AND e.enabled
+                 WHERE d.status = 'pending' AND d.next_attempt_at <= now()
+                   AND (d.claimed_until IS NULL OR d.claimed_until < now())
+                   AND d.endpoint_id <> ALL (?)
+                   -- strict order: an earlier delivery of the same aggregate to the same endpoint goes first
+                   AND NOT EXISTS (SELECT 1 FROM webhook_deliveries p
+                                    WHERE p.endpoint_id = d.endpoint_id AND p.status = 'pending'
+                                      AND p.aggregate_type = d.aggregate_type AND p.aggregate_id = d.aggregate_id
+                                      AND p.aggregate_version < d.aggregate_version)),
+            ranked AS (
+                SELECT id, row_number() OVER (PARTITION BY endpoint_id ORDER BY next_attempt_at, id) AS place
+                  FROM heads),
+            picked AS (
+                SELECT d.id FROM webhook_deliveries d JOIN ranked r ON r.id = d.id
+                 WHERE r.place <= ?
+                 ORDER BY d.next_attempt_at, d.id
+                 LIMIT ?
+                   FOR UPDATE OF d SKIP LOCKED)
+            UPDATE webhook_deliveries d
+               SET claimed_until = now() + make_interval(secs => ?), claimed_by = ?, attempts = d.attempts + 1
+              FROM picked
+             WHERE d.id = picked.id AND d.status = 'pending'
+               AND (d.claimed_until IS NULL OR d.claimed_until < now())
+            RETURNING d.id, d.endpoint_id, d.event_id, d.event_type, d.aggregate_id, d.envelope, d.attempts""";
+
+    private final DataSource dataSource;
+    private final WebhookSettings settings;
+    private final TargetGuard guard;
+    private final RetrySchedule schedule;
+    private final DeadLetterStore deadLetters;
+    private final WebhookMetrics metrics;
+    private final ExecutorService clientThreads = Executors.newCachedThreadPool(named("herald-webhook-http"));
+    private final HttpClient client;
+    private final ExecutorService pump = Executors.newSingleThreadExecutor(named("herald-webhook-pump"));
+    private final ExecutorService work = Executors.newFixedThreadPool(4, named("herald-webhook-work"));
+    private final AtomicBoolean pumpScheduled = new AtomicBoolean();
+    private final Map<UUID, AtomicInteger> inFlight = new ConcurrentHashMap<>();
+    private final AtomicInteger totalInFlight = new AtomicInteger();
+    private final Map<UUID, AtomicLong> nextSlot = new ConcurrentHashMap<>();
+    private volatile long nextMetricsRefresh;
+
+    Dispatcher(DataSource dataSource, WebhookSettings settings, TargetGuard guard, DeadLetterStore deadLetters,
+            WebhookMetrics metrics) {
+        this.dataSource = dataSource;
+        this.settings = settings;
+        this.guard = guard;
+        this.schedule = new RetrySchedule(settings.retrySchedule(), settings.jitter(), settings.maxRetryAfter());
+        this.deadLetters = deadLetters;
+        this.metrics = metrics;
+        this.client = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER)
+                .version(HttpClient.Version.HTTP_1_1).connectTimeout(settings.timeout()).executor(clientThreads).build();
+    }
+
+    /** Claims held by this instance when it stopped are free again (the attempt counted stays counted). */
+    void releaseClaims() throws SQLException {
+        try (Connection connection = dataSource.getConnection();
+                PreparedStatement release = connection.prepareStatement("""
+                        UPDATE webhook_deliveries SET claimed_until = NULL, claimed_by = NULL
+                         WHERE claimed_by = ? AND status = 'pending'""")) {
+            release.setString(1, settings.claimant());
+            release.executeUpdate();
+        }
+    }
+
+    /** The route's tick: pick up due retries, refresh gauges now and then. */
+    public void tick() throws SQLException {
+        wake();
+        if (System.currentTimeMillis() >= nextMetricsRefresh) {
+            nextMetricsRefresh = System.currentTimeMillis() + 5_000;
+            try (Connection connection = dataSource.getConnection()) {
+                metrics.refresh(connection);
+            }
+        }
+    }
+
+    /** Something may be due (a new delivery, an answer freeing an aggregate's line): pump soon, once. */
+    void wake() {
+        if (pumpScheduled.compareAndSet(false, true) && !pump.isShutdown()) {
+            try {
+                pump.execute(this::pumpUntilDry);
+            } catch (java.util.concurrent.RejectedExecutionException stopping) {
+                pumpScheduled.set(false);
+            }
+        }
+    }
+
+    private void pumpUntilDry() {
+        pumpScheduled.set(false);
+        try {
+            while (claimAndSend() >= settings.batchSize()) {
+                // a full batch: more is due
+            }
+        } catch (Exception e) {
+            LOG.warn("webhook dispatch failed; the next tick tries again: {}", e.toString());
+        }
+    }
+
+    private int claimAndSend() throws SQLException {
+        int room = Math.min(settings.batchSize(), settings.maxInFlight() - totalInFlight.get());
+        if (room <= 0) {
+            return 0;
+        }
+        List<Claimed> claimed = new ArrayList<>();
+        Map<UUID, Endpoint> endpoints;
+        try (Connection connection = dataSource.getConnection()) {
+            try (PreparedStatement claim = connection.prepareStatement(CLAIM)) {
+                claim.setArray(1, connection.createArrayOf("uuid", saturated().toArray()));
+                claim.setInt(2, settings.maxInFlightPerEndpoint());
+                claim.setInt(3, room);
+                claim.setLong(4, settings.lease().toSeconds());
+                claim.setString(5, settings.claimant());
+                try (ResultSet row = claim.executeQuery()) {
+                    while (row.next()) {
+                        claimed.add(new Claimed(row.getLong("id"), row.getObject("endpoint_id", UUID.class),
+                                row.getObject("event_id", UUID.class), row.getString("event_type"),
+                                row.getString("aggregate_id"), row.getString("envelope"), row.getInt("attempts")));
+                    }
+                }
+            }
+            if (claimed.isEmpty()) {
+                return 0;
+            }
+            endpoints = Endpoint.load(connection, claimed.stream().map(Claimed::endpointId).distinct().toList());
+        }
+        claimed.sort(java.util.Comparator.comparingLong(Claimed::id));
+        List<Long> overCap = new ArrayList<>();
+        int sent = 0;
+        for (Claimed delivery : claimed) {
+            Endpoint endpoint = endpoints.get(delivery.endpointId());
+            AtomicInteger endpointInFlight = inFlight.computeIfAbsent(delivery.endpointId(), id -> new AtomicInteger());
+            if (endpoint == null || endpointInFlight.get() >= settings.maxInFlightPerEndpoint()) {
+                overCap.add(delivery.id());
+                continue;
+            }
+            endpointInFlight.incrementAndGet();
+            totalInFlight.incrementAndGet();
+            send(delivery, endpoint);
+            sent++;
+        }
+        unclaim(overCap);
+        return sent;
+    }
+
+    private List<UUID> saturated() {
+        List<UUID> full = new ArrayList<>();
+        inFlight.forEach((id, count) -> {
+            if (count.get() >= settings.maxInFlightPerEndpoint()) {
+                full.add(id);
+            }
+        });
+        return full;
+    }
+
+    private void unclaim(List<Long> ids) throws SQLException {
+        if (ids.isEmpty()) {
+            return;
+        }
+        try (Connection connection = dataSource.getConnection();
+                PreparedStatement release = connection.prepareStatement("""
+                        UPDATE webhook_deliveries SET claimed_until = NULL, claimed_by = NULL,
+                                                      attempts = attempts - 1
+                         WHERE id = ANY (?)""")) {
+            release.setArray(1, connection.createArrayOf("bigint", ids.toArray()));
+            release.executeUpdate();
+        }
+    }
+
+    private void send(Claimed delivery, Endpoint endpoint) {
+        long started = System.nanoTime();
+        Outgoing outgoing;
+        try {
+            outgoing = Payloads.build(endpoint, delivery.eventId().toString(), delivery.envelope(), Instant.now());
+        } catch (RuntimeException e) {
+            finish(delivery, endpoint, new Outgoing("", Map.of()), null, e, Duration.ZERO);
+            return;
+        }
+        int size = outgoing.body().getBytes(StandardCharsets.UTF_8).length;
+        if (size > settings.maxRequestBody()) {
+            finish(delivery, endpoint, outgoing, null, new TooLarge("the request body (" + size
+                    + " bytes) is larger than herald.webhooks.max-request-body"), Duration.ZERO);
+            return;
+        }
+        HttpRequest.Builder request = HttpRequest.newBuilder(endpoint.url()).timeout(settings.timeout())
+                .POST(HttpRequest.BodyPublishers.ofString(outgoing.body()));
+        outgoing.headers().forEach(request::setHeader);
+        CompletableFuture.runAsync(() -> guard.check(endpoint.url()),
+                        CompletableFuture.delayedExecutor(rateDelayNanos(endpoint), TimeUnit.NANOSECONDS, work))
+                .thenCompose(checked -> client.sendAsync(request.build(),
+                        info -> new ResponseExcerpt(settings.responseExcerpt())))
+                .orTimeout(settings.timeout().toMillis(), TimeUnit.MILLISECONDS)
+                .whenCompleteAsync((response, failure) -> finish(delivery, endpoint, outgoing, response, failure,
+                        Duration.ofNanos(System.nanoTime() - started)), work);
+    }
+
+    /** rate_limit requests per second: each send takes the next free slot of the endpoint. */
+    private long rateDelayNanos(Endpoint endpoint) {
+        if (endpoint.rateLimit() == null || endpoint.rateLimit() <= 0) {
+            return 0;
+        }
+        long interval = 1_000_000_000L / endpoint.rateLimit();
+        long now = System.nanoTime();
+        long slot = nextSlot.computeIfAbsent(endpoint.id(), id -> new AtomicLong(now))
+                .getAndAccumulate(now, (previous, current) -> Math.max(previous, current) + interval);
+        return Math.max(0, slot - now);
+    }
+
+    private void finish(Claimed delivery, Endpoint endpoint, Outgoing outgoing, HttpResponse<String> response,
+            Throwable failure, Duration took) {
+        try {
+            record(delivery, endpoint, outgoing, Outcome.of(response, unwrap(failure), settings.timeout()), took);
+        } catch (Exception e) {
+            LOG.error("webhook attempt of delivery {} could not be recorded; its claim expires and it is sent again",
+                    delivery.id(), e);
+        } finally {
+            inFlight.get(delivery.endpointId()).decrementAndGet();
+            totalInFlight.decrementAndGet();
+            wake();
+        }
+    }
+
+    private void record(Claimed delivery, Endpoint endpoint, Outgoing outgoing, Outcome outcome, Duration took)
+            throws SQLException {
+        try (Connection connection = dataSource.getConnection()) {
+            connection.setAutoCommit(false);
+            insertAttempt(connection, delivery.id(), outgoing, outcome, took);
+            String result;
+            if (outcome.succeeded()) {
+                result = "success";
+                update(connection, """
+                        UPDATE webhook_deliveries SET status = 'succeeded', finished_at = now(), claimed_until = NULL,
+                                                      claimed_by = NULL, last_status = ?, last_error = NULL
+                         WHERE id = ?""", outcome.status(), delivery.id());
+                update(connection, "UPDATE webhook_endpoints SET failing_since = NULL WHERE id = ? AND failing_since "
+                        + "IS NOT NULL", endpoint.id());
+            } else if (outcome.status() != null && outcome.status() == 410) {
+                result = "failure";
+                disable(connection, endpoint.id(), "the endpoint answered 410 Gone");
+                reschedule(connection, delivery, outcome, Duration.ZERO);
+            } else if (failingTooLong(connection, endpoint.id())) {
+                result = "failure";
+                disable(connection, endpoint.id(), "failing for longer than herald.webhooks.disable-after");
+                reschedule(connection, delivery, outcome, Duration.ZERO);
+            } else {
+                Duration wait = outcome.refusedForGood() ? null : schedule.after(delivery.attempts(), outcome.retryAfter());
+                if (wait == null) {
+                    result = "dead";
+                    update(connection, """
+                            UPDATE webhook_deliveries SET status = 'dead', finished_at = now(), claimed_until = NULL,
+                                                          claimed_by = NULL, last_status = ?, last_error = ?
+                             WHERE id = ?""", outcome.status(), outcome.error(), delivery.id());
+                    // recorded before the delivery's end commits: a crash in between repeats, never loses
+                    deadLetters.record(DeadLetter.of("webhook", endpoint.url().toString(), delivery.eventId(),
+                            delivery.eventType(), delivery.aggregateId(), delivery.envelope(),
+                            new WebhookDeliveryFailed(endpoint.id(), outcome.lastAnswer()), delivery.attempts()));
+                } else {
+                    result = "failure";
+                    reschedule(connection, delivery, outcome, wait);
+                }
+            }
+            connection.commit();
+            metrics.attempt(endpoint.id(), result, took);
+        }
+    }
+
+    private static void insertAttempt(Connection connection, long deliveryId, Outgoing outgoing, Outcome outcome,
+            Duration took) throws SQLException {
+        try (PreparedStatement insert = connection.prepareStatement("""
+                INSERT INTO webhook_attempts (delivery_id, request_headers, response_status, response_excerpt,
+                                              duration_ms, error)
+                VALUES (?, CAST(? AS jsonb), ?, ?, ?, ?)""")) {
+            insert.setLong(1, deliveryId);
+            insert.setString(2, JsonBodies.MAPPER.valueToTree(outgoing.headers()).toString());
+            insert.setObject(3, outcome.status());
+            insert.setString(4, outcome.excerpt());
+            insert.setLong(5, took.toMillis());
+            insert.setString(6, outcome.succeeded() ? null : outcome.error());
+            insert.executeUpdate();
+        }
+    }
+
+    private static void reschedule(Connection connection, Claimed delivery, Outcome outcome, Duration wait)
+            throws SQLException {
+        try (PreparedStatement update = connection.prepareStatement("""
+                UPDATE webhook_deliveries
+                   SET next_attempt_at = now() + make_interval(secs => ?), claimed_until = NULL, claimed_by = NULL,
+                       last_status = ?, last_error = ?
+                 WHERE id = ?""")) {
+            update.setDouble(1, wait.toMillis() / 1000.0);
+            update.setObject(2, outcome.status());
+            update.setString(3, outcome.error());
+            update.setLong(4, delivery.id());
+            update.executeUpdate();
+        }
+    }
+
+    /** Starts (or continues) the endpoint's failure streak; true once it is older than disable-after. */
+    private boolean failingTooLong(Connection connection, UUID endpoint) throws SQLException {
+        try (PreparedStatement update = connection.prepareStatement("""
+                UPDATE webhook_endpoints SET failing_since = coalesce(failing_since, now())
+                 WHERE id = ?
+                RETURNING failing_since < now() - make_interval(secs => ?)""")) {
+            update.setObject(1, endpoint);
+            update.setDouble(2, settings.disableAfter().toMillis() / 1000.0);
+            try (ResultSet row = update.executeQuery()) {
+                return row.next() && row.getBoolean(1);
+            }
+        }
+    }
+
+    private static void disable(Connection connection, UUID endpoint, String reason) throws SQLException {
+        update(connection, "UPDATE webhook_endpoints SET enabled = false, disabled_reason = ?, updated_at = now() "
+                + "WHERE id = ? AND enabled", reason, endpoint);
+        LOG.warn("webhook endpoint {} disabled: {}; its deliveries are kept", endpoint, reason);
+    }
+
+    private static void update(Connection connection, String sql, Object... parameters) throws SQLException {
+        try (PreparedStatement update = connection.prepareStatement(sql)) {
+            for (int i = 0; i < parameters.length; i++) {
+                update.setObject(i + 1, parameters[i]);
+            }
+            update.executeUpdate();
+        }
+    }
+
+    private static Throwable unwrap(Throwable failure) {
+        while (failure instanceof CompletionException && failure.getCause() != null) {
+            failure = failure.getCause();
+        }
+        return failure;
+    }
+
+    private static java.util.concurrent.ThreadFactory named(String name) {
+        AtomicInteger count = new AtomicInteger();
+        return runnable -> {
+            Thread thread = new Thread(runnable, name + "-" + count.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        };
+    }
+
+    @Override
+    public void close() {
+        pump.shutdownNow();
+        work.shutdownNow();
+        clientThreads.shutdownNow();
+    }
+
+    /** A delivery this instance claimed. */
+    record Claimed(long id, UUID endpointId, UUID eventId, String eventType, String aggregateId, String envelope,
+            int attempts) {
+    }
+
+    /** How one attempt ended. */
+    record Outcome(Integer status, String excerpt, String error, Duration retryAfter, boolean refusedForGood) {
+
+        boolean succeeded() {
+            return status != null && status >= 200 && status < 300;
+        }
+
+        /** For the dead letter: the status (or error) and the start of the response body. */
+        String lastAnswer() {
+            return excerpt == null || excerpt.isEmpty() ? error
+                    : error + ": " + (excerpt.length() > 500 ? excerpt.substring(0, 500) + "..." : excerpt);
+        }
+
+        static Outcome of(HttpResponse<String> response, Throwable failure, Duration timeout) {
+            if (response != null) {
+                int status = response.statusCode();
+                Duration retryAfter = status == 429 || status == 503
+                        ? retryAfter(response.headers().firstValue("retry-after").orElse(null)) : null;
+                return new Outcome(status, response.body(), "HTTP " + status, retryAfter, false);
+            }
+            if (failure instanceof TimeoutException || failure instanceof HttpTimeoutException) {
+                return new Outcome(null, null, "no answer within " + timeout.toMillis() + " ms", null, false);
+            }
+            boolean forGood = failure instanceof TooLarge;
+            String error = failure instanceof RefusedTarget ? "refused target: " + failure.getMessage()
+                    : failure.getMessage() == null ? failure.getClass().getSimpleName()
+                    : failure.getClass().getSimpleName() + ": " + failure.getMessage();
+            return new Outcome(null, null, error, null, forGood);
+        }
+
+        /** Retry-After as delta-seconds or an HTTP date; null when absent or unreadable. */
+        static Duration retryAfter(String value) {
+            if (value == null || value.isBlank()) {
+                return null;
+            }
+            try {
+                return Duration.ofSeconds(Math.max(0, Long.parseLong(value.strip())));
+            } catch (NumberFormatException notSeconds) {
+                try {
+                    Duration wait = Duration.between(Instant.now(),
+                            ZonedDateTime.parse(value.strip(), DateTimeFormatter.RFC_1123_DATE_TIME).toInstant());
+                    return wait.isNegative() ? Duration.ZERO : wait;
+                } catch (java.time.format.DateTimeParseException unreadable) {
+                    return null;
+                }
+            }
+        }
+    }
+
+    /** A request too large to send to anyone: dead-lettered at once. */
+    static final class TooLarge extends RuntimeException {
+        TooLarge(String message) {
+            super(message);
+        }
+    }
+}
