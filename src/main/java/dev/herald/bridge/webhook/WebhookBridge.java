@@ -3,6 +3,7 @@ package dev.herald.bridge.webhook;
 import dev.herald.Settings;
 import dev.herald.deadletter.DeadLetterStore;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.nio.file.Path;
 import java.sql.SQLException;
 import javax.sql.DataSource;
 import org.apache.camel.CamelContext;
@@ -24,10 +25,15 @@ public final class WebhookBridge {
         TargetGuard guard = new TargetGuard(webhooks.allowPrivateNetworks(), webhooks.allowedHosts());
         Dispatcher dispatcher = new Dispatcher(dataSource, webhooks, guard, deadLetters, new WebhookMetrics(meters));
         dispatcher.releaseClaims();
+        WebhookEndpoints endpoints = new WebhookEndpoints(dataSource, guard, webhooks, dispatcher);
+        if (!webhooks.endpointsFile().isEmpty()) {
+            new DeclaredEndpoints(dataSource, endpoints, Path.of(settings.require("herald.schemas.dir"),
+                    "webhook-endpoint-create.json")).declare(Path.of(webhooks.endpointsFile()));
+        }
         Registry registry = camel.getRegistry();
         registry.bind("webhookDispatcher", dispatcher);
         registry.bind("webhookFanOut", new FanOut(dataSource, dispatcher));
-        registry.bind("webhookEndpoints", new WebhookEndpoints(dataSource, guard, webhooks, dispatcher));
+        registry.bind("webhookEndpoints", endpoints);
         return dispatcher;
     }
 }

@@ -69,23 +69,7 @@ public final class WebhookEndpoints {
         UUID id = EventStore.newId();
         String secret = newSecret();
         try (Connection connection = dataSource.getConnection()) {
-            try (PreparedStatement insert = connection.prepareStatement("""
-                    INSERT INTO webhook_endpoints (id, url, description, event_types, aggregate_type, aggregate_id,
-                                                   format, headers, rate_limit, enabled, secret)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, CAST(? AS jsonb), ?, ?, ?)""")) {
-                insert.setObject(1, id);
-                insert.setString(2, url.toString());
-                insert.setString(3, text(body, "description"));
-                insert.setArray(4, connection.createArrayOf("text", eventTypes(body).toArray()));
-                insert.setString(5, text(body, "aggregate_type"));
-                insert.setString(6, text(body, "aggregate_id"));
-                insert.setString(7, body.path("format").asText(Payloads.STRUCTURED));
-                insert.setString(8, headers);
-                insert.setObject(9, body.hasNonNull("rate_limit") ? body.get("rate_limit").asInt() : null);
-                insert.setBoolean(10, body.path("enabled").asBoolean(true));
-                insert.setString(11, secret);
-                insert.executeUpdate();
-            }
+            upsert(connection, id, url, body, headers, secret, "api");
             ObjectNode view = view(connection, id);
             view.put("secret", secret);
             answer(exchange, 201, view).setHeader("Location", "/api/webhooks/endpoints/" + id);
@@ -251,7 +235,46 @@ public final class WebhookEndpoints {
         dispatcher.wake();
     }
 
-    private URI allowedUrl(String text) {
+    /**
+     * Writes an endpoint as declared (API or YAML file). A changed declaration with a known id replaces it
+     * (and enables it); an unchanged one leaves it as it is, so a restart does not re-enable an endpoint
+     * that answered 410.
+     */
+    static void upsert(Connection connection, UUID id, URI url, JsonNode body, String headers, String secret,
+            String declaredIn) throws SQLException {
+        try (PreparedStatement insert = connection.prepareStatement("""
+                INSERT INTO webhook_endpoints (id, url, description, event_types, aggregate_type, aggregate_id,
+                                               format, headers, rate_limit, enabled, secret, declared_in)
+                VALUES (?, ?, ?, ?, ?, ?, ?, CAST(? AS jsonb), ?, ?, ?, ?)
+                ON CONFLICT (id) DO UPDATE
+                   SET url = excluded.url, description = excluded.description, event_types = excluded.event_types,
+                       aggregate_type = excluded.aggregate_type, aggregate_id = excluded.aggregate_id,
+                       format = excluded.format, headers = excluded.headers, rate_limit = excluded.rate_limit,
+                       enabled = excluded.enabled, secret = excluded.secret, updated_at = now(),
+                       disabled_reason = CASE WHEN excluded.enabled THEN NULL ELSE webhook_endpoints.disabled_reason END
+                 WHERE (webhook_endpoints.url, webhook_endpoints.description, webhook_endpoints.event_types,
+                        webhook_endpoints.aggregate_type, webhook_endpoints.aggregate_id, webhook_endpoints.format,
+                        webhook_endpoints.headers, webhook_endpoints.rate_limit, webhook_endpoints.secret)
+                       IS DISTINCT FROM (excluded.url, excluded.description, excluded.event_types,
+                        excluded.aggregate_type, excluded.aggregate_id, excluded.format, excluded.headers,
+                        excluded.rate_limit, excluded.secret)""")) {
+            insert.setObject(1, id);
+            insert.setString(2, url.toString());
+            insert.setString(3, text(body, "description"));
+            insert.setArray(4, connection.createArrayOf("text", eventTypes(body).toArray()));
+            insert.setString(5, text(body, "aggregate_type"));
+            insert.setString(6, text(body, "aggregate_id"));
+            insert.setString(7, body.path("format").asText(Payloads.STRUCTURED));
+            insert.setString(8, headers);
+            insert.setObject(9, body.hasNonNull("rate_limit") ? body.get("rate_limit").asInt() : null);
+            insert.setBoolean(10, body.path("enabled").asBoolean(true));
+            insert.setString(11, secret);
+            insert.setString(12, declaredIn);
+            insert.executeUpdate();
+        }
+    }
+
+    URI allowedUrl(String text) {
         try {
             URI url = new URI(text);
             guard.check(url);
@@ -284,7 +307,7 @@ public final class WebhookEndpoints {
         }
     }
 
-    private static String headers(JsonNode headers) {
+    static String headers(JsonNode headers) {
         if (headers.isMissingNode() || headers.isNull()) {
             return "{}";
         }
