@@ -288,7 +288,7 @@ final class Dispatcher implements AutoCloseable {
                 result = "failure";
                 disable(connection, endpoint.id(), "the endpoint answered 410 Gone");
                 reschedule(connection, delivery, outcome, Duration.ZERO);
-            } else if (failingTooLong(connection, endpoint.id())) {
+            } else if (!outcome.refusedForGood() && failingTooLong(connection, endpoint.id())) {
                 result = "failure";
                 disable(connection, endpoint.id(), "failing for longer than herald.webhooks.disable-after");
                 reschedule(connection, delivery, outcome, Duration.ZERO);

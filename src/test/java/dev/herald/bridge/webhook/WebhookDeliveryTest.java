@@ -11,31 +11,15 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.herald.bridge.webhook.WebhookReceiver.Answer;
 import dev.herald.bridge.webhook.WebhookReceiver.Received;
 import dev.herald.testing.HttpApi.Response;
-import dev.herald.testing.TestHub;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** Signed delivery in each format, retries, dead letters, 410 and Retry-After, against real loopback receivers. */
-class WebhookDeliveryTest {
-
-    private static final Duration PATIENCE = Duration.ofSeconds(30);
-    private static TestHub hub;
-
-    @BeforeAll
-    static void start() {
-        hub = WebhookHubs.start(Map.of());
-    }
-
-    @AfterAll
-    static void stop() {
-        hub.close();
-    }
+class WebhookDeliveryTest extends WebhookHubTest {
 
     @Test
     void eventsArriveSignedAsTheReferenceLibraryVerifiesThem() throws Exception {

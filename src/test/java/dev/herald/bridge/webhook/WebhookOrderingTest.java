@@ -8,23 +8,17 @@ import static org.awaitility.Awaitility.await;
 
 import dev.herald.bridge.webhook.WebhookReceiver.Answer;
 import dev.herald.bridge.webhook.WebhookReceiver.Received;
-import dev.herald.testing.TestHub;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** Strict order per (endpoint, aggregate); other aggregates and other endpoints are not held up. */
-class WebhookOrderingTest {
-
-    private static final Duration PATIENCE = Duration.ofSeconds(30);
-    private static TestHub hub;
+class WebhookOrderingTest extends WebhookHubTest {
 
     @BeforeAll
     static void start() {
@@ -33,11 +27,6 @@ class WebhookOrderingTest {
         // a hanging request stays outstanding for the whole test: only the bulkhead protects the others
         hub = WebhookHubs.start(Map.of("herald.webhooks.retry-schedule", "0," + schedule,
                 "herald.webhooks.timeout", "60000", "herald.webhooks.max-in-flight-per-endpoint", "4"));
-    }
-
-    @AfterAll
-    static void stop() {
-        hub.close();
     }
 
     @Test

@@ -9,34 +9,16 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.herald.bridge.webhook.WebhookReceiver.Received;
 import dev.herald.testing.HttpApi.Response;
-import dev.herald.testing.TestHub;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
-import java.time.Duration;
 import java.util.List;
-import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** Replay since a time from the event store, in order; one delivery sent again on request. */
-class WebhookReplayTest {
-
-    private static final Duration PATIENCE = Duration.ofSeconds(30);
-    private static TestHub hub;
-
-    @BeforeAll
-    static void start() {
-        hub = WebhookHubs.start(Map.of());
-    }
-
-    @AfterAll
-    static void stop() {
-        hub.close();
-    }
+class WebhookReplayTest extends WebhookHubTest {
 
     @Test
     void replaySendsEveryMatchingEventSinceATimeInOrder() throws Exception {

@@ -7,31 +7,20 @@ import static org.awaitility.Awaitility.await;
 
 import dev.herald.bridge.webhook.WebhookReceiver.Answer;
 import dev.herald.testing.HttpApi.Response;
-import dev.herald.testing.TestHub;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.time.Duration;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** SSRF guard (declaration and send time), no redirects, the CloudEvents validation handshake. */
-class WebhookSafetyTest {
-
-    private static final Duration PATIENCE = Duration.ofSeconds(30);
-    private static TestHub hub;
+class WebhookSafetyTest extends WebhookHubTest {
 
     @BeforeAll
     static void start() {
         // private networks refused; only the name "localhost" is allowed, as a developer would list it
         hub = WebhookHubs.start(Map.of("herald.webhooks.allow-private-networks", "false",
                 "herald.webhooks.allowed-hosts", "localhost"));
-    }
-
-    @AfterAll
-    static void stop() {
-        hub.close();
     }
 
     @Test
