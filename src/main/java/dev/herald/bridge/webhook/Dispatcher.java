@@ -1,14 +1,10 @@
 package dev.herald.bridge.webhook;
 
 import dev.herald.bridge.webhook.Payloads.Outgoing;
-import dev.herald.bridge.webhook.TargetGuard.RefusedTarget;
-import dev.herald.deadletter.DeadLetter;
 import dev.herald.deadletter.DeadLetterStore;
-import dev.herald.intake.JsonBodies;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -16,8 +12,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -28,7 +22,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -78,8 +71,7 @@ final class Dispatcher implements AutoCloseable {
     private final DataSource dataSource;
     private final WebhookSettings settings;
     private final TargetGuard guard;
-    private final RetrySchedule schedule;
-    private final DeadLetterStore deadLetters;
+    private final AttemptRecorder recorder;
     private final WebhookMetrics metrics;
     private final ExecutorService clientThreads = Executors.newCachedThreadPool(named("herald-webhook-http"));
     private final HttpClient client;
@@ -96,8 +88,7 @@ final class Dispatcher implements AutoCloseable {
         this.dataSource = dataSource;
         this.settings = settings;
         this.guard = guard;
-        this.schedule = new RetrySchedule(settings.retrySchedule(), settings.jitter(), settings.maxRetryAfter());
-        this.deadLetters = deadLetters;
+        this.recorder = new AttemptRecorder(dataSource, settings, deadLetters, metrics);
         this.metrics = metrics;
         this.client = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER)
                 .version(HttpClient.Version.HTTP_1_1).connectTimeout(settings.timeout()).executor(clientThreads).build();
@@ -228,7 +219,7 @@ final class Dispatcher implements AutoCloseable {
         }
         int size = outgoing.body().getBytes(StandardCharsets.UTF_8).length;
         if (size > settings.maxRequestBody()) {
-            finish(delivery, endpoint, outgoing, null, new TooLarge("the request body (" + size
+            finish(delivery, endpoint, outgoing, null, new Outcome.TooLarge("the request body (" + size
                     + " bytes) is larger than herald.webhooks.max-request-body"), Duration.ZERO);
             return;
         }
@@ -259,7 +250,7 @@ final class Dispatcher implements AutoCloseable {
     private void finish(Claimed delivery, Endpoint endpoint, Outgoing outgoing, HttpResponse<String> response,
             Throwable failure, Duration took) {
         try {
-            record(delivery, endpoint, outgoing, Outcome.of(response, unwrap(failure), settings.timeout()), took);
+            recorder.record(delivery, endpoint, outgoing, Outcome.of(response, unwrap(failure), settings.timeout()), took);
         } catch (Exception e) {
             LOG.error("webhook attempt of delivery {} could not be recorded; its claim expires and it is sent again",
                     delivery.id(), e);
@@ -267,110 +258,6 @@ final class Dispatcher implements AutoCloseable {
             inFlight.get(delivery.endpointId()).decrementAndGet();
             totalInFlight.decrementAndGet();
             wake();
-        }
-    }
-
-    private void record(Claimed delivery, Endpoint endpoint, Outgoing outgoing, Outcome outcome, Duration took)
-            throws SQLException {
-        try (Connection connection = dataSource.getConnection()) {
-            connection.setAutoCommit(false);
-            insertAttempt(connection, delivery.id(), outgoing, outcome, took);
-            String result;
-            if (outcome.succeeded()) {
-                result = "success";
-                update(connection, """
-                        UPDATE webhook_deliveries SET status = 'succeeded', finished_at = now(), claimed_until = NULL,
-                                                      claimed_by = NULL, last_status = ?, last_error = NULL
-                         WHERE id = ?""", outcome.status(), delivery.id());
-                update(connection, "UPDATE webhook_endpoints SET failing_since = NULL WHERE id = ? AND failing_since "
-                        + "IS NOT NULL", endpoint.id());
-            } else if (outcome.status() != null && outcome.status() == 410) {
-                result = "failure";
-                disable(connection, endpoint.id(), "the endpoint answered 410 Gone");
-                reschedule(connection, delivery, outcome, Duration.ZERO);
-            } else if (!outcome.refusedForGood() && failingTooLong(connection, endpoint.id())) {
-                result = "failure";
-                disable(connection, endpoint.id(), "failing for longer than herald.webhooks.disable-after");
-                reschedule(connection, delivery, outcome, Duration.ZERO);
-            } else {
-                Duration wait = outcome.refusedForGood() ? null : schedule.after(delivery.attempts(), outcome.retryAfter());
-                if (wait == null) {
-                    result = "dead";
-                    update(connection, """
-                            UPDATE webhook_deliveries SET status = 'dead', finished_at = now(), claimed_until = NULL,
-                                                          claimed_by = NULL, last_status = ?, last_error = ?
-                             WHERE id = ?""", outcome.status(), outcome.error(), delivery.id());
-                    // recorded before the delivery's end commits: a crash in between repeats, never loses
-                    deadLetters.record(DeadLetter.of("webhook", endpoint.url().toString(), delivery.eventId(),
-                            delivery.eventType(), delivery.aggregateId(), delivery.envelope(),
-                            new WebhookDeliveryFailed(endpoint.id(), outcome.lastAnswer()), delivery.attempts()));
-                } else {
-                    result = "failure";
-                    reschedule(connection, delivery, outcome, wait);
-                }
-            }
-            connection.commit();
-            metrics.attempt(endpoint.id(), result, took);
-        }
-    }
-
-    private static void insertAttempt(Connection connection, long deliveryId, Outgoing outgoing, Outcome outcome,
-            Duration took) throws SQLException {
-        try (PreparedStatement insert = connection.prepareStatement("""
-                INSERT INTO webhook_attempts (delivery_id, request_headers, response_status, response_excerpt,
-                                              duration_ms, error)
-                VALUES (?, CAST(? AS jsonb), ?, ?, ?, ?)""")) {
-            insert.setLong(1, deliveryId);
-            insert.setString(2, JsonBodies.MAPPER.valueToTree(outgoing.headers()).toString());
-            insert.setObject(3, outcome.status());
-            insert.setString(4, outcome.excerpt());
-            insert.setLong(5, took.toMillis());
-            insert.setString(6, outcome.succeeded() ? null : outcome.error());
-            insert.executeUpdate();
-        }
-    }
-
-    private static void reschedule(Connection connection, Claimed delivery, Outcome outcome, Duration wait)
-            throws SQLException {
-        try (PreparedStatement update = connection.prepareStatement("""
-                UPDATE webhook_deliveries
-                   SET next_attempt_at = now() + make_interval(secs => ?), claimed_until = NULL, claimed_by = NULL,
-                       last_status = ?, last_error = ?
-                 WHERE id = ?""")) {
-            update.setDouble(1, wait.toMillis() / 1000.0);
-            update.setObject(2, outcome.status());
-            update.setString(3, outcome.error());
-            update.setLong(4, delivery.id());
-            update.executeUpdate();
-        }
-    }
-
-    /** Starts (or continues) the endpoint's failure streak; true once it is older than disable-after. */
-    private boolean failingTooLong(Connection connection, UUID endpoint) throws SQLException {
-        try (PreparedStatement update = connection.prepareStatement("""
-                UPDATE webhook_endpoints SET failing_since = coalesce(failing_since, now())
-                 WHERE id = ?
-                RETURNING failing_since < now() - make_interval(secs => ?)""")) {
-            update.setObject(1, endpoint);
-            update.setDouble(2, settings.disableAfter().toMillis() / 1000.0);
-            try (ResultSet row = update.executeQuery()) {
-                return row.next() && row.getBoolean(1);
-            }
-        }
-    }
-
-    private static void disable(Connection connection, UUID endpoint, String reason) throws SQLException {
-        update(connection, "UPDATE webhook_endpoints SET enabled = false, disabled_reason = ?, updated_at = now() "
-                + "WHERE id = ? AND enabled", reason, endpoint);
-        LOG.warn("webhook endpoint {} disabled: {}; its deliveries are kept", endpoint, reason);
-    }
-
-    private static void update(Connection connection, String sql, Object... parameters) throws SQLException {
-        try (PreparedStatement update = connection.prepareStatement(sql)) {
-            for (int i = 0; i < parameters.length; i++) {
-                update.setObject(i + 1, parameters[i]);
-            }
-            update.executeUpdate();
         }
     }
 
@@ -402,59 +289,4 @@ final class Dispatcher implements AutoCloseable {
             int attempts) {
     }
 
-    /** How one attempt ended. */
-    record Outcome(Integer status, String excerpt, String error, Duration retryAfter, boolean refusedForGood) {
-
-        boolean succeeded() {
-            return status != null && status >= 200 && status < 300;
-        }
-
-        /** For the dead letter: the status (or error) and the start of the response body. */
-        String lastAnswer() {
-            return excerpt == null || excerpt.isEmpty() ? error
-                    : error + ": " + (excerpt.length() > 500 ? excerpt.substring(0, 500) + "..." : excerpt);
-        }
-
-        static Outcome of(HttpResponse<String> response, Throwable failure, Duration timeout) {
-            if (response != null) {
-                int status = response.statusCode();
-                Duration retryAfter = status == 429 || status == 503
-                        ? retryAfter(response.headers().firstValue("retry-after").orElse(null)) : null;
-                return new Outcome(status, response.body(), "HTTP " + status, retryAfter, false);
-            }
-            if (failure instanceof TimeoutException || failure instanceof HttpTimeoutException) {
-                return new Outcome(null, null, "no answer within " + timeout.toMillis() + " ms", null, false);
-            }
-            boolean forGood = failure instanceof TooLarge;
-            String error = failure instanceof RefusedTarget ? "refused target: " + failure.getMessage()
-                    : failure.getMessage() == null ? failure.getClass().getSimpleName()
-                    : failure.getClass().getSimpleName() + ": " + failure.getMessage();
-            return new Outcome(null, null, error, null, forGood);
-        }
-
-        /** Retry-After as delta-seconds or an HTTP date; null when absent or unreadable. */
-        static Duration retryAfter(String value) {
-            if (value == null || value.isBlank()) {
-                return null;
-            }
-            try {
-                return Duration.ofSeconds(Math.max(0, Long.parseLong(value.strip())));
-            } catch (NumberFormatException notSeconds) {
-                try {
-                    Duration wait = Duration.between(Instant.now(),
-                            ZonedDateTime.parse(value.strip(), DateTimeFormatter.RFC_1123_DATE_TIME).toInstant());
-                    return wait.isNegative() ? Duration.ZERO : wait;
-                } catch (java.time.format.DateTimeParseException unreadable) {
-                    return null;
-                }
-            }
-        }
-    }
-
-    /** A request too large to send to anyone: dead-lettered at once. */
-    static final class TooLarge extends RuntimeException {
-        TooLarge(String message) {
-            super(message);
-        }
-    }
 }
