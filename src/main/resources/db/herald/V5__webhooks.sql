@@ -49,7 +49,8 @@ CREATE TABLE webhook_deliveries (
     CONSTRAINT webhook_deliveries_once UNIQUE (endpoint_id, event_id)
 );
 
-CREATE INDEX webhook_deliveries_due ON webhook_deliveries (next_attempt_at, id) WHERE status = 'pending';
+-- the dispatcher's claim: per endpoint, pending deliveries by due time
+CREATE INDEX webhook_deliveries_due ON webhook_deliveries (endpoint_id, next_attempt_at, id) WHERE status = 'pending';
 CREATE INDEX webhook_deliveries_line ON webhook_deliveries (endpoint_id, aggregate_type, aggregate_id, aggregate_version)
     WHERE status = 'pending';
 CREATE INDEX webhook_deliveries_listing ON webhook_deliveries (endpoint_id, id);

@@ -1,5 +1,6 @@
 package dev.herald.bridge.webhook;
 
+import dev.herald.bridge.webhook.AttemptRecorder.Attempt;
 import dev.herald.bridge.webhook.Payloads.Outgoing;
 import dev.herald.deadletter.DeadLetterStore;
 import java.net.http.HttpClient;
@@ -40,27 +41,28 @@ final class Dispatcher implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Dispatcher.class);
 
+    /**
+     * Per enabled endpoint, its due deliveries that head their aggregate's line, oldest first, as many as its
+     * in-flight cap leaves room for (arrays: endpoints with requests open, and how many).
+     */
     private static final String CLAIM = """
-            WITH heads AS (
-                SELECT d.id, d.endpoint_id, d.next_attempt_at FROM webhook_deliveries d
-                  JOIN webhook_endpoints e ON e.id = d.endpoint_id AND e.enabled
-                 WHERE d.status = 'pending' AND d.next_attempt_at <= now()
-                   AND (d.claimed_until IS NULL OR d.claimed_until < now())
-                   AND d.endpoint_id <> ALL (?)
-                   -- strict order: an earlier delivery of the same aggregate to the same endpoint goes first
-                   AND NOT EXISTS (SELECT 1 FROM webhook_deliveries p
-                                    WHERE p.endpoint_id = d.endpoint_id AND p.status = 'pending'
-                                      AND p.aggregate_type = d.aggregate_type AND p.aggregate_id = d.aggregate_id
-                                      AND p.aggregate_version < d.aggregate_version)),
-            ranked AS (
-                SELECT id, row_number() OVER (PARTITION BY endpoint_id ORDER BY next_attempt_at, id) AS place
-                  FROM heads),
-            picked AS (
-                SELECT d.id FROM webhook_deliveries d JOIN ranked r ON r.id = d.id
-                 WHERE r.place <= ?
-                 ORDER BY d.next_attempt_at, d.id
-                 LIMIT ?
-                   FOR UPDATE OF d SKIP LOCKED)
+            WITH picked AS (
+                SELECT due.id FROM webhook_endpoints e
+                  LEFT JOIN unnest(?, ?) AS busy(endpoint_id, in_flight) ON busy.endpoint_id = e.id
+                 CROSS JOIN LATERAL (
+                    SELECT d.id FROM webhook_deliveries d
+                     WHERE d.endpoint_id = e.id AND d.status = 'pending' AND d.next_attempt_at <= now()
+                       AND (d.claimed_until IS NULL OR d.claimed_until < now())
+                       -- strict order: an earlier delivery of the same aggregate to this endpoint goes first
+                       AND NOT EXISTS (SELECT 1 FROM webhook_deliveries p
+                                        WHERE p.endpoint_id = d.endpoint_id AND p.status = 'pending'
+                                          AND p.aggregate_type = d.aggregate_type AND p.aggregate_id = d.aggregate_id
+                                          AND p.aggregate_version < d.aggregate_version)
+                     ORDER BY d.next_attempt_at, d.id
+                     LIMIT greatest(0, ? - coalesce(busy.in_flight, 0))
+                       FOR UPDATE OF d SKIP LOCKED) due
+                 WHERE e.enabled
+                 LIMIT ?)
             UPDATE webhook_deliveries d
                SET claimed_until = now() + make_interval(secs => ?), claimed_by = ?, attempts = d.attempts + 1
               FROM picked
@@ -88,7 +90,7 @@ final class Dispatcher implements AutoCloseable {
         this.dataSource = dataSource;
         this.settings = settings;
         this.guard = guard;
-        this.recorder = new AttemptRecorder(dataSource, settings, deadLetters, metrics);
+        this.recorder = new AttemptRecorder(dataSource, settings, deadLetters, metrics, this::recorded);
         this.metrics = metrics;
         this.client = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER)
                 .version(HttpClient.Version.HTTP_1_1).connectTimeout(settings.timeout()).executor(clientThreads).build();
@@ -147,11 +149,18 @@ final class Dispatcher implements AutoCloseable {
         Map<UUID, Endpoint> endpoints;
         try (Connection connection = dataSource.getConnection()) {
             try (PreparedStatement claim = connection.prepareStatement(CLAIM)) {
-                claim.setArray(1, connection.createArrayOf("uuid", saturated().toArray()));
-                claim.setInt(2, settings.maxInFlightPerEndpoint());
-                claim.setInt(3, room);
-                claim.setLong(4, settings.lease().toSeconds());
-                claim.setString(5, settings.claimant());
+                List<UUID> busy = new ArrayList<>();
+                List<Integer> open = new ArrayList<>();
+                inFlight.forEach((endpoint, count) -> {
+                    busy.add(endpoint);
+                    open.add(count.get());
+                });
+                claim.setArray(1, connection.createArrayOf("uuid", busy.toArray()));
+                claim.setArray(2, connection.createArrayOf("integer", open.toArray()));
+                claim.setInt(3, settings.maxInFlightPerEndpoint());
+                claim.setInt(4, room);
+                claim.setLong(5, settings.lease().toSeconds());
+                claim.setString(6, settings.claimant());
                 try (ResultSet row = claim.executeQuery()) {
                     while (row.next()) {
                         claimed.add(new Claimed(row.getLong("id"), row.getObject("endpoint_id", UUID.class),
@@ -182,16 +191,6 @@ final class Dispatcher implements AutoCloseable {
         }
         unclaim(overCap);
         return sent;
-    }
-
-    private List<UUID> saturated() {
-        List<UUID> full = new ArrayList<>();
-        inFlight.forEach((id, count) -> {
-            if (count.get() >= settings.maxInFlightPerEndpoint()) {
-                full.add(id);
-            }
-        });
-        return full;
     }
 
     private void unclaim(List<Long> ids) throws SQLException {
@@ -249,16 +248,15 @@ final class Dispatcher implements AutoCloseable {
 
     private void finish(Claimed delivery, Endpoint endpoint, Outgoing outgoing, HttpResponse<String> response,
             Throwable failure, Duration took) {
-        try {
-            recorder.record(delivery, endpoint, outgoing, Outcome.of(response, unwrap(failure), settings.timeout()), took);
-        } catch (Exception e) {
-            LOG.error("webhook attempt of delivery {} could not be recorded; its claim expires and it is sent again",
-                    delivery.id(), e);
-        } finally {
-            inFlight.get(delivery.endpointId()).decrementAndGet();
-            totalInFlight.decrementAndGet();
-            wake();
-        }
+        recorder.submit(new Attempt(delivery, endpoint, outgoing,
+                Outcome.of(response, unwrap(failure), settings.timeout()), took));
+    }
+
+    /** The attempt's end is in the table: its endpoint has room again, and the aggregate's next may be due. */
+    private void recorded(Attempt attempt) {
+        inFlight.get(attempt.delivery().endpointId()).decrementAndGet();
+        totalInFlight.decrementAndGet();
+        wake();
     }
 
     private static Throwable unwrap(Throwable failure) {
@@ -279,6 +277,7 @@ final class Dispatcher implements AutoCloseable {
 
     @Override
     public void close() {
+        recorder.stop();
         pump.shutdownNow();
         work.shutdownNow();
         clientThreads.shutdownNow();
