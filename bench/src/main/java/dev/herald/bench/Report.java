@@ -157,7 +157,7 @@ final class Report {
         for (JsonNode s : root.get("sessions")) {
             if (s.has("webhooks")) {
                 JsonNode w = s.get("webhooks");
-                b.append("- webhooks: ").append(w.path("fill").path("ok").asLong()).append(" events queued for 3 endpoints;"
+                b.append("- webhooks: ").append(w.path("fill").path("ok").asLong()).append(" events queued for 4 endpoints (one to warm up);"
                         + " the fan-out had queued them all ").append(w.path("fan_out_caught_up_s").asDouble())
                         .append(" s after the last command; the hanging endpoint received ")
                         .append(w.path("hanging_received").asLong()).append(" requests (never answered); hub RSS max ")

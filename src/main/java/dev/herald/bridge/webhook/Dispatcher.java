@@ -11,9 +11,11 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -43,11 +45,14 @@ final class Dispatcher implements AutoCloseable {
 
     /**
      * Per enabled endpoint, its due deliveries that head their aggregate's line, oldest first, as many as its
-     * in-flight cap leaves room for (arrays: endpoints with requests open, and how many).
+     * lane leaves room for (arrays: endpoints with deliveries held, and how many).
      */
+    /** Claimed ahead per endpoint, in multiples of its in-flight cap: answers need no database trip to refill. */
+    private static final int CLAIM_AHEAD = 4;
+
     private static final String CLAIM = """
             WITH picked AS (
-                SELECT due.id FROM webhook_endpoints e
+                SELECT due.id, e.id AS endpoint_id FROM webhook_endpoints e
                   LEFT JOIN unnest(?, ?) AS busy(endpoint_id, in_flight) ON busy.endpoint_id = e.id
                  CROSS JOIN LATERAL (
                     SELECT d.id FROM webhook_deliveries d
@@ -65,10 +70,11 @@ final class Dispatcher implements AutoCloseable {
                  LIMIT ?)
             UPDATE webhook_deliveries d
                SET claimed_until = now() + make_interval(secs => ?), claimed_by = ?, attempts = d.attempts + 1
-              FROM picked
+              FROM picked JOIN webhook_endpoints e ON e.id = picked.endpoint_id
              WHERE d.id = picked.id AND d.status = 'pending'
                AND (d.claimed_until IS NULL OR d.claimed_until < now())
-            RETURNING d.id, d.endpoint_id, d.event_id, d.event_type, d.aggregate_id, d.envelope, d.attempts""";
+            RETURNING d.id, d.endpoint_id, d.event_id, d.event_type, d.aggregate_id, d.envelope, d.attempts,
+                      e.url, e.format, e.headers, e.rate_limit, e.secret, e.previous_secret, e.previous_secret_until""";
 
     private final DataSource dataSource;
     private final WebhookSettings settings;
@@ -80,7 +86,7 @@ final class Dispatcher implements AutoCloseable {
     private final ExecutorService pump = Executors.newSingleThreadExecutor(named("herald-webhook-pump"));
     private final ExecutorService work = Executors.newFixedThreadPool(4, named("herald-webhook-work"));
     private final AtomicBoolean pumpScheduled = new AtomicBoolean();
-    private final Map<UUID, AtomicInteger> inFlight = new ConcurrentHashMap<>();
+    private final Map<UUID, EndpointLane> lanes = new ConcurrentHashMap<>();
     private final AtomicInteger totalInFlight = new AtomicInteger();
     private final Map<UUID, AtomicLong> nextSlot = new ConcurrentHashMap<>();
     private volatile long nextMetricsRefresh;
@@ -107,13 +113,30 @@ final class Dispatcher implements AutoCloseable {
         }
     }
 
-    /** The route's tick: pick up due retries, refresh gauges now and then. */
+    /** The route's tick: pick up due retries, refresh gauges now and then, keep the planner informed. */
     public void tick() throws SQLException {
         wake();
         if (System.currentTimeMillis() >= nextMetricsRefresh) {
-            nextMetricsRefresh = System.currentTimeMillis() + 5_000;
+            nextMetricsRefresh = System.currentTimeMillis() + 1_000;
             try (Connection connection = dataSource.getConnection()) {
+                analyzeAfterBursts(connection);
                 metrics.refresh(connection);
+            }
+        }
+    }
+
+    /**
+     * A burst of deliveries (a busy fan-out, a replay) on a table whose statistics predate it makes PostgreSQL
+     * plan the claim's line check with the wrong index (hundreds of ms per claim instead of one); autovacuum
+     * only looks every minute, so the dispatcher analyzes the table itself once it changed by a fifth.
+     */
+    private static void analyzeAfterBursts(Connection connection) throws SQLException {
+        try (Statement statement = connection.createStatement();
+                ResultSet row = statement.executeQuery("""
+                        SELECT n_mod_since_analyze > 1000 AND n_mod_since_analyze > n_live_tup / 5
+                          FROM pg_stat_user_tables WHERE relid = CAST('webhook_deliveries' AS regclass)""")) {
+            if (row.next() && row.getBoolean(1)) {
+                statement.execute("ANALYZE webhook_deliveries");
             }
         }
     }
@@ -146,18 +169,18 @@ final class Dispatcher implements AutoCloseable {
             return 0;
         }
         List<Claimed> claimed = new ArrayList<>();
-        Map<UUID, Endpoint> endpoints;
+        Map<UUID, Endpoint> endpoints = new HashMap<>();
         try (Connection connection = dataSource.getConnection()) {
             try (PreparedStatement claim = connection.prepareStatement(CLAIM)) {
                 List<UUID> busy = new ArrayList<>();
-                List<Integer> open = new ArrayList<>();
-                inFlight.forEach((endpoint, count) -> {
+                List<Integer> held = new ArrayList<>();
+                lanes.forEach((endpoint, lane) -> {
                     busy.add(endpoint);
-                    open.add(count.get());
+                    held.add(lane.held());
                 });
                 claim.setArray(1, connection.createArrayOf("uuid", busy.toArray()));
-                claim.setArray(2, connection.createArrayOf("integer", open.toArray()));
-                claim.setInt(3, settings.maxInFlightPerEndpoint());
+                claim.setArray(2, connection.createArrayOf("integer", held.toArray()));
+                claim.setInt(3, settings.maxInFlightPerEndpoint() * CLAIM_AHEAD);
                 claim.setInt(4, room);
                 claim.setLong(5, settings.lease().toSeconds());
                 claim.setString(6, settings.claimant());
@@ -166,44 +189,25 @@ final class Dispatcher implements AutoCloseable {
                         claimed.add(new Claimed(row.getLong("id"), row.getObject("endpoint_id", UUID.class),
                                 row.getObject("event_id", UUID.class), row.getString("event_type"),
                                 row.getString("aggregate_id"), row.getString("envelope"), row.getInt("attempts")));
+                        endpoints.computeIfAbsent(claimed.get(claimed.size() - 1).endpointId(), id -> Endpoint.of(row));
                     }
                 }
             }
-            if (claimed.isEmpty()) {
-                return 0;
-            }
-            endpoints = Endpoint.load(connection, claimed.stream().map(Claimed::endpointId).distinct().toList());
         }
         claimed.sort(java.util.Comparator.comparingLong(Claimed::id));
-        List<Long> overCap = new ArrayList<>();
-        int sent = 0;
         for (Claimed delivery : claimed) {
-            Endpoint endpoint = endpoints.get(delivery.endpointId());
-            AtomicInteger endpointInFlight = inFlight.computeIfAbsent(delivery.endpointId(), id -> new AtomicInteger());
-            if (endpoint == null || endpointInFlight.get() >= settings.maxInFlightPerEndpoint()) {
-                overCap.add(delivery.id());
-                continue;
-            }
-            endpointInFlight.incrementAndGet();
             totalInFlight.incrementAndGet();
-            send(delivery, endpoint);
-            sent++;
+            lanes.computeIfAbsent(delivery.endpointId(), id -> new EndpointLane())
+                    .add(delivery, endpoints.get(delivery.endpointId()));
         }
-        unclaim(overCap);
-        return sent;
+        endpoints.keySet().forEach(id -> startSends(lanes.get(id)));
+        return claimed.size();
     }
 
-    private void unclaim(List<Long> ids) throws SQLException {
-        if (ids.isEmpty()) {
-            return;
-        }
-        try (Connection connection = dataSource.getConnection();
-                PreparedStatement release = connection.prepareStatement("""
-                        UPDATE webhook_deliveries SET claimed_until = NULL, claimed_by = NULL,
-                                                      attempts = attempts - 1
-                         WHERE id = ANY (?)""")) {
-            release.setArray(1, connection.createArrayOf("bigint", ids.toArray()));
-            release.executeUpdate();
+    private void startSends(EndpointLane lane) {
+        Endpoint endpoint = lane.endpoint();
+        for (Claimed delivery : lane.take(settings.maxInFlightPerEndpoint())) {
+            send(delivery, endpoint);
         }
     }
 
@@ -250,11 +254,18 @@ final class Dispatcher implements AutoCloseable {
             Throwable failure, Duration took) {
         recorder.submit(new Attempt(delivery, endpoint, outgoing,
                 Outcome.of(response, unwrap(failure), settings.timeout()), took));
+        // the endpoint has a free slot: the next claimed delivery goes now. This one stays claimed (its
+        // aggregate's line held) until its end is recorded.
+        EndpointLane lane = lanes.get(delivery.endpointId());
+        lane.answered();
+        startSends(lane);
+        if (lane.waiting() < settings.maxInFlightPerEndpoint()) {
+            wake();
+        }
     }
 
-    /** The attempt's end is in the table: its endpoint has room again, and the aggregate's next may be due. */
+    /** The attempt's end is in the table: the aggregate's next delivery may be due. */
     private void recorded(Attempt attempt) {
-        inFlight.get(attempt.delivery().endpointId()).decrementAndGet();
         totalInFlight.decrementAndGet();
         wake();
     }

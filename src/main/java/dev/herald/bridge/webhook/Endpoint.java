@@ -3,14 +3,10 @@ package dev.herald.bridge.webhook;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.herald.intake.JsonBodies;
 import java.net.URI;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
-import java.util.Collection;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
@@ -19,25 +15,16 @@ import java.util.UUID;
 record Endpoint(UUID id, URI url, String format, Map<String, String> headers, Integer rateLimit, String secret,
         String previousSecret, Instant previousSecretUntil) {
 
-    /** The endpoints with these ids, by id. */
-    static Map<UUID, Endpoint> load(Connection connection, Collection<UUID> ids) throws SQLException {
-        Map<UUID, Endpoint> endpoints = new HashMap<>();
-        try (PreparedStatement select = connection.prepareStatement("""
-                SELECT id, url, format, headers, rate_limit, secret, previous_secret, previous_secret_until
-                  FROM webhook_endpoints WHERE id = ANY (?)""")) {
-            select.setArray(1, connection.createArrayOf("uuid", ids.toArray()));
-            try (ResultSet row = select.executeQuery()) {
-                while (row.next()) {
-                    Timestamp until = row.getTimestamp("previous_secret_until");
-                    Endpoint endpoint = new Endpoint(row.getObject("id", UUID.class), URI.create(row.getString("url")),
-                            row.getString("format"), headers(row.getString("headers")),
-                            (Integer) row.getObject("rate_limit"), row.getString("secret"),
-                            row.getString("previous_secret"), until == null ? null : until.toInstant());
-                    endpoints.put(endpoint.id(), endpoint);
-                }
-            }
+    /** From a row holding the endpoint's columns (the dispatcher's claim returns them). */
+    static Endpoint of(ResultSet row) {
+        try {
+            Timestamp until = row.getTimestamp("previous_secret_until");
+            return new Endpoint(row.getObject("endpoint_id", UUID.class), URI.create(row.getString("url")),
+                    row.getString("format"), headers(row.getString("headers")), (Integer) row.getObject("rate_limit"),
+                    row.getString("secret"), row.getString("previous_secret"), until == null ? null : until.toInstant());
+        } catch (SQLException e) {
+            throw new IllegalStateException("endpoint columns missing from the claim", e);
         }
-        return endpoints;
     }
 
     private static Map<String, String> headers(String json) {
