@@ -1,10 +1,12 @@
 package dev.herald;
 
 import com.zaxxer.hikari.HikariDataSource;
+import dev.herald.deadletter.DeadLetterApi;
 import dev.herald.deadletter.DeadLetterStore;
 import dev.herald.embedded.EmbeddedKafka;
 import dev.herald.embedded.EmbeddedPostgresServer;
 import dev.herald.event.EventEnvelopes;
+import dev.herald.event.EventTypes;
 import dev.herald.intake.CommandIntake;
 import dev.herald.intake.ProblemResponder;
 import dev.herald.intake.StrictSchemaLoader;
@@ -15,6 +17,7 @@ import dev.herald.publish.PublishSettings;
 import dev.herald.publish.TransactionalPublisher;
 import dev.herald.query.ReadQueries;
 import dev.herald.relay.OutboxRelay;
+import dev.herald.relay.RelayWakeup;
 import dev.herald.relay.OutboxRelay.RelaySettings;
 import dev.herald.store.Database;
 import dev.herald.store.EventStore;
@@ -88,13 +91,18 @@ final class Hub implements AutoCloseable {
         registry.bind("problems", new ProblemResponder());
         registry.bind("schemaLoader", new StrictSchemaLoader());
         registry.bind("health", own(new HealthCheck(dataSource, brokers)));
-        DeadLetterStore deadLetters = new DeadLetterStore(dataSource, metrics.registry());
+        DeadLetterStore deadLetters = own(new DeadLetterStore(dataSource, metrics.registry(),
+                EventTypes.matching(settings.get("herald.relay.strict-order-types")), brokers,
+                settings.get("herald.dead-letters.topic")));
         registry.bind("deadLetters", deadLetters);
+        registry.bind("deadLetterApi", new DeadLetterApi(dataSource, deadLetters, publish.retryAfterSeconds()));
         TransactionalPublisher relayPublisher = new TransactionalPublisher(brokers, instanceId + "-relay",
                 settings.millis("herald.publish.timeout"));
         registry.bind("relay", own(new OutboxRelay(dataSource, relayPublisher, deadLetters,
                 new RelaySettings(settings.getInt("herald.relay.batch-size"), settings.millis("herald.relay.lease"),
                         settings.getInt("herald.relay.max-attempts"), instanceId + "-relay"))));
+        RelayWakeup wakeup = own(new RelayWakeup(camel, dbUrl, dbUser, dbPassword));
+        camel.addStartupListener((context, alreadyStarted) -> wakeup.start());
         LOG.info("Herald: database {}, Kafka {}, publish mode {}", dbUrl, brokers, settings.get("herald.publish.mode"));
     }
 

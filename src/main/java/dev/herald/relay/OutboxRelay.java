@@ -47,6 +47,9 @@ public final class OutboxRelay implements AutoCloseable {
                        SELECT h.aggregate_type, h.aggregate_id FROM events h
                         WHERE h.published_at IS NULL AND h.dead_lettered_at IS NULL
                           AND h.claimed_until >= now())
+                   -- strict order: a dead letter holds back the rest of its aggregate until it is resolved
+                   AND NOT EXISTS (SELECT 1 FROM events b WHERE b.blocks_aggregate
+                                      AND b.aggregate_type = e.aggregate_type AND b.aggregate_id = e.aggregate_id)
                  ORDER BY e.seq
                  LIMIT ?
                    FOR UPDATE SKIP LOCKED)

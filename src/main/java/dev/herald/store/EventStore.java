@@ -137,6 +137,7 @@ public final class EventStore {
     }
 
     /**
+     * A dead letter that blocks its aggregate (strict order) counts as waiting, so what follows it waits too.
      * Events this instance's lanes hold are on their way (in flight, or published and about to be marked):
      * not waiting. Everything else unpublished waits for the relay, including what the relay holds now.
      */
@@ -144,7 +145,7 @@ public final class EventStore {
             throws SQLException {
         String sql = """
                 SELECT coalesce(max(aggregate_version), 0),
-                       coalesce(bool_or(published_at IS NULL AND dead_lettered_at IS NULL
+                       coalesce(bool_or(published_at IS NULL AND (dead_lettered_at IS NULL OR blocks_aggregate)
                                         AND NOT (claimed_by IS NOT DISTINCT FROM ?
                                                  AND coalesce(claimed_until >= now(), false))), false)
                   FROM events WHERE aggregate_type = ? AND aggregate_id = ?""";
@@ -247,6 +248,15 @@ public final class EventStore {
         updateEvents(connection, eventIds, """
                 UPDATE events SET claimed_until = NULL, claimed_by = NULL, publish_attempts = publish_attempts + 1
                  WHERE event_id = ANY (?) AND published_at IS NULL""");
+        wakeRelay(connection);
+    }
+
+    /** Tells the relays (LISTEN herald_outbox) that events wait; sent when the transaction commits. */
+    public static void wakeRelay(Connection connection) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement(
+                "SELECT pg_notify('herald_outbox', current_schema())")) {
+            statement.execute();
+        }
     }
 
     /** At start: whatever this instance held when it stopped is the relay's now. */
