@@ -1,6 +1,7 @@
 package dev.herald.relay;
 
 import dev.herald.deadletter.DeadLetterStore;
+import dev.herald.observe.PublishMeters;
 import dev.herald.publish.PublishException;
 import dev.herald.publish.TransactionalPublisher;
 import dev.herald.store.EventStore;
@@ -11,6 +12,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -57,15 +59,17 @@ public final class OutboxRelay implements AutoCloseable {
                               publish_attempts = publish_attempts + 1
               FROM next WHERE events.seq = next.seq
             RETURNING events.seq, events.event_id, events.event_type, events.topic, events.aggregate_id,
-                      events.envelope""";
+                      events.envelope, events.occurred_at""";
 
     private final DataSource dataSource;
     private final TransactionalPublisher publisher;
     private final DeadLetterStore deadLetters;
     private final RelaySettings settings;
+    private final PublishMeters meters;
 
     public OutboxRelay(DataSource dataSource, TransactionalPublisher publisher, DeadLetterStore deadLetters,
-            RelaySettings settings) {
+            RelaySettings settings, PublishMeters meters) {
+        this.meters = meters;
         this.dataSource = dataSource;
         this.publisher = publisher;
         this.deadLetters = deadLetters;
@@ -83,7 +87,7 @@ public final class OutboxRelay implements AutoCloseable {
                 while (row.next()) {
                     claimed.add(new PendingEvent(row.getLong("seq"), row.getObject("event_id", UUID.class),
                             row.getString("event_type"), row.getString("topic"), row.getString("aggregate_id"),
-                            row.getString("envelope")));
+                            row.getString("envelope"), row.getObject("occurred_at", OffsetDateTime.class)));
                 }
             }
         }
@@ -113,9 +117,13 @@ public final class OutboxRelay implements AutoCloseable {
                 try (Connection connection = dataSource.getConnection()) {
                     EventStore.markPublished(connection, remaining.stream().map(PendingEvent::eventId).toList());
                 }
+                OffsetDateTime now = OffsetDateTime.now();
+                remaining.forEach(event -> meters.published(PublishMeters.RELAY, event.eventType(),
+                        Duration.between(event.occurredAt(), now)));
                 exchange.getIn().setBody(List.of());
                 return;
             } catch (PublishException e) {
+                meters.failed(PublishMeters.RELAY, e, e.refused().isEmpty());
                 Set<UUID> refused = e.refused().stream().map(OutgoingEvent::eventId).collect(Collectors.toSet());
                 List<PendingEvent> givenUp = new ArrayList<>();
                 for (PendingEvent event : remaining) {
@@ -141,7 +149,7 @@ public final class OutboxRelay implements AutoCloseable {
 
     /** An event waiting in the outbox. */
     public record PendingEvent(long seq, UUID eventId, String eventType, String topic, String aggregateId,
-            String envelope) {
+            String envelope, OffsetDateTime occurredAt) {
 
         OutgoingEvent outgoing() {
             return new OutgoingEvent(eventId, topic, aggregateId, envelope.getBytes(StandardCharsets.UTF_8));
