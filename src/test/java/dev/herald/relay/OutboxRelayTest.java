@@ -3,6 +3,7 @@ package dev.herald.relay;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.herald.testing.HttpApi.Response;
 import dev.herald.testing.TestHub;
 import dev.herald.testing.TopicReader;
@@ -55,6 +56,11 @@ class OutboxRelayTest {
                 "SELECT count(*) FROM events WHERE aggregate_id = ? AND published_at IS NOT NULL", id) == 6);
         assertThat(hub.http.get("/api/customers/" + id + "/events").json().at("/events/5/status").asText())
                 .isEqualTo("published");
+        JsonNode command = hub.http.get("/api/commands/" + accepted.json().get("command_id").asText()).json();
+        assertThat(command.at("/event/status").asText()).isEqualTo("published");
+        assertThat(command.at("/event/published_at").asText()).isNotBlank();
+        assertThat(command.get("aggregate_id").asText()).isEqualTo(id);
+        assertThat(hub.http.get("/api/commands/" + UUID.randomUUID()).status()).isEqualTo(404);
     }
 
     @Test
