@@ -112,8 +112,10 @@ final class Hub implements AutoCloseable {
         registry.bind("relay", own(new OutboxRelay(dataSource, relayPublisher, deadLetters,
                 new RelaySettings(settings.getInt("herald.relay.batch-size"), settings.millis("herald.relay.lease"),
                         settings.getInt("herald.relay.max-attempts"), instanceId + "-relay"), publishMeters)));
-        RelayWakeup wakeup = own(new RelayWakeup(camel, dbUrl, dbUser, dbPassword));
-        camel.addStartupListener((context, alreadyStarted) -> wakeup.start());
+        if (Boolean.parseBoolean(settings.require("herald.relay.enabled"))) {
+            RelayWakeup wakeup = own(new RelayWakeup(camel, dbUrl, dbUser, dbPassword));
+            camel.addStartupListener((context, alreadyStarted) -> wakeup.start());
+        }
         LOG.info("Herald: database {}, Kafka {}, publish mode {}", dbUrl, brokers, settings.get("herald.publish.mode"));
     }
 

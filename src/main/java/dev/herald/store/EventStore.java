@@ -108,11 +108,15 @@ public final class EventStore {
     private Optional<Applied> replayOf(Connection connection, Command command) throws SQLException {
         String sql = """
                 SELECT c.request_hash, c.response_status, c.location, c.command_id, c.aggregate_type, c.aggregate_id,
-                       e.aggregate_version, e.event_id, e.event_type, e.topic, e.published_at IS NOT NULL AS published
+                       e.aggregate_version, e.event_id, e.event_type, e.topic,
+                       -- still held by this instance's lane after its answer: Kafka committed it, and only the
+                       -- asynchronous "published" mark is missing (a failed Kafka commit releases the hold first)
+                       e.published_at IS NOT NULL OR (e.claimed_by = ? AND e.claimed_until >= now()) AS published
                   FROM commands c JOIN events e ON e.event_id = c.event_id
                  WHERE c.idempotency_key = ?""";
         try (PreparedStatement statement = connection.prepareStatement(sql)) {
-            statement.setString(1, command.idempotencyKey());
+            statement.setString(1, instanceId);
+            statement.setString(2, command.idempotencyKey());
             try (ResultSet row = statement.executeQuery()) {
                 if (!row.next()) {
                     return Optional.empty();

@@ -98,6 +98,22 @@ class SharedRelayTest {
         }
     }
 
+    @Test
+    void anInstanceWithItsRelayDisabledLeavesPublishingToTheOthers() {
+        try (TestHub intakeOnly = TestHub.start(Map.of("herald.publish.mode", "outbox",
+                "herald.relay.enabled", "false"))) {
+            Map<String, String> relaying = new LinkedHashMap<>(Map.of("herald.publish.mode", "outbox",
+                    "herald.db.url", intakeOnly.setting("herald.db.url")));
+            try (TestHub relay = TestHub.start(relaying)) {
+                Response accepted = intakeOnly.http.post("/api/customers",
+                        "{\"full_name\":\"Elsewhere\",\"email\":\"elsewhere@example.com\"}");
+                assertThat(accepted.status()).isEqualTo(202);
+                await().atMost(Duration.ofSeconds(30)).until(() -> publishedByRelay(relay) == 1);
+                assertThat(publishedByRelay(intakeOnly)).isZero();
+            }
+        }
+    }
+
     private static long publishedByRelay(TestHub hub) {
         String metrics = hub.http.get("/observe/metrics").body();
         return metrics.lines().filter(line -> line.startsWith("herald_events_published_total{path=\"relay\""))
