@@ -22,3 +22,8 @@ CREATE INDEX events_blocking ON events (aggregate_type, aggregate_id) WHERE bloc
 ALTER TABLE dead_letters ADD COLUMN resolved_at timestamptz;
 CREATE INDEX dead_letters_open ON dead_letters (stage, failed_at) WHERE resolution IS NULL;
 CREATE INDEX dead_letters_event ON dead_letters (event_id);
+
+-- Events someone holds (a lane publishing them, a relay's batch): few at any time, so the relay's
+-- "skip aggregates held by others" looks them up here instead of scanning the whole backlog.
+CREATE INDEX events_held ON events (aggregate_type, aggregate_id)
+    WHERE claimed_by IS NOT NULL AND published_at IS NULL AND dead_lettered_at IS NULL;

@@ -44,10 +44,11 @@ public final class OutboxRelay implements AutoCloseable {
                 SELECT e.seq FROM events e
                  WHERE e.published_at IS NULL AND e.dead_lettered_at IS NULL
                    AND (e.claimed_until IS NULL OR e.claimed_until < now())
-                   -- skip aggregates someone else is publishing (computed once, as a hashed subplan)
+                   -- skip aggregates someone else is publishing (computed once, as a hashed subplan, from
+                   -- the small index of held events: never a scan of the backlog)
                    AND (e.aggregate_type, e.aggregate_id) NOT IN (
                        SELECT h.aggregate_type, h.aggregate_id FROM events h
-                        WHERE h.published_at IS NULL AND h.dead_lettered_at IS NULL
+                        WHERE h.claimed_by IS NOT NULL AND h.published_at IS NULL AND h.dead_lettered_at IS NULL
                           AND h.claimed_until >= now())
                    -- strict order: a dead letter holds back the rest of its aggregate until it is resolved
                    AND NOT EXISTS (SELECT 1 FROM events b WHERE b.blocks_aggregate

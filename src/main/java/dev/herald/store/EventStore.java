@@ -266,7 +266,8 @@ public final class EventStore {
     /** At start: whatever this instance held when it stopped is the relay's now. */
     public void releaseClaimsOfThisInstance(Connection connection) throws SQLException {
         try (PreparedStatement statement = connection.prepareStatement(
-                "UPDATE events SET claimed_until = NULL, claimed_by = NULL WHERE claimed_by = ? AND published_at IS NULL")) {
+                "UPDATE events SET claimed_until = NULL, claimed_by = NULL WHERE claimed_by = ? AND published_at IS NULL"
+                        + " AND dead_lettered_at IS NULL")) { // the index of held events
             statement.setString(1, instanceId);
             statement.executeUpdate();
         }

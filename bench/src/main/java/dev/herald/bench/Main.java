@@ -227,12 +227,11 @@ public final class Main {
             try (PreparedStatement copy = c.prepareStatement("""
                     INSERT INTO events (event_id, aggregate_type, aggregate_id, aggregate_version, event_type,
                                         schema_version, topic, command_id, envelope)
-                    SELECT n.id, e.aggregate_type, e.aggregate_id || '-' || ?, e.aggregate_version, e.event_type,
+                    SELECT e.id, e.aggregate_type, e.aggregate_id || '-' || ?, e.aggregate_version, e.event_type,
                            e.schema_version, e.topic, gen_random_uuid(),
-                           jsonb_set(jsonb_set(e.envelope::jsonb, '{id}', to_jsonb(n.id::text)),
+                           jsonb_set(jsonb_set(e.envelope::jsonb, '{id}', to_jsonb(e.id::text)),
                                      '{partitionkey}', to_jsonb(e.aggregate_id || '-' || ?))::text
-                      FROM events e CROSS JOIN LATERAL (SELECT gen_random_uuid() AS id) n
-                     WHERE e.seq <= ?""")) {
+                      FROM (SELECT gen_random_uuid() AS id, * FROM events WHERE seq <= ?) e""")) {
                 long maxSeq = count(s, "SELECT max(seq) FROM events");
                 for (long round = 1; round <= rounds; round++) {
                     copy.setString(1, String.valueOf(round));
