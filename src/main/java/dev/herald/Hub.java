@@ -22,6 +22,9 @@ import dev.herald.publish.TransactionalPublisher;
 import dev.herald.query.ReadQueries;
 import dev.herald.relay.OutboxRelay;
 import dev.herald.relay.RelayWakeup;
+import dev.herald.security.AccessControl;
+import dev.herald.security.ApiKeys;
+import dev.herald.security.KeyApi;
 import dev.herald.relay.OutboxRelay.RelaySettings;
 import dev.herald.store.Database;
 import dev.herald.store.EventStore;
@@ -107,6 +110,11 @@ final class Hub implements AutoCloseable {
                 settings.get("herald.dead-letters.topic")));
         registry.bind("deadLetters", deadLetters);
         registry.bind("deadLetterApi", new DeadLetterApi(dataSource, deadLetters, publish.retryAfterSeconds()));
+        ApiKeys apiKeys = new ApiKeys(dataSource, settings.millis("herald.security.key-cache"),
+                settings.get("herald.security.bootstrap-key"));
+        AccessControl access = new AccessControl(apiKeys);
+        registry.bind("access", access);
+        registry.bind("keyApi", new KeyApi(dataSource, apiKeys, access));
         TransactionalPublisher relayPublisher = new TransactionalPublisher(brokers, instanceId + "-relay",
                 settings.millis("herald.publish.timeout"));
         registry.bind("relay", own(new OutboxRelay(dataSource, relayPublisher, deadLetters,

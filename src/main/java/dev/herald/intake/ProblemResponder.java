@@ -32,6 +32,7 @@ public final class ProblemResponder {
         out.removeHeaders("*");
         out.setHeader(Exchange.HTTP_RESPONSE_CODE, problem.status());
         out.setHeader(Exchange.CONTENT_TYPE, CONTENT_TYPE);
+        problem.headers().forEach(out::setHeader);
         Object retryAfter = problem.extensions().get("retryAfter");
         if (retryAfter != null) {
             out.setHeader("Retry-After", String.valueOf(retryAfter));
