@@ -16,6 +16,7 @@ import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -109,8 +110,10 @@ public final class OutboxRelay implements AutoCloseable {
             attempts = new HashMap<>();
             exchange.setProperty(ATTEMPTS, attempts);
         }
-        exchange.setProperty(BATCH_ATTEMPTS, exchange.getProperty(BATCH_ATTEMPTS, 0, Integer.class) + 1);
-        List<PendingEvent> remaining = new ArrayList<>(batch);
+        int batchAttempts = exchange.getProperty(BATCH_ATTEMPTS, 0, Integer.class) + 1;
+        exchange.setProperty(BATCH_ATTEMPTS, batchAttempts);
+        List<PendingEvent> remaining = batchAttempts == 1 ? new ArrayList<>(batch) : renewLease(batch);
+        exchange.getIn().setBody(remaining);
         while (!remaining.isEmpty()) {
             try {
                 publisher.send(remaining.stream().map(PendingEvent::outgoing).toList());
@@ -141,6 +144,32 @@ public final class OutboxRelay implements AutoCloseable {
                 exchange.getIn().setBody(remaining);
             }
         }
+    }
+
+    /**
+     * Before a retry (backoff can outlast the lease): extends the lease on what is still this relay's. An
+     * aggregate of which another relay took an event after the lease ran out is left to it entirely, so its
+     * events are never published by two relays out of order.
+     */
+    private List<PendingEvent> renewLease(List<PendingEvent> batch) throws SQLException {
+        Set<Long> stillOurs = new HashSet<>();
+        try (Connection connection = dataSource.getConnection();
+                PreparedStatement renew = connection.prepareStatement("""
+                        UPDATE events SET claimed_until = now() + make_interval(secs => ?)
+                         WHERE seq = ANY (?) AND claimed_by = ? AND published_at IS NULL
+                        RETURNING seq""")) {
+            renew.setLong(1, settings.lease().toSeconds());
+            renew.setArray(2, connection.createArrayOf("bigint", batch.stream().map(PendingEvent::seq).toArray()));
+            renew.setString(3, settings.claimant());
+            try (ResultSet row = renew.executeQuery()) {
+                while (row.next()) {
+                    stillOurs.add(row.getLong(1));
+                }
+            }
+        }
+        Set<String> lost = batch.stream().filter(event -> !stillOurs.contains(event.seq()))
+                .map(PendingEvent::aggregateId).collect(Collectors.toSet());
+        return new ArrayList<>(batch.stream().filter(event -> !lost.contains(event.aggregateId())).toList());
     }
 
     @Override
