@@ -112,7 +112,7 @@ final class Hub implements AutoCloseable {
         registry.bind("deadLetterApi", new DeadLetterApi(dataSource, deadLetters, publish.retryAfterSeconds()));
         ApiKeys apiKeys = new ApiKeys(dataSource, settings.millis("herald.security.key-cache"),
                 settings.get("herald.security.bootstrap-key"));
-        AccessControl access = new AccessControl(apiKeys);
+        AccessControl access = new AccessControl(apiKeys, Double.parseDouble(settings.require("herald.security.rate-limit")));
         registry.bind("access", access);
         registry.bind("keyApi", new KeyApi(dataSource, apiKeys, access));
         TransactionalPublisher relayPublisher = new TransactionalPublisher(brokers, instanceId + "-relay",

@@ -22,10 +22,13 @@ public final class AccessControl {
     private static final String[] OPERATOR_PATHS = {"/api/dead-letters", "/api/webhooks", "/api/keys"};
 
     private final ApiKeys keys;
+    private final RateLimiter rateLimiter;
     private volatile boolean open;
 
-    public AccessControl(ApiKeys keys) throws SQLException {
+    /** {@code ratePerKey}: requests per second one key may send (0: no limit). */
+    public AccessControl(ApiKeys keys, double ratePerKey) throws SQLException {
         this.keys = keys;
+        this.rateLimiter = new RateLimiter(ratePerKey);
         refresh();
     }
 
@@ -51,7 +54,8 @@ public final class AccessControl {
         }
         Scope needed = needed(in.getHeader(Exchange.HTTP_URI, String.class),
                 in.getHeader(Exchange.HTTP_METHOD, String.class));
-        Optional<Holder> holder = bearer(authorization).flatMap(keys::holderOf);
+        Optional<String> key = bearer(authorization);
+        Optional<Holder> holder = key.flatMap(keys::holderOf);
         if (holder.isEmpty()) {
             throw new Problem(401, "unauthorized", "Unauthorized", authorization == null
                     ? "this API needs an API key: Authorization: Bearer <key>"
@@ -61,6 +65,12 @@ public final class AccessControl {
         if (!holder.get().may(needed)) {
             throw new Problem(403, "forbidden", "Forbidden", "the key \"" + holder.get().name()
                     + "\" lacks the scope " + needed.label() + " that this request needs");
+        }
+        long wait = rateLimiter.secondsToWait(ApiKeys.hash(key.get()));
+        if (wait > 0) {
+            throw new Problem(429, "rate-limited", "Too many requests", "the key \"" + holder.get().name()
+                    + "\" sent more than herald.security.rate-limit requests per second; nothing was kept")
+                    .with("retryAfter", wait);
         }
     }
 

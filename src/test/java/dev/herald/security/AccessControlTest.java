@@ -76,6 +76,21 @@ class AccessControlTest {
                 "Authorization", "Bearer " + BOOTSTRAP).status()).isEqualTo(400);
     }
 
+    @Test
+    void aKeyOverItsRateGets429WithRetryAfter() {
+        try (TestHub limited = TestHub.start(Map.of("herald.security.bootstrap-key", BOOTSTRAP,
+                "herald.security.rate-limit", "1"))) {
+            Response limitedAnswer = await().atMost(Duration.ofSeconds(30)).until(
+                    () -> limited.http.get("/api/customers", "Authorization", "Bearer " + BOOTSTRAP),
+                    response -> response.status() != 200);
+            assertThat(limitedAnswer.status()).isEqualTo(429);
+            assertThat(limitedAnswer.header("Retry-After")).isEqualTo("1");
+            assertThat(limitedAnswer.json().get("type").asText()).isEqualTo("urn:herald:problem:rate-limited");
+            await().atMost(Duration.ofSeconds(10)).until(
+                    () -> limited.http.get("/api/customers", "Authorization", "Bearer " + BOOTSTRAP).status() == 200);
+        }
+    }
+
     private static String createKey(String name, String scopes) {
         Response created = hub.http.post("/api/keys", "{\"name\":\"" + name + "\",\"scopes\":" + scopes + "}",
                 "Authorization", "Bearer " + BOOTSTRAP);
