@@ -2,6 +2,7 @@ package dev.herald.publish;
 
 import dev.herald.intake.CommandResult;
 import dev.herald.intake.Problem;
+import dev.herald.observe.PublishMeters;
 import dev.herald.store.EventStore;
 import dev.herald.store.SqlProblems;
 import dev.herald.store.EventStore.Applied;
@@ -44,10 +45,12 @@ final class Lane implements Runnable {
     private final TransactionalPublisher publisher;
     private final PublishSettings settings;
     private final PublishedMarker marker;
+    private final PublishMeters meters;
     private volatile boolean running = true;
 
     Lane(String name, DataSource dataSource, EventStore store, TransactionalPublisher publisher,
-            PublishSettings settings, PublishedMarker marker) {
+            PublishSettings settings, PublishedMarker marker, PublishMeters meters) {
+        this.meters = meters;
         this.name = name;
         this.queue = new LinkedBlockingQueue<>(settings.queueCapacity());
         this.dataSource = dataSource;
@@ -183,6 +186,7 @@ final class Lane implements Runnable {
                 publisher.send(toPublish);
             } catch (PublishException e) {
                 connection.rollback();
+                meters.failed(PublishMeters.LANE, e, e.refused().isEmpty());
                 return new Retry(refuse(pending, applied, e), true);
             }
         }
@@ -200,7 +204,7 @@ final class Lane implements Runnable {
                     + e.getMessage() + "; nothing was kept", settings.retryAfterSeconds(), e));
             return Retry.NONE;
         }
-        answer(connection, pending, applied, toPublish);
+        answer(connection, pending, applied, toPublish, System.nanoTime());
         return Retry.NONE;
     }
 
@@ -210,14 +214,18 @@ final class Lane implements Runnable {
     }
 
     private void answer(Connection connection, List<PendingCommand> pending, List<Applied> applied,
-            List<OutgoingEvent> published) {
+            List<OutgoingEvent> published, long committedAt) {
         boolean visible = false;
         if (!published.isEmpty()) {
             try {
                 publisher.commit();
                 visible = true;
                 marker.mark(eventIds(published));
+                Duration sinceCommit = Duration.ofNanos(System.nanoTime() - committedAt);
+                applied.stream().filter(a -> !isOutbox(a))
+                        .forEach(a -> meters.published(PublishMeters.LANE, a.result().eventType(), sinceCommit));
             } catch (PublishException e) {
+                meters.failed(PublishMeters.LANE, e, true);
                 LOG.warn("lane {}: Kafka commit failed after the database commit; {} events stay in the outbox "
                         + "for the relay: {}", name, published.size(), e.getMessage());
                 releaseClaims(connection, published);
