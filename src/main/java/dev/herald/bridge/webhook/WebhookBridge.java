@@ -30,6 +30,10 @@ public final class WebhookBridge {
             new DeclaredEndpoints(dataSource, endpoints, Path.of(settings.require("herald.schemas.dir"),
                     "webhook-endpoint-create.json")).declare(Path.of(webhooks.endpointsFile()));
         }
+        deadLetters.onRetry("webhook", (transaction, eventId, url) -> {
+            WebhookEndpoints.redeliverDead(transaction, eventId, url);
+            dispatcher.wake();
+        });
         Registry registry = camel.getRegistry();
         registry.bind("webhookDispatcher", dispatcher);
         registry.bind("webhookFanOut", new FanOut(dataSource, dispatcher));

@@ -214,6 +214,25 @@ public final class WebhookEndpoints {
         dispatcher.wake();
     }
 
+    /**
+     * POST /api/dead-letters/{id}/retry of a webhook dead letter (its destination is the endpoint URL): the
+     * dead delivery goes again, with a fresh retry schedule, inside the dead-letter API's transaction.
+     */
+    static void redeliverDead(Connection transaction, UUID eventId, String url) throws SQLException {
+        try (PreparedStatement again = transaction.prepareStatement("""
+                UPDATE webhook_deliveries d
+                   SET status = 'pending', attempts = 0, next_attempt_at = now(), finished_at = NULL
+                  FROM webhook_endpoints e
+                 WHERE e.id = d.endpoint_id AND e.url = ? AND d.event_id = ? AND d.status = 'dead'""")) {
+            again.setString(1, url);
+            again.setObject(2, eventId);
+            if (again.executeUpdate() == 0) {
+                throw Problem.conflict("webhook-delivery-gone", "no dead delivery of event " + eventId + " to " + url
+                        + " is left (was its endpoint deleted?)");
+            }
+        }
+    }
+
     /** One delivery again, now, with a fresh retry schedule. */
     public void retry(Exchange exchange) throws SQLException {
         UUID id = id(exchange, "id");

@@ -108,8 +108,10 @@ class WebhookDeliveryTest extends WebhookHubTest {
     }
 
     @Test
-    void anExhaustedDeliveryIsDeadLetteredWithTheLastAnswer() {
-        try (WebhookReceiver receiver = new WebhookReceiver().answering(request -> new Answer(500, Map.of(), "boom"))) {
+    void anExhaustedDeliveryIsDeadLetteredWithTheLastAnswerAndCanBeRetried() {
+        AtomicInteger status = new AtomicInteger(500);
+        try (WebhookReceiver receiver = new WebhookReceiver().answering(request ->
+                new Answer(status.get(), Map.of(), "boom"))) {
             String endpointId = endpoint(hub, "{\"url\":\"" + receiver.url() + "\"}").get("id").asText();
             String id = customer(hub, "Never Delivered");
 
@@ -121,6 +123,16 @@ class WebhookDeliveryTest extends WebhookHubTest {
                     + " AND destination = ? AND failure_reason LIKE '%HTTP 500%boom%'", id, receiver.url())).isEqualTo(4);
             assertThat(find(hub.http.get("/api/webhooks/endpoints/" + endpointId + "/deliveries").json(), id)
                     .get("status").asText()).isEqualTo("dead");
+
+            // an operator sends it back through the dead-letter API once the receiver is fixed
+            status.set(200);
+            long letter = hub.queryLong("SELECT id FROM dead_letters WHERE stage = 'webhook' AND aggregate_id = ?"
+                    + " AND destination = ?", id, receiver.url());
+            Response retried = hub.http.post("/api/dead-letters/" + letter + "/retry", "");
+            assertThat(retried.status()).as(retried.toString()).isEqualTo(202);
+            await().atMost(PATIENCE).until(() -> find(hub.http.get("/api/webhooks/endpoints/" + endpointId
+                    + "/deliveries").json(), id).get("status").asText().equals("succeeded"));
+            assertThat(receiver.forAggregate(id)).hasSize(5);
         }
     }
 
