@@ -39,6 +39,7 @@ public final class DeadLetterApi {
             AND (CAST(:since AS timestamptz) IS NULL OR failed_at >= CAST(:since AS timestamptz))
             AND (CAST(:until AS timestamptz) IS NULL OR failed_at < CAST(:until AS timestamptz))""";
     private static final List<String> FILTERS = List.of("stage", "type", "aggregate", "since", "until");
+    private static final List<String> STATUSES = List.of("open", "retried", "discarded");
 
     private static final NamedSql LIST = new NamedSql("SELECT " + RECORD + " FROM dead_letters WHERE " + FILTER + """
              AND (CAST(:status AS text) IS NULL
@@ -62,11 +63,16 @@ public final class DeadLetterApi {
 
     /** GET /api/dead-letters?stage&type&aggregate&since&until&status=open|retried|discarded&after&limit */
     public void list(Exchange exchange) {
-        Map<String, Object> parameters = filters(exchange.getIn());
-        parameters.put("status", exchange.getIn().getHeader("status", String.class));
-        parameters.put("after", exchange.getIn().getHeader("after", "0", String.class));
-        int limit = Math.min(exchange.getIn().getHeader("limit", DEFAULT_PAGE, Integer.class), MAX_PAGE);
-        parameters.put("limit", String.valueOf(Math.max(limit, 1)));
+        Message in = exchange.getIn();
+        Map<String, Object> parameters = filters(in);
+        String status = in.getHeader("status", String.class);
+        if (status != null && !STATUSES.contains(status)) {
+            throw Problem.badRequest("invalid-value", "status must be one of " + STATUSES);
+        }
+        parameters.put("status", status);
+        parameters.put("after", String.valueOf(number(in, "after", 0)));
+        int limit = (int) Math.max(1, Math.min(number(in, "limit", DEFAULT_PAGE), MAX_PAGE));
+        parameters.put("limit", String.valueOf(limit));
         ArrayNode rows = read(LIST, parameters);
         ObjectNode page = JsonBodies.MAPPER.createObjectNode();
         page.set("items", rows);
@@ -108,6 +114,15 @@ public final class DeadLetterApi {
         ObjectNode body = JsonBodies.MAPPER.createObjectNode();
         body.put("retried", retried[0]);
         answer(exchange, 202, body);
+    }
+
+    private static long number(Message in, String name, long absent) {
+        String value = in.getHeader(name, String.class);
+        try {
+            return value == null ? absent : Long.parseLong(value);
+        } catch (NumberFormatException e) {
+            throw Problem.badRequest("invalid-value", name + " must be a whole number, not " + value);
+        }
     }
 
     private static Map<String, Object> filters(Message in) {

@@ -199,13 +199,48 @@ final class Lane implements Runnable {
         try {
             connection.commit();
         } catch (SQLException e) {
-            abort(connection, toPublish);
-            fail(pending, Problem.unavailable("database-unavailable", "the database commit failed: "
-                    + e.getMessage() + "; nothing was kept", settings.retryAfterSeconds(), e));
+            if (!toPublish.isEmpty()) {
+                publisher.abort();
+            }
+            settleInDoubt(pending, applied, e);
             return Retry.NONE;
         }
         answer(connection, pending, applied, toPublish, System.nanoTime());
         return Retry.NONE;
+    }
+
+    /**
+     * A commit whose answer was lost (the connection broke) may have committed. Asked again on a fresh
+     * connection: committed commands are kept, their events go to the relay (Kafka's transaction was aborted)
+     * and the client hears 202 pending; the others were not kept (503). If even that cannot be read, the
+     * client is told the outcome is unknown and how to learn it.
+     */
+    private void settleInDoubt(List<PendingCommand> pending, List<Applied> applied, SQLException failure) {
+        Set<UUID> committed;
+        try (Connection fresh = dataSource.getConnection()) {
+            committed = EventStore.committedCommands(fresh,
+                    applied.stream().map(a -> a.result().commandId()).toList());
+            List<UUID> handedOver = applied.stream().filter(a -> committed.contains(a.result().commandId()))
+                    .map(a -> a.event().eventId()).toList();
+            if (!handedOver.isEmpty()) {
+                EventStore.releaseClaims(fresh, handedOver);
+            }
+        } catch (SQLException e) {
+            fail(pending, Problem.unavailable("outcome-unknown", "the database connection broke during the commit "
+                    + "and the outcome could not be read back: the command may have been kept, and then its event "
+                    + "will be published; repeat it with the same Idempotency-Key to learn which",
+                    settings.retryAfterSeconds(), failure));
+            return;
+        }
+        for (int i = 0; i < pending.size(); i++) {
+            CommandResult result = applied.get(i).result();
+            if (committed.contains(result.commandId())) {
+                pending.get(i).succeed(result.withPublication(202, "pending"));
+            } else {
+                pending.get(i).fail(Problem.unavailable("database-unavailable", "the database commit failed: "
+                        + failure.getMessage() + "; nothing was kept", settings.retryAfterSeconds(), failure));
+            }
+        }
     }
 
     private static Retry redoCarefully(Connection connection, List<PendingCommand> commands) throws SQLException {

@@ -22,9 +22,11 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 
 /**
@@ -253,6 +255,22 @@ public final class EventStore {
                 UPDATE events SET claimed_until = NULL, claimed_by = NULL, publish_attempts = publish_attempts + 1
                  WHERE event_id = ANY (?) AND published_at IS NULL""");
         wakeRelay(connection);
+    }
+
+    /** Which of these commands are in the database (after a commit whose answer was lost). */
+    public static Set<UUID> committedCommands(Connection connection, Collection<UUID> commandIds)
+            throws SQLException {
+        Set<UUID> committed = new HashSet<>();
+        try (PreparedStatement statement = connection.prepareStatement(
+                "SELECT command_id FROM commands WHERE command_id = ANY (?)")) {
+            statement.setArray(1, connection.createArrayOf("uuid", commandIds.toArray()));
+            try (ResultSet row = statement.executeQuery()) {
+                while (row.next()) {
+                    committed.add(row.getObject(1, UUID.class));
+                }
+            }
+        }
+        return committed;
     }
 
     /** Tells the relays (LISTEN herald_outbox) that events wait; sent when the transaction commits. */

@@ -96,7 +96,7 @@ public final class TestHub implements AutoCloseable {
         herald.close();
     }
 
-    static int freePort() {
+    public static int freePort() {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
         } catch (IOException e) {
