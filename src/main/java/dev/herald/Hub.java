@@ -1,6 +1,7 @@
 package dev.herald;
 
 import com.zaxxer.hikari.HikariDataSource;
+import dev.herald.bridge.webhook.WebhookBridge;
 import dev.herald.deadletter.DeadLetterApi;
 import dev.herald.deadletter.DeadLetterStore;
 import dev.herald.embedded.EmbeddedKafka;
@@ -124,6 +125,7 @@ final class Hub implements AutoCloseable {
             RelayWakeup wakeup = own(new RelayWakeup(camel, dbUrl, dbUser, dbPassword));
             camel.addStartupListener((context, alreadyStarted) -> wakeup.start());
         }
+        own(WebhookBridge.install(camel, settings, dataSource, deadLetters, metrics.registry()));
         LOG.info("Herald: database {}, Kafka {}, publish mode {}", dbUrl, brokers, settings.get("herald.publish.mode"));
     }
 

@@ -29,7 +29,8 @@ import org.junit.jupiter.api.TestFactory;
  */
 class BadInputCorpusTest {
 
-    private static final String[] TABLES = {"events", "commands", "customers", "orders", "dead_letters"};
+    private static final String[] TABLES = {"events", "commands", "customers", "orders", "dead_letters",
+        "webhook_endpoints"};
     private static TestHub hub;
     private static String customerId;
     private static String orderId;
@@ -85,7 +86,8 @@ class BadInputCorpusTest {
                 "PUT /api/customers/{id}", "/api/customers/" + customerId,
                 "POST /api/orders", "/api/orders",
                 "POST /api/orders/{id}/cancel", "/api/orders/" + orderId + "/cancel",
-                "POST /api/keys", "/api/keys");
+                "POST /api/keys", "/api/keys",
+                "POST /api/webhooks/endpoints", "/api/webhooks/endpoints");
         List<String> malformed = List.of("", "{", "}", "{\"a\":}", "{'full_name':'x'}", "{\"full_name\":\"x\",}",
                 "{\"full_name\":NaN}", "{\"n\":01}", "null", "\"text\"", "42", "true", "[]", "[{}]",
                 "{\"full_name\":\"x\"} {}", "{\"full_name\":\"x\" \"email\":\"y\"}", "{\"a\":\"\u0001\"}",

@@ -129,6 +129,11 @@ final class Report {
                 relayRow(b, s, rawKafka);
             }
         }
+        for (JsonNode s : root.get("sessions")) {
+            if (s.has("webhooks")) {
+                webhookRows(b, s.get("webhooks"));
+            }
+        }
         if (!anyDrain) {
             b.append("| relay drain | not measured | ").append(rawKafka == null ? "not measured" : kafka(rawKafka))
                     .append(" | – | ≥ 0.6x |\n");
@@ -140,7 +145,7 @@ final class Report {
                         rssMax <= RSS_TARGET_MB ? "✅" : "❌")).append(" |\n");
 
         b.append("\nHerald cells: commands/s achieved · latency p50 / p99 / max (open model: from the intended send time) · errors by status.\n");
-        b.append("RabbitMQ bridge and webhook scenarios are not measured yet (those features do not exist).\n");
+        b.append("The RabbitMQ bridge is not measured yet.\n");
 
         b.append("\n## Checks\n\n");
         for (JsonNode f : meta.path("failures")) {
@@ -150,6 +155,15 @@ final class Report {
             b.append("- note: ").append(n.asText()).append("\n");
         }
         for (JsonNode s : root.get("sessions")) {
+            if (s.has("webhooks")) {
+                JsonNode w = s.get("webhooks");
+                b.append("- webhooks: ").append(w.path("fill").path("ok").asLong()).append(" events queued for 4 endpoints (one to warm up);"
+                        + " the fan-out had queued them all ").append(w.path("fan_out_caught_up_s").asDouble())
+                        .append(" s after the last command; the hanging endpoint received ")
+                        .append(w.path("hanging_received").asLong()).append(" requests (never answered); hub RSS max ")
+                        .append(s.path("hub").path("rss_max_mb").asDouble()).append(" MB\n");
+                continue;
+            }
             if (s.has("fill")) {
                 JsonNode f = s.get("fill");
                 JsonNode d = s.path("relay_drain");
@@ -183,6 +197,34 @@ final class Report {
             b.append("\n![latency against offered load](").append(png).append(")\n");
         }
         return b.toString();
+    }
+
+    /** Issue 7: >= 5,000 deliveries/s to a fast receiver; a hanging endpoint costs the others < 10 %. */
+    private static void webhookRows(StringBuilder b, JsonNode w) {
+        JsonNode alone = w.path("alone");
+        JsonNode beside = w.path("beside_hanging");
+        JsonNode raw = w.path("raw_http");
+        double rate = alone.path("per_s").asDouble();
+        b.append("| webhooks: deliveries to a fast receiver (backlog of ").append(alone.path("expected").asLong())
+                .append(") | ").append(deliveries(alone)).append(" | plain HttpClient, same bodies, ")
+                .append(raw.path("in_flight").asInt()).append(" in flight: ").append(deliveries(raw)).append(" | ");
+        if (rate > 0 && raw.path("per_s").asDouble() > 0) {
+            b.append(String.format(Locale.ROOT, "**%.2fx**", rate / raw.path("per_s").asDouble()));
+        } else {
+            b.append("–");
+        }
+        b.append(String.format(Locale.ROOT, " | ≥ 5,000/s %s |%n", rate >= 5_000 ? "✅" : "❌"));
+        double cost = rate > 0 ? 1 - beside.path("per_s").asDouble() / rate : 1;
+        b.append("| webhooks: the same, beside an endpoint that never answers | ").append(deliveries(beside))
+                .append(" | the fast endpoint alone (row above) | ")
+                .append(String.format(Locale.ROOT, "cost %.0f %%", cost * 100))
+                .append(String.format(Locale.ROOT, " | < 10 %% %s |%n", cost < 0.10 ? "✅" : "❌"));
+    }
+
+    private static String deliveries(JsonNode r) {
+        return num(r.path("per_s").asDouble()) + " deliveries/s (" + r.path("received").asLong() + " of "
+                + r.path("expected").asLong() + " in " + String.format(Locale.ROOT, "%.1f s", r.path("elapsed_s").asDouble())
+                + (r.path("errors").asLong() > 0 ? ", " + r.path("errors").asLong() + " errors" : "") + ")";
     }
 
     private static String kafka(JsonNode k) {

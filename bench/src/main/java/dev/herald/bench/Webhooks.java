@@ -1,0 +1,239 @@
+package dev.herald.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.File;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The webhooks scenario: a backlog of N customer.created events queued for four endpoints while they are
+ * disabled, then (0) a first fast endpoint enabled to warm the hub up (not measured), (1) a second fast one
+ * enabled alone, (2) a hanging endpoint and a third fast one enabled together. Deliveries/s are timed at the receiver (first to last arrival). Baseline: a plain
+ * java.net.http client posting the same bodies to the same receiver with as many requests in flight as the
+ * hub allows one endpoint.
+ */
+final class Webhooks {
+
+    private static final Duration WAIT = Duration.ofSeconds(120);
+
+    private final String hub;
+    private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+
+    private Webhooks(String hub) {
+        this.hub = hub;
+    }
+
+    static void session(Args args) throws Exception {
+        ObjectNode root = Main.JSON.createObjectNode();
+        root.put("scenario", "webhooks");
+        root.put("mode", "webhooks");
+        ObjectNode hubNode = root.putObject("hub");
+        hubNode.put("pid", args.getLong("hub-pid", -1));
+        hubNode.put("time_to_ready_ms", args.getLong("time-to-ready-ms", -1));
+        long events = args.getLong("events", 5_000);
+        int inFlight = args.getInt("endpoint-in-flight", 8);
+        root.putObject("settings").put("events", events).put("endpoint-in-flight", inFlight);
+        ObjectNode out = root.putObject("webhooks");
+        try (Receivers receivers = new Receivers(); RssSampler rss = new RssSampler(args.getLong("hub-pid", -1))) {
+            Webhooks bench = new Webhooks(args.require("hub-url"));
+            String warm = bench.endpoint(receivers.url("warm"));
+            String alone = bench.endpoint(receivers.url("alone"));
+            String beside = bench.endpoint(receivers.url("beside"));
+            String hanging = bench.endpoint(receivers.url("hang"));
+
+            Main.log("webhooks: " + events + " customer.created events for 4 disabled endpoints");
+            ObjectNode fill = new Intake(args.require("hub-url")).fill(args.getInt("concurrency", 32), events,
+                    out.putObject("fill"));
+            long accepted = fill.path("ok").asLong();
+            long fillEnd = System.nanoTime();
+            for (String endpoint : List.of(warm, alone, beside, hanging)) {
+                bench.awaitPending(endpoint, accepted);
+            }
+            out.put("fan_out_caught_up_s", Stats.round((System.nanoTime() - fillEnd) / 1e9, 2));
+
+            Main.log("webhooks: warm-up, the backlog to a first fast endpoint (not measured)");
+            bench.enable(warm);
+            receivers.await("warm", accepted);
+
+            Main.log("webhooks: one fast endpoint alone");
+            bench.enable(alone);
+            out.set("alone", receivers.await("alone", accepted));
+            Main.log("webhooks:   " + out.get("alone"));
+
+            Main.log("webhooks: a hanging endpoint and a fast one");
+            bench.enable(hanging);
+            bench.enable(beside);
+            out.set("beside_hanging", receivers.await("beside", accepted));
+            out.put("hanging_received", receivers.count("hang"));
+            Main.log("webhooks:   " + out.get("beside_hanging"));
+
+            Main.log("webhooks: raw baseline, plain HttpClient, " + inFlight + " in flight, same bodies");
+            out.set("raw_http", bench.raw(receivers, "raw", inFlight));
+            Main.log("webhooks:   " + out.get("raw_http"));
+            hubNode.put("rss_max_mb", rss.maxMb());
+        }
+        Main.JSON.writeValue(new File(args.require("out")), root);
+    }
+
+    private String endpoint(String url) throws Exception {
+        HttpResponse<String> created = send(HttpRequest.newBuilder(URI.create(hub + "/api/webhooks/endpoints"))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(
+                        "{\"url\":\"" + url + "\",\"event_types\":[\"customer.created\"],\"enabled\":false}")));
+        if (created.statusCode() != 201) {
+            throw new IllegalStateException("endpoint not created: " + created.statusCode() + " " + created.body());
+        }
+        return Main.JSON.readTree(created.body()).get("id").asText();
+    }
+
+    private void enable(String endpoint) throws Exception {
+        send(HttpRequest.newBuilder(URI.create(hub + "/api/webhooks/endpoints/" + endpoint))
+                .header("Content-Type", "application/json")
+                .method("PATCH", HttpRequest.BodyPublishers.ofString("{\"enabled\":true}")));
+    }
+
+    /** Until the fan-out queued every event for the endpoint. */
+    private void awaitPending(String endpoint, long expected) throws Exception {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (System.nanoTime() < deadline) {
+            JsonNode view = Main.JSON.readTree(send(HttpRequest.newBuilder(
+                    URI.create(hub + "/api/webhooks/endpoints/" + endpoint)).GET()).body());
+            if (view.path("pending").asLong() >= expected) {
+                return;
+            }
+            Thread.sleep(100);
+        }
+        throw new IllegalStateException("the fan-out did not queue " + expected + " deliveries in " + WAIT);
+    }
+
+    /** The bodies the hub delivered, posted again by a plain client with the same in-flight cap. */
+    private ObjectNode raw(Receivers receivers, String path, int inFlight) throws Exception {
+        List<String> bodies = receivers.bodies("alone");
+        Semaphore permits = new Semaphore(inFlight);
+        AtomicLong failed = new AtomicLong();
+        URI target = URI.create(receivers.url(path));
+        for (String body : bodies) {
+            permits.acquire();
+            client.sendAsync(HttpRequest.newBuilder(target).header("Content-Type", "application/cloudevents+json")
+                    .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.discarding())
+                    .whenComplete((response, error) -> {
+                        if (error != null || response.statusCode() / 100 != 2) {
+                            failed.incrementAndGet();
+                        }
+                        permits.release();
+                    });
+        }
+        ObjectNode result = receivers.await(path, bodies.size());
+        result.put("in_flight", inFlight);
+        result.put("errors", failed.get());
+        return result;
+    }
+
+    private HttpResponse<String> send(HttpRequest.Builder request) throws IOException, InterruptedException {
+        return client.send(request.timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** Receivers on loopback: fast ones answer 204 at once, /hang never answers. */
+    private static final class Receivers implements AutoCloseable {
+
+        private final HttpServer server;
+        private final ExecutorService threads = Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "receiver");
+            t.setDaemon(true);
+            return t;
+        });
+        private final CountDownLatch stop = new CountDownLatch(1);
+        private final Map<String, Map<String, Long>> firstArrival = new ConcurrentHashMap<>();
+        private final Map<String, Map<String, String>> bodies = new ConcurrentHashMap<>();
+
+        Receivers() throws IOException {
+            server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 1024);
+            server.setExecutor(threads);
+            server.createContext("/", this::handle);
+            server.start();
+        }
+
+        String url(String path) {
+            return "http://127.0.0.1:" + server.getAddress().getPort() + "/" + path;
+        }
+
+        private void handle(HttpExchange exchange) throws IOException {
+            String path = exchange.getRequestURI().getPath().substring(1);
+            byte[] body = exchange.getRequestBody().readAllBytes();
+            long now = System.nanoTime();
+            String id = exchange.getRequestHeaders().getFirst("webhook-id");
+            String key = id != null ? id : Integer.toString(System.identityHashCode(body)) + now;
+            firstArrival.computeIfAbsent(path, p -> new ConcurrentHashMap<>()).putIfAbsent(key, now);
+            if (path.equals("alone")) {
+                bodies.computeIfAbsent(path, p -> new ConcurrentHashMap<>())
+                        .putIfAbsent(key, new String(body, StandardCharsets.UTF_8));
+            }
+            if (path.equals("hang")) {
+                try {
+                    stop.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            exchange.sendResponseHeaders(204, -1);
+            exchange.close();
+        }
+
+        long count(String path) {
+            return firstArrival.getOrDefault(path, Map.of()).size();
+        }
+
+        List<String> bodies(String path) {
+            return List.copyOf(bodies.getOrDefault(path, Map.of()).values());
+        }
+
+        /** Waits for {@code expected} distinct requests at {@code path}; the rate from first to last arrival. */
+        ObjectNode await(String path, long expected) throws InterruptedException {
+            long deadline = System.nanoTime() + WAIT.toNanos();
+            long seen = 0;
+            long lastChange = System.nanoTime();
+            while (seen < expected && System.nanoTime() < deadline
+                    && System.nanoTime() - lastChange < Main.STALL_CUTOFF_S * 1_000_000_000L) {
+                Thread.sleep(50);
+                long now = count(path);
+                if (now != seen) {
+                    lastChange = System.nanoTime();
+                    seen = now;
+                }
+            }
+            ObjectNode result = Main.JSON.createObjectNode();
+            Map<String, Long> arrivals = firstArrival.getOrDefault(path, Map.of());
+            long first = arrivals.values().stream().mapToLong(Long::longValue).min().orElse(0);
+            long last = arrivals.values().stream().mapToLong(Long::longValue).max().orElse(0);
+            double elapsed = (last - first) / 1e9;
+            result.put("expected", expected);
+            result.put("received", arrivals.size());
+            result.put("elapsed_s", Stats.round(elapsed, 3));
+            result.put("per_s", elapsed > 0 ? Stats.round(arrivals.size() / elapsed, 1) : 0);
+            return result;
+        }
+
+        @Override
+        public void close() {
+            stop.countDown();
+            server.stop(0);
+            threads.shutdownNow();
+        }
+    }
+}

@@ -1,0 +1,234 @@
+package dev.herald.bridge.webhook;
+
+import dev.herald.bridge.webhook.Dispatcher.Claimed;
+import dev.herald.bridge.webhook.Payloads.Outgoing;
+import dev.herald.deadletter.DeadLetter;
+import dev.herald.deadletter.DeadLetterStore;
+import dev.herald.intake.JsonBodies;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.function.Consumer;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Records what attempts brought, many per transaction (one writer thread takes whatever answered meanwhile):
+ * the attempt rows, then each delivery succeeded,
+ * rescheduled (the retry schedule or Retry-After), dead-lettered, or kept while its endpoint is disabled
+ * (410 Gone, failing longer than disable-after).
+ */
+final class AttemptRecorder {
+
+    private static final Logger LOG = LoggerFactory.getLogger(AttemptRecorder.class);
+    private static final int MOST_AT_ONCE = 500;
+
+    /** One answered attempt, waiting to be written. */
+    record Attempt(Claimed delivery, Endpoint endpoint, Outgoing outgoing, Outcome outcome, Duration took) {
+    }
+
+    private final DataSource dataSource;
+    private final RetrySchedule schedule;
+    private final Duration disableAfter;
+    private final DeadLetterStore deadLetters;
+    private final WebhookMetrics metrics;
+    private final Consumer<Attempt> written;
+    private final BlockingQueue<Attempt> queue = new LinkedBlockingQueue<>();
+    private final Thread writer = new Thread(this::writeWhatComes, "herald-webhook-recorder");
+
+    /** {@code written} is told of each attempt once it is recorded (or could not be). */
+    AttemptRecorder(DataSource dataSource, WebhookSettings settings, DeadLetterStore deadLetters,
+            WebhookMetrics metrics, Consumer<Attempt> written) {
+        this.dataSource = dataSource;
+        this.schedule = new RetrySchedule(settings.retrySchedule(), settings.jitter(), settings.maxRetryAfter());
+        this.disableAfter = settings.disableAfter();
+        this.deadLetters = deadLetters;
+        this.metrics = metrics;
+        this.written = written;
+        writer.setDaemon(true);
+        writer.start();
+    }
+
+    void submit(Attempt attempt) {
+        queue.add(attempt);
+    }
+
+    void stop() {
+        writer.interrupt();
+    }
+
+    /** Whatever answered while the last batch was written goes in the next one: one transaction for many. */
+    private void writeWhatComes() {
+        List<Attempt> batch = new ArrayList<>();
+        while (!Thread.currentThread().isInterrupted()) {
+            try {
+                batch.add(queue.take());
+            } catch (InterruptedException stopping) {
+                return;
+            }
+            queue.drainTo(batch, MOST_AT_ONCE - 1);
+            try {
+                write(batch);
+            } catch (SQLException | RuntimeException e) {
+                LOG.warn("recording {} webhook attempts together failed ({}); recording them one by one",
+                        batch.size(), e.toString());
+                batch.forEach(this::writeAlone);
+            }
+            batch.forEach(written);
+            batch.clear();
+        }
+    }
+
+    private void writeAlone(Attempt attempt) {
+        try {
+            write(List.of(attempt));
+        } catch (SQLException | RuntimeException e) {
+            LOG.error("webhook attempt of delivery {} could not be recorded; its claim expires and it is sent again",
+                    attempt.delivery().id(), e);
+        }
+    }
+
+    private void write(List<Attempt> batch) throws SQLException {
+        List<String> results = new ArrayList<>();
+        try (Connection connection = dataSource.getConnection()) {
+            connection.setAutoCommit(false);
+            try {
+                insertAttempts(connection, batch);
+                markSucceeded(connection, batch.stream().filter(a -> a.outcome().succeeded()).toList());
+                for (Attempt attempt : batch) {
+                    results.add(attempt.outcome().succeeded() ? "success"
+                            : failed(connection, attempt.delivery(), attempt.endpoint(), attempt.outcome()));
+                }
+                connection.commit();
+            } catch (SQLException | RuntimeException e) {
+                connection.rollback();
+                throw e;
+            }
+        }
+        for (int i = 0; i < batch.size(); i++) {
+            metrics.attempt(batch.get(i).endpoint().id(), results.get(i), batch.get(i).took());
+        }
+    }
+
+    private static void markSucceeded(Connection connection, List<Attempt> succeeded) throws SQLException {
+        if (succeeded.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement deliveries = connection.prepareStatement("""
+                UPDATE webhook_deliveries d
+                   SET status = 'succeeded', finished_at = now(), claimed_until = NULL, claimed_by = NULL,
+                       last_status = answer.status, last_error = NULL
+                  FROM unnest(?, ?) AS answer(id, status)
+                 WHERE d.id = answer.id""");
+                PreparedStatement endpoints = connection.prepareStatement("""
+                        UPDATE webhook_endpoints SET failing_since = NULL
+                         WHERE id = ANY (?) AND failing_since IS NOT NULL""")) {
+            deliveries.setArray(1, connection.createArrayOf("bigint",
+                    succeeded.stream().map(a -> a.delivery().id()).toArray()));
+            deliveries.setArray(2, connection.createArrayOf("integer",
+                    succeeded.stream().map(a -> a.outcome().status()).toArray()));
+            deliveries.executeUpdate();
+            endpoints.setArray(1, connection.createArrayOf("uuid",
+                    succeeded.stream().map(a -> a.endpoint().id()).distinct().toArray()));
+            endpoints.executeUpdate();
+        }
+    }
+
+    /** Disables the endpoint (keeping the delivery), schedules the next attempt, or dead-letters. */
+    private String failed(Connection connection, Claimed delivery, Endpoint endpoint, Outcome outcome)
+            throws SQLException {
+        String disabledBecause = outcome.status() != null && outcome.status() == 410 ? "the endpoint answered 410 Gone"
+                : !outcome.refusedForGood() && failingTooLong(connection, endpoint.id())
+                        ? "failing for longer than herald.webhooks.disable-after" : null;
+        if (disabledBecause != null) {
+            disable(connection, endpoint.id(), disabledBecause);
+            reschedule(connection, delivery, outcome, Duration.ZERO);
+            return "failure";
+        }
+        Duration wait = outcome.refusedForGood() ? null : schedule.after(delivery.attempts(), outcome.retryAfter());
+        if (wait != null) {
+            reschedule(connection, delivery, outcome, wait);
+            return "failure";
+        }
+        update(connection, """
+                UPDATE webhook_deliveries SET status = 'dead', finished_at = now(), claimed_until = NULL,
+                                              claimed_by = NULL, last_status = ?, last_error = ?
+                 WHERE id = ?""", outcome.status(), outcome.error(), delivery.id());
+        // recorded before the delivery's end commits: a crash in between repeats, never loses
+        deadLetters.record(DeadLetter.of("webhook", endpoint.url().toString(), delivery.eventId(),
+                delivery.eventType(), delivery.aggregateId(), delivery.envelope(),
+                new WebhookDeliveryFailed(endpoint.id(), outcome.lastAnswer()), delivery.attempts()));
+        return "dead";
+    }
+
+    private static void insertAttempts(Connection connection, List<Attempt> batch) throws SQLException {
+        try (PreparedStatement insert = connection.prepareStatement("""
+                INSERT INTO webhook_attempts (delivery_id, request_headers, response_status, response_excerpt,
+                                              duration_ms, error)
+                VALUES (?, CAST(? AS jsonb), ?, ?, ?, ?)""")) {
+            for (Attempt attempt : batch) {
+                Outcome outcome = attempt.outcome();
+                insert.setLong(1, attempt.delivery().id());
+                insert.setString(2, JsonBodies.MAPPER.valueToTree(attempt.outgoing().headers()).toString());
+                insert.setObject(3, outcome.status());
+                insert.setString(4, outcome.excerpt());
+                insert.setLong(5, attempt.took().toMillis());
+                insert.setString(6, outcome.succeeded() ? null : outcome.error());
+                insert.addBatch();
+            }
+            insert.executeBatch();
+        }
+    }
+
+    private static void reschedule(Connection connection, Claimed delivery, Outcome outcome, Duration wait)
+            throws SQLException {
+        try (PreparedStatement update = connection.prepareStatement("""
+                UPDATE webhook_deliveries
+                   SET next_attempt_at = now() + make_interval(secs => ?), claimed_until = NULL, claimed_by = NULL,
+                       last_status = ?, last_error = ?
+                 WHERE id = ?""")) {
+            update.setDouble(1, wait.toMillis() / 1000.0);
+            update.setObject(2, outcome.status());
+            update.setString(3, outcome.error());
+            update.setLong(4, delivery.id());
+            update.executeUpdate();
+        }
+    }
+
+    /** Starts (or continues) the endpoint's failure streak; true once it is older than disable-after. */
+    private boolean failingTooLong(Connection connection, UUID endpoint) throws SQLException {
+        try (PreparedStatement update = connection.prepareStatement("""
+                UPDATE webhook_endpoints SET failing_since = coalesce(failing_since, now())
+                 WHERE id = ?
+                RETURNING failing_since < now() - make_interval(secs => ?)""")) {
+            update.setObject(1, endpoint);
+            update.setDouble(2, disableAfter.toMillis() / 1000.0);
+            try (ResultSet row = update.executeQuery()) {
+                return row.next() && row.getBoolean(1);
+            }
+        }
+    }
+
+    private static void disable(Connection connection, UUID endpoint, String reason) throws SQLException {
+        update(connection, "UPDATE webhook_endpoints SET enabled = false, disabled_reason = ?, updated_at = now() "
+                + "WHERE id = ? AND enabled", reason, endpoint);
+        LOG.warn("webhook endpoint {} disabled: {}; its deliveries are kept", endpoint, reason);
+    }
+
+    private static void update(Connection connection, String sql, Object... parameters) throws SQLException {
+        try (PreparedStatement update = connection.prepareStatement(sql)) {
+            for (int i = 0; i < parameters.length; i++) {
+                update.setObject(i + 1, parameters[i]);
+            }
+            update.executeUpdate();
+        }
+    }
+}

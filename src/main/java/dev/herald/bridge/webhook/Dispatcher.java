@@ -1,0 +1,302 @@
+package dev.herald.bridge.webhook;
+
+import dev.herald.bridge.webhook.AttemptRecorder.Attempt;
+import dev.herald.bridge.webhook.Payloads.Outgoing;
+import dev.herald.deadletter.DeadLetterStore;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Sends due deliveries. One pump thread claims the deliveries that are due and at the head of their
+ * (endpoint, aggregate) line ({@code FOR UPDATE SKIP LOCKED}, so hub instances share the table), and hands
+ * each to an asynchronous HTTP client: no thread waits on an endpoint. Each endpoint has an in-flight cap, so
+ * an endpoint that hangs holds at most that many requests (each ended by the timeout) while the others go on.
+ * Every answer is recorded as an attempt, and the delivery is finished, rescheduled or dead-lettered.
+ */
+final class Dispatcher implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Dispatcher.class);
+
+    /**
+     * Per enabled endpoint, its due deliveries that head their aggregate's line, oldest first, as many as its
+     * lane leaves room for (arrays: endpoints with deliveries held, and how many).
+     */
+    /** Claimed ahead per endpoint, in multiples of its in-flight cap: answers need no database trip to refill. */
+    private static final int CLAIM_AHEAD = 4;
+
+    private static final String CLAIM = """
+            WITH picked AS (
+                SELECT due.id, e.id AS endpoint_id FROM webhook_endpoints e
+                  LEFT JOIN unnest(?, ?) AS busy(endpoint_id, in_flight) ON busy.endpoint_id = e.id
+                 CROSS JOIN LATERAL (
+                    SELECT d.id FROM webhook_deliveries d
+                     WHERE d.endpoint_id = e.id AND d.status = 'pending' AND d.next_attempt_at <= now()
+                       AND (d.claimed_until IS NULL OR d.claimed_until < now())
+                       -- strict order: an earlier delivery of the same aggregate to this endpoint goes first
+                       AND NOT EXISTS (SELECT 1 FROM webhook_deliveries p
+                                        WHERE p.endpoint_id = d.endpoint_id AND p.status = 'pending'
+                                          AND p.aggregate_type = d.aggregate_type AND p.aggregate_id = d.aggregate_id
+                                          AND p.aggregate_version < d.aggregate_version)
+                     ORDER BY d.next_attempt_at, d.id
+                     LIMIT greatest(0, ? - coalesce(busy.in_flight, 0))
+                       FOR UPDATE OF d SKIP LOCKED) due
+                 WHERE e.enabled
+                 LIMIT ?)
+            UPDATE webhook_deliveries d
+               SET claimed_until = now() + make_interval(secs => ?), claimed_by = ?, attempts = d.attempts + 1
+              FROM picked JOIN webhook_endpoints e ON e.id = picked.endpoint_id
+             WHERE d.id = picked.id AND d.status = 'pending'
+               AND (d.claimed_until IS NULL OR d.claimed_until < now())
+            RETURNING d.id, d.endpoint_id, d.event_id, d.event_type, d.aggregate_id, d.envelope, d.attempts,
+                      e.url, e.format, e.headers, e.rate_limit, e.secret, e.previous_secret, e.previous_secret_until""";
+
+    private final DataSource dataSource;
+    private final WebhookSettings settings;
+    private final TargetGuard guard;
+    private final AttemptRecorder recorder;
+    private final WebhookMetrics metrics;
+    private final ExecutorService clientThreads = Executors.newCachedThreadPool(named("herald-webhook-http"));
+    private final HttpClient client;
+    private final ExecutorService pump = Executors.newSingleThreadExecutor(named("herald-webhook-pump"));
+    private final ExecutorService work = Executors.newFixedThreadPool(4, named("herald-webhook-work"));
+    private final AtomicBoolean pumpScheduled = new AtomicBoolean();
+    private final Map<UUID, EndpointLane> lanes = new ConcurrentHashMap<>();
+    private final AtomicInteger totalInFlight = new AtomicInteger();
+    private final Map<UUID, AtomicLong> nextSlot = new ConcurrentHashMap<>();
+    private volatile long nextMetricsRefresh;
+
+    Dispatcher(DataSource dataSource, WebhookSettings settings, TargetGuard guard, DeadLetterStore deadLetters,
+            WebhookMetrics metrics) {
+        this.dataSource = dataSource;
+        this.settings = settings;
+        this.guard = guard;
+        this.recorder = new AttemptRecorder(dataSource, settings, deadLetters, metrics, this::recorded);
+        this.metrics = metrics;
+        this.client = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER)
+                .version(HttpClient.Version.HTTP_1_1).connectTimeout(settings.timeout()).executor(clientThreads).build();
+    }
+
+    /** Claims held by this instance when it stopped are free again (the attempt counted stays counted). */
+    void releaseClaims() throws SQLException {
+        try (Connection connection = dataSource.getConnection();
+                PreparedStatement release = connection.prepareStatement("""
+                        UPDATE webhook_deliveries SET claimed_until = NULL, claimed_by = NULL
+                         WHERE claimed_by = ? AND status = 'pending'""")) {
+            release.setString(1, settings.claimant());
+            release.executeUpdate();
+        }
+    }
+
+    /** The route's tick: pick up due retries, refresh gauges now and then, keep the planner informed. */
+    public void tick() throws SQLException {
+        wake();
+        if (System.currentTimeMillis() >= nextMetricsRefresh) {
+            nextMetricsRefresh = System.currentTimeMillis() + 1_000;
+            try (Connection connection = dataSource.getConnection()) {
+                analyzeAfterBursts(connection);
+                metrics.refresh(connection);
+            }
+        }
+    }
+
+    /**
+     * A burst of deliveries (a busy fan-out, a replay) on a table whose statistics predate it makes PostgreSQL
+     * plan the claim's line check with the wrong index (hundreds of ms per claim instead of one); autovacuum
+     * only looks every minute, so the dispatcher analyzes the table itself once it changed by a fifth.
+     */
+    private static void analyzeAfterBursts(Connection connection) throws SQLException {
+        try (Statement statement = connection.createStatement();
+                ResultSet row = statement.executeQuery("""
+                        SELECT n_mod_since_analyze > 1000 AND n_mod_since_analyze > n_live_tup / 5
+                          FROM pg_stat_user_tables WHERE relid = CAST('webhook_deliveries' AS regclass)""")) {
+            if (row.next() && row.getBoolean(1)) {
+                statement.execute("ANALYZE webhook_deliveries");
+            }
+        }
+    }
+
+    /** Something may be due (a new delivery, an answer freeing an aggregate's line): pump soon, once. */
+    void wake() {
+        if (pumpScheduled.compareAndSet(false, true) && !pump.isShutdown()) {
+            try {
+                pump.execute(this::pumpUntilDry);
+            } catch (java.util.concurrent.RejectedExecutionException stopping) {
+                pumpScheduled.set(false);
+            }
+        }
+    }
+
+    private void pumpUntilDry() {
+        pumpScheduled.set(false);
+        try {
+            while (claimAndSend() >= settings.batchSize()) {
+                // a full batch: more is due
+            }
+        } catch (Exception e) {
+            LOG.warn("webhook dispatch failed; the next tick tries again: {}", e.toString());
+        }
+    }
+
+    private int claimAndSend() throws SQLException {
+        int room = Math.min(settings.batchSize(), settings.maxInFlight() - totalInFlight.get());
+        if (room <= 0) {
+            return 0;
+        }
+        List<Claimed> claimed = new ArrayList<>();
+        Map<UUID, Endpoint> endpoints = new HashMap<>();
+        try (Connection connection = dataSource.getConnection()) {
+            try (PreparedStatement claim = connection.prepareStatement(CLAIM)) {
+                List<UUID> busy = new ArrayList<>();
+                List<Integer> held = new ArrayList<>();
+                lanes.forEach((endpoint, lane) -> {
+                    busy.add(endpoint);
+                    held.add(lane.held());
+                });
+                claim.setArray(1, connection.createArrayOf("uuid", busy.toArray()));
+                claim.setArray(2, connection.createArrayOf("integer", held.toArray()));
+                claim.setInt(3, settings.maxInFlightPerEndpoint() * CLAIM_AHEAD);
+                claim.setInt(4, room);
+                claim.setLong(5, settings.lease().toSeconds());
+                claim.setString(6, settings.claimant());
+                try (ResultSet row = claim.executeQuery()) {
+                    while (row.next()) {
+                        claimed.add(new Claimed(row.getLong("id"), row.getObject("endpoint_id", UUID.class),
+                                row.getObject("event_id", UUID.class), row.getString("event_type"),
+                                row.getString("aggregate_id"), row.getString("envelope"), row.getInt("attempts")));
+                        endpoints.computeIfAbsent(claimed.get(claimed.size() - 1).endpointId(), id -> Endpoint.of(row));
+                    }
+                }
+            }
+        }
+        claimed.sort(java.util.Comparator.comparingLong(Claimed::id));
+        for (Claimed delivery : claimed) {
+            totalInFlight.incrementAndGet();
+            lanes.computeIfAbsent(delivery.endpointId(), id -> new EndpointLane())
+                    .add(delivery, endpoints.get(delivery.endpointId()));
+        }
+        endpoints.keySet().forEach(id -> startSends(lanes.get(id)));
+        return claimed.size();
+    }
+
+    private void startSends(EndpointLane lane) {
+        Endpoint endpoint = lane.endpoint();
+        for (Claimed delivery : lane.take(settings.maxInFlightPerEndpoint())) {
+            send(delivery, endpoint);
+        }
+    }
+
+    private void send(Claimed delivery, Endpoint endpoint) {
+        long started = System.nanoTime();
+        Outgoing outgoing;
+        try {
+            outgoing = Payloads.build(endpoint, delivery.eventId().toString(), delivery.envelope(), Instant.now());
+        } catch (RuntimeException e) {
+            finish(delivery, endpoint, new Outgoing("", Map.of()), null, e, Duration.ZERO);
+            return;
+        }
+        int size = outgoing.body().getBytes(StandardCharsets.UTF_8).length;
+        if (size > settings.maxRequestBody()) {
+            finish(delivery, endpoint, outgoing, null, new Outcome.TooLarge("the request body (" + size
+                    + " bytes) is larger than herald.webhooks.max-request-body"), Duration.ZERO);
+            return;
+        }
+        HttpRequest.Builder request = HttpRequest.newBuilder(endpoint.url()).timeout(settings.timeout())
+                .POST(HttpRequest.BodyPublishers.ofString(outgoing.body()));
+        outgoing.headers().forEach(request::setHeader);
+        CompletableFuture.runAsync(() -> guard.check(endpoint.url()),
+                        CompletableFuture.delayedExecutor(rateDelayNanos(endpoint), TimeUnit.NANOSECONDS, work))
+                .thenCompose(checked -> client.sendAsync(request.build(),
+                        info -> new ResponseExcerpt(settings.responseExcerpt())))
+                .orTimeout(settings.timeout().toMillis(), TimeUnit.MILLISECONDS)
+                .whenCompleteAsync((response, failure) -> finish(delivery, endpoint, outgoing, response, failure,
+                        Duration.ofNanos(System.nanoTime() - started)), work);
+    }
+
+    /** rate_limit requests per second: each send takes the next free slot of the endpoint. */
+    private long rateDelayNanos(Endpoint endpoint) {
+        if (endpoint.rateLimit() == null || endpoint.rateLimit() <= 0) {
+            return 0;
+        }
+        long interval = 1_000_000_000L / endpoint.rateLimit();
+        long now = System.nanoTime();
+        long slot = nextSlot.computeIfAbsent(endpoint.id(), id -> new AtomicLong(now))
+                .getAndAccumulate(now, (previous, current) -> Math.max(previous, current) + interval);
+        return Math.max(0, slot - now);
+    }
+
+    private void finish(Claimed delivery, Endpoint endpoint, Outgoing outgoing, HttpResponse<String> response,
+            Throwable failure, Duration took) {
+        recorder.submit(new Attempt(delivery, endpoint, outgoing,
+                Outcome.of(response, unwrap(failure), settings.timeout()), took));
+        // the endpoint has a free slot: the next claimed delivery goes now. This one stays claimed (its
+        // aggregate's line held) until its end is recorded.
+        EndpointLane lane = lanes.get(delivery.endpointId());
+        lane.answered();
+        startSends(lane);
+        if (lane.waiting() < settings.maxInFlightPerEndpoint()) {
+            wake();
+        }
+    }
+
+    /** The attempt's end is in the table: the aggregate's next delivery may be due. */
+    private void recorded(Attempt attempt) {
+        totalInFlight.decrementAndGet();
+        wake();
+    }
+
+    private static Throwable unwrap(Throwable failure) {
+        while (failure instanceof CompletionException && failure.getCause() != null) {
+            failure = failure.getCause();
+        }
+        return failure;
+    }
+
+    private static java.util.concurrent.ThreadFactory named(String name) {
+        AtomicInteger count = new AtomicInteger();
+        return runnable -> {
+            Thread thread = new Thread(runnable, name + "-" + count.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        };
+    }
+
+    @Override
+    public void close() {
+        recorder.stop();
+        pump.shutdownNow();
+        work.shutdownNow();
+        clientThreads.shutdownNow();
+    }
+
+    /** A delivery this instance claimed. */
+    record Claimed(long id, UUID endpointId, UUID eventId, String eventType, String aggregateId, String envelope,
+            int attempts) {
+    }
+
+}

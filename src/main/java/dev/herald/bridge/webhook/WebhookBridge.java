@@ -1,0 +1,43 @@
+package dev.herald.bridge.webhook;
+
+import dev.herald.Settings;
+import dev.herald.deadletter.DeadLetterStore;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.nio.file.Path;
+import java.sql.SQLException;
+import javax.sql.DataSource;
+import org.apache.camel.CamelContext;
+import org.apache.camel.spi.Registry;
+
+/**
+ * Installs the webhook bridge (docs/webhooks.md): binds the beans routes/webhooks.camel.yaml calls
+ * ({@code webhookEndpoints}, {@code webhookFanOut}, {@code webhookDispatcher}) and declares the endpoints of
+ * herald.webhooks.endpoints-file. The returned resource stops the dispatcher.
+ */
+public final class WebhookBridge {
+
+    private WebhookBridge() {
+    }
+
+    public static AutoCloseable install(CamelContext camel, Settings settings, DataSource dataSource,
+            DeadLetterStore deadLetters, MeterRegistry meters) throws SQLException {
+        WebhookSettings webhooks = WebhookSettings.from(settings);
+        TargetGuard guard = new TargetGuard(webhooks.allowPrivateNetworks(), webhooks.allowedHosts());
+        Dispatcher dispatcher = new Dispatcher(dataSource, webhooks, guard, deadLetters, new WebhookMetrics(meters));
+        dispatcher.releaseClaims();
+        WebhookEndpoints endpoints = new WebhookEndpoints(dataSource, guard, webhooks, dispatcher);
+        if (!webhooks.endpointsFile().isEmpty()) {
+            new DeclaredEndpoints(dataSource, endpoints, Path.of(settings.require("herald.schemas.dir"),
+                    "webhook-endpoint-create.json")).declare(Path.of(webhooks.endpointsFile()));
+        }
+        deadLetters.onRetry("webhook", (transaction, eventId, url) -> {
+            WebhookEndpoints.redeliverDead(transaction, eventId, url);
+            dispatcher.wake();
+        });
+        Registry registry = camel.getRegistry();
+        registry.bind("webhookDispatcher", dispatcher);
+        registry.bind("webhookFanOut", new FanOut(dataSource, dispatcher));
+        registry.bind("webhookEndpoints", endpoints);
+        return dispatcher;
+    }
+}

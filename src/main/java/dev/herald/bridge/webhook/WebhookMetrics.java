@@ -1,0 +1,71 @@
+package dev.herald.bridge.webhook;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * herald.webhooks.* meters: attempts by endpoint and outcome, latency by endpoint, queue depth by endpoint
+ * and the number of disabled endpoints (both refreshed from the delivery table by the dispatcher's tick).
+ */
+final class WebhookMetrics {
+
+    private final MeterRegistry registry;
+    private final Map<String, Counter> attempts = new ConcurrentHashMap<>();
+    private final Map<UUID, Timer> latency = new ConcurrentHashMap<>();
+    private final Map<UUID, AtomicLong> queueDepth = new ConcurrentHashMap<>();
+    private final AtomicLong disabled = new AtomicLong();
+
+    WebhookMetrics(MeterRegistry registry) {
+        this.registry = registry;
+        Gauge.builder("herald.webhooks.endpoints.disabled", disabled, AtomicLong::get)
+                .description("Webhook endpoints disabled (by an operator, 410 Gone or failing too long)")
+                .register(registry);
+    }
+
+    /** outcome: success, failure, dead, refused */
+    void attempt(UUID endpoint, String outcome, Duration took) {
+        attempts.computeIfAbsent(endpoint + "/" + outcome, key -> Counter.builder("herald.webhooks.deliveries")
+                .description("Webhook delivery attempts by outcome").tag("endpoint", endpoint.toString())
+                .tag("outcome", outcome).register(registry)).increment();
+        latency.computeIfAbsent(endpoint, id -> Timer.builder("herald.webhooks.latency")
+                .description("Time from sending a webhook to its answer").tag("endpoint", id.toString())
+                .register(registry)).record(took);
+    }
+
+    void refresh(Connection connection) throws SQLException {
+        try (Statement statement = connection.createStatement()) {
+            try (ResultSet row = statement.executeQuery("""
+                    SELECT e.id, count(d.id) FROM webhook_endpoints e
+                      LEFT JOIN webhook_deliveries d ON d.endpoint_id = e.id AND d.status = 'pending'
+                     GROUP BY e.id""")) {
+                while (row.next()) {
+                    queueDepth.computeIfAbsent(row.getObject(1, UUID.class), this::depthGauge).set(row.getLong(2));
+                }
+            }
+            try (ResultSet row = statement.executeQuery(
+                    "SELECT count(*) FROM webhook_endpoints WHERE NOT enabled")) {
+                row.next();
+                disabled.set(row.getLong(1));
+            }
+        }
+    }
+
+    private AtomicLong depthGauge(UUID endpoint) {
+        AtomicLong depth = new AtomicLong();
+        Gauge.builder("herald.webhooks.queue.depth", depth, AtomicLong::get)
+                .description("Deliveries waiting for an endpoint").tag("endpoint", endpoint.toString())
+                .register(registry);
+        return depth;
+    }
+}
