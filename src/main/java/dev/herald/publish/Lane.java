@@ -79,9 +79,12 @@ final class Lane implements Runnable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 running = false;
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | LinkageError | AssertionError e) {
+                // a driver's internal error must not end the lane: its batch fails, the next one runs
                 LOG.error("lane {} failed a batch", name, e);
-                batch.forEach(p -> p.fail(e));
+                RuntimeException failure = e instanceof RuntimeException runtime ? runtime
+                        : new IllegalStateException(e);
+                batch.forEach(p -> p.fail(failure));
             } finally {
                 batch.clear();
             }
