@@ -1,6 +1,7 @@
 package dev.herald;
 
 import com.zaxxer.hikari.HikariDataSource;
+import dev.herald.bridge.rabbitmq.RabbitBridge;
 import dev.herald.deadletter.DeadLetterStore;
 import dev.herald.embedded.EmbeddedKafka;
 import dev.herald.embedded.EmbeddedPostgresServer;
@@ -90,6 +91,7 @@ final class Hub implements AutoCloseable {
         registry.bind("health", own(new HealthCheck(dataSource, brokers)));
         DeadLetterStore deadLetters = new DeadLetterStore(dataSource, metrics.registry());
         registry.bind("deadLetters", deadLetters);
+        own(RabbitBridge.install(camel, settings, dataDir, brokers, metrics.registry(), deadLetters));
         TransactionalPublisher relayPublisher = new TransactionalPublisher(brokers, instanceId + "-relay",
                 settings.millis("herald.publish.timeout"));
         registry.bind("relay", own(new OutboxRelay(dataSource, relayPublisher, deadLetters,
