@@ -13,8 +13,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * A plain amqp-client consumer, as a legacy system would run one: manual acks, automatic recovery after a
- * dropped connection (so a message may come twice, with the same message_id).
+ * A plain amqp-client consumer, as a legacy system would run one: manual acks; after the broker dropped its
+ * connection, {@link #reconnect()} consumes again (what it had not acknowledged comes again, with the same
+ * message_id).
  */
 public final class AmqpClient implements AutoCloseable {
 
@@ -35,20 +36,36 @@ public final class AmqpClient implements AutoCloseable {
         }
     }
 
-    private final Connection connection;
-    private final Channel channel;
+    private final ConnectionFactory factory = new ConnectionFactory();
     private final Map<String, List<Delivery>> received = new ConcurrentHashMap<>();
+    private volatile Connection connection;
+    private volatile Channel channel;
 
     public AmqpClient(String url) {
         try {
-            ConnectionFactory factory = new ConnectionFactory();
             factory.setUri(url);
-            factory.setAutomaticRecoveryEnabled(true);
-            factory.setNetworkRecoveryInterval(200);
+            factory.setAutomaticRecoveryEnabled(false);
+        } catch (Exception e) {
+            throw new IllegalStateException("bad AMQP URL " + url, e);
+        }
+        connect();
+    }
+
+    private void connect() {
+        try {
             connection = factory.newConnection("herald-test-consumer");
             channel = connection.createChannel();
         } catch (Exception e) {
-            throw new IllegalStateException("cannot connect to " + url, e);
+            throw new IllegalStateException("cannot connect to the AMQP broker", e);
+        }
+    }
+
+    /** A new connection consuming the same queues, keeping what was received so far. */
+    public void reconnect() throws IOException {
+        close();
+        connect();
+        for (String queue : received.keySet()) {
+            consume(queue);
         }
     }
 

@@ -190,6 +190,7 @@ class RabbitBridgeTest {
             await().atMost(Duration.ofSeconds(60)).until(() -> ids.stream()
                     .mapToInt(id -> forAggregate(AUDIT, id).size()).sum() > aggregates + 10);
             Engines.get().amqp().closeAllConnections();
+            amqp.reconnect();
             for (Future<?> write : writing) {
                 write.get();
             }
