@@ -4,10 +4,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Base64;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.qpid.server.SystemLauncher;
@@ -77,11 +75,15 @@ public final class EmbeddedAmqpBroker implements AutoCloseable {
         });
         try {
             Files.createDirectories(workDir);
+            // plain files: Qpid's own classpath: and data: URL handlers are not found when the JVM's class
+            // loader is not the one that loaded Qpid (mvn exec:java)
+            Path config = Files.writeString(workDir.resolve("initial-config.json"), CONFIG);
+            Path systemProperties = Files.writeString(workDir.resolve("system.properties"), "");
             starting.startup(Map.of(
                     "type", "Memory",
                     "qpid.work_dir", workDir.toString(),
-                    "initialConfigurationLocation", "data:application/json;base64,"
-                            + Base64.getEncoder().encodeToString(CONFIG.getBytes(StandardCharsets.UTF_8)),
+                    "initialConfigurationLocation", config.toUri().toString(),
+                    "initialSystemPropertiesLocation", systemProperties.toString(),
                     "startupLoggedToSystemOut", false,
                     // RabbitMQ's queue arguments (x-dead-letter-exchange...) are logged, not refused: Qpid has its own
                     "context", Map.of("qpid.amqp_port", String.valueOf(port),
