@@ -19,6 +19,7 @@ import java.time.Instant;
  *   db-exec  --jdbc-url URL [--db-user U] SQL...                 run statements (schemas for --external-db)
  *   relay-fill  --hub-url URL --events N --out FILE              backlog for the relay (hub started with the relay paused)
  *   relay-drain --jdbc-url URL --fill FILE ... --out FILE       watch a restarted hub's relay drain that backlog
+ *   rabbitmq-drain --hub-log FILE --queue Q --events N ... --out FILE   the bridge forwarding a backlog, and raw AMQP
  *   selftest [--rates LIST] [--delay-ms N]                     the generator against an in-process stub
  *   report   --out-dir DIR --stamp TS [--meta-json FILE] SESSION.json... | --from RESULTS.json   JSON + Markdown + PNG
  * </pre>
@@ -44,6 +45,7 @@ public final class Main {
             case "selftest" -> SelfTest.run(args);
             case "relay-fill" -> relayFill(args);
             case "relay-drain" -> relayDrainSession(args);
+            case "rabbitmq-drain" -> RabbitDrain.run(args);
             default -> {
                 System.err.println("unknown command " + argv[0]);
                 System.exit(2);
