@@ -14,10 +14,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Date;
-import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import org.apache.camel.CamelContext;
@@ -62,7 +60,8 @@ public final class RabbitBridge implements AutoCloseable {
     private final DeadLetterStore deadLetters;
     private final int maxMessageSize;
     private final KafkaLag lag;
-    private final Deque<AutoCloseable> owned = new ArrayDeque<>();
+    /** the embedded broker this bridge started, else null */
+    private EmbeddedAmqpBroker broker;
 
     private RabbitBridge(BridgeDeclarations declarations, Exchanges exchanges, CachingConnectionFactory connections,
             BridgeMetrics metrics, DeadLetterStore deadLetters, int maxMessageSize, KafkaLag lag) {
@@ -84,18 +83,18 @@ public final class RabbitBridge implements AutoCloseable {
     public static RabbitBridge install(CamelContext camel, Settings settings, Path dataDir, String kafkaBrokers,
             MeterRegistry meters, DeadLetterStore deadLetters) {
         boolean enabled = Boolean.parseBoolean(settings.require("herald.rabbitmq.enabled"));
-        Deque<AutoCloseable> started = new ArrayDeque<>();
-        String url = settings.get("herald.rabbitmq.url");
-        if (enabled && url.isEmpty()) {
-            EmbeddedAmqpBroker broker = new EmbeddedAmqpBroker(dataDir.resolve("amqp"),
-                    settings.getInt("herald.rabbitmq.embedded-port")).start();
-            started.push(broker);
-            url = broker.url();
-            camel.getPropertiesComponent().addOverrideProperty("herald.rabbitmq.url", url);
-        }
+        // the declarations first: a broken file stops the start before anything is running
         BridgeDeclarations declarations = enabled
                 ? BridgeDeclarations.read(Path.of(settings.require("herald.rabbitmq.consumers-file")))
                 : new BridgeDeclarations(List.of(), new LegacyNames(Map.of()));
+        EmbeddedAmqpBroker broker = null;
+        String url = settings.get("herald.rabbitmq.url");
+        if (enabled && url.isEmpty()) {
+            broker = new EmbeddedAmqpBroker(dataDir.resolve("amqp"),
+                    settings.getInt("herald.rabbitmq.embedded-port")).start();
+            url = broker.url();
+            camel.getPropertiesComponent().addOverrideProperty("herald.rabbitmq.url", url);
+        }
         Exchanges exchanges = new Exchanges(settings.require("herald.rabbitmq.exchange"),
                 settings.require("herald.rabbitmq.legacy-exchange"),
                 settings.require("herald.rabbitmq.dead-letter-exchange"));
@@ -105,9 +104,7 @@ public final class RabbitBridge implements AutoCloseable {
         KafkaLag lag = new KafkaLag(kafkaBrokers, settings.require("herald.rabbitmq.group"));
         RabbitBridge bridge = new RabbitBridge(declarations, exchanges, connections, metrics, deadLetters,
                 settings.getInt("herald.rabbitmq.max-message-size"), lag);
-        bridge.owned.addAll(started);
-        bridge.owned.push(connections::destroy);
-        bridge.owned.push(lag);
+        bridge.broker = broker;
         camel.getRegistry().bind("spring-rabbitmq", bridge.component);
         camel.getRegistry().bind("rabbitConnectionFactory", connections);
         camel.getRegistry().bind("rabbitBridge", bridge);
@@ -349,14 +346,15 @@ public final class RabbitBridge implements AutoCloseable {
         return value == null || value.isBlank() ? fallback : value;
     }
 
+    /** Connections first, then the broker they talk to. */
     @Override
     public void close() {
-        while (!owned.isEmpty()) {
-            AutoCloseable resource = owned.pop();
-            try {
-                resource.close();
-            } catch (Exception e) {
-                LOG.warn("closing {} failed", resource.getClass().getSimpleName(), e);
+        try {
+            lag.close();
+            connections.destroy();
+        } finally {
+            if (broker != null) {
+                broker.close();
             }
         }
     }

@@ -11,15 +11,12 @@ import dev.herald.testing.Engines;
 import dev.herald.testing.HttpApi.Response;
 import dev.herald.testing.TestHub;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -36,21 +33,18 @@ import org.junit.jupiter.api.Test;
 class RabbitBridgeTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String RUN = UUID.randomUUID().toString().substring(0, 8);
-    private static final String EXCHANGE = "herald.events.test-" + RUN;
-    private static final String LEGACY_EXCHANGE = "herald.events.legacy.test-" + RUN;
-    private static final String DLX = "herald.events.dlx.test-" + RUN;
-    private static final String CRM = "herald.test-" + RUN + ".crm";
-    private static final String AUDIT = "herald.test-" + RUN + ".audit";
-    private static final String CANCELLATIONS = "herald.test-" + RUN + ".cancellations";
+    private static final BridgeFixture FIXTURE = new BridgeFixture();
+    private static final String EXCHANGE = FIXTURE.exchange;
+    private static final String CRM = FIXTURE.queue("crm");
+    private static final String AUDIT = FIXTURE.queue("audit");
+    private static final String CANCELLATIONS = FIXTURE.queue("cancellations");
 
     private static TestHub hub;
-    private static AmqpClient amqp;
+    private static AmqpClient amqp = FIXTURE.amqp;
 
     @BeforeAll
     static void start() throws IOException {
-        Path consumers = Files.createTempFile("herald-rabbitmq-", ".yaml");
-        Files.writeString(consumers, """
+        Map<String, String> settings = FIXTURE.settings(true, """
                 consumers:
                   - name: crm
                     queue: %s
@@ -66,22 +60,12 @@ class RabbitBridgeTest {
                 legacy-names:
                   customer.updated: CustomerChanged
                 """.formatted(CRM, AUDIT, CANCELLATIONS));
-        hub = TestHub.start(Map.ofEntries(
-                Map.entry("herald.rabbitmq.enabled", "true"),
-                Map.entry("herald.rabbitmq.consumers-file", consumers.toString()),
-                Map.entry("herald.rabbitmq.exchange", EXCHANGE),
-                Map.entry("herald.rabbitmq.legacy-exchange", LEGACY_EXCHANGE),
-                Map.entry("herald.rabbitmq.dead-letter-exchange", DLX),
-                Map.entry("herald.rabbitmq.group", "herald-rabbitmq-test-" + RUN),
-                Map.entry("herald.rabbitmq.initial-backoff", "50"),
-                Map.entry("herald.rabbitmq.max-backoff", "500"),
-                Map.entry("herald.rabbitmq.lag-interval", "200"),
-                Map.entry("herald.topics.customers", "customers-" + RUN),
-                Map.entry("herald.topics.orders", "orders-" + RUN)));
-        amqp = new AmqpClient(Engines.get().amqp().url());
+        settings.putAll(Map.of("herald.rabbitmq.initial-backoff", "50", "herald.rabbitmq.max-backoff", "500",
+                "herald.rabbitmq.lag-interval", "200"));
+        hub = TestHub.start(settings);
         // the bridge declares the queues on its first connection, at its first event
-        String first = createCustomer("First");
-        await().atMost(Duration.ofSeconds(30)).until(() -> queueExists(AUDIT) && queueExists(CRM) && queueExists(CANCELLATIONS));
+        String first = BridgeFixture.createCustomer(hub, "First");
+        await().atMost(Duration.ofSeconds(30)).until(() -> FIXTURE.queueExists(AUDIT) && FIXTURE.queueExists(CRM) && FIXTURE.queueExists(CANCELLATIONS));
         amqp.consume(CRM);
         amqp.consume(AUDIT);
         await().atMost(Duration.ofSeconds(30)).until(() -> !forAggregate(AUDIT, first).isEmpty());
@@ -90,14 +74,12 @@ class RabbitBridgeTest {
     @AfterAll
     static void stop() {
         hub.close();
-        amqp.deleteQuietly(List.of(CRM, AUDIT, CANCELLATIONS, CRM + ".dlq", AUDIT + ".dlq", CANCELLATIONS + ".dlq"),
-                List.of(EXCHANGE, LEGACY_EXCHANGE, DLX));
-        amqp.close();
+        FIXTURE.close();
     }
 
     @Test
     void everyEventArrivesWithItsRoutingKeyFormatAndHeaders() throws Exception {
-        String customer = createCustomer("Ada Lovelace");
+        String customer = BridgeFixture.createCustomer(hub, "Ada Lovelace");
         assertThat(hub.http.put("/api/customers/" + customer, "{\"full_name\":\"Ada King\"}").status()).isEqualTo(201);
         Response order = hub.http.post("/api/orders", "{\"customer_id\":\"" + customer
                 + "\",\"items\":[{\"product_id\":\"p-1\",\"quantity\":2,\"unit_price\":9.99}]}");
@@ -153,13 +135,13 @@ class RabbitBridgeTest {
     void anEventRabbitMqReturnsAsUnroutableIsDeadLetteredAndTheRestFlows() throws Exception {
         // the only queue bound to order.cancelled disappears behind the bridge's back
         amqp.channel().queueDelete(CANCELLATIONS);
-        String customer = createCustomer("Grace Hopper");
+        String customer = BridgeFixture.createCustomer(hub, "Grace Hopper");
         Response order = hub.http.post("/api/orders", "{\"customer_id\":\"" + customer
                 + "\",\"items\":[{\"product_id\":\"p-2\",\"quantity\":1,\"unit_price\":5}]}");
         String orderId = order.json().get("aggregate_id").asText();
         assertThat(hub.http.post("/api/orders/" + orderId + "/cancel", "{\"reason\":\"changed my mind\"}").status())
                 .isEqualTo(201);
-        String after = createCustomer("After Cancel");
+        String after = BridgeFixture.createCustomer(hub, "After Cancel");
 
         await().atMost(Duration.ofSeconds(30)).until(() -> hub.queryLong(
                 "SELECT count(*) FROM dead_letters WHERE stage = 'rabbitmq' AND aggregate_id = ?", orderId) == 1);
@@ -174,7 +156,7 @@ class RabbitBridgeTest {
     void droppedBrokerConnectionsLoseNothingAndEachAggregateStaysInOrder() throws Exception {
         int aggregates = 12;
         int updates = 9;
-        List<String> ids = IntStream.range(0, aggregates).mapToObj(i -> createCustomer("Load " + i)).toList();
+        List<String> ids = IntStream.range(0, aggregates).mapToObj(i -> BridgeFixture.createCustomer(hub, "Load " + i)).toList();
         ExecutorService writers = Executors.newFixedThreadPool(4);
         try {
             List<Future<?>> writing = new ArrayList<>();
@@ -227,21 +209,7 @@ class RabbitBridgeTest {
         return amqp.received(queue).stream().filter(d -> aggregateId.equals(d.header("aggregate_id"))).toList();
     }
 
-    private static String createCustomer(String name) {
-        Response created = hub.http.post("/api/customers", "{\"full_name\":\"" + name + "\",\"email\":\""
-                + name.toLowerCase().replace(' ', '-') + "@example.com\"}");
-        assertThat(created.status()).as(created.toString()).isEqualTo(201);
-        return created.json().get("aggregate_id").asText();
-    }
 
-    private static boolean queueExists(String queue) {
-        try (var channel = amqp.channel().getConnection().createChannel()) {
-            channel.queueDeclarePassive(queue);
-            return true;
-        } catch (Exception e) {
-            return false;
-        }
-    }
 
     private static <T> List<T> iterable(Iterator<T> iterator) {
         List<T> list = new ArrayList<>();
