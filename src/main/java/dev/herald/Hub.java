@@ -2,20 +2,30 @@ package dev.herald;
 
 import com.zaxxer.hikari.HikariDataSource;
 import dev.herald.bridge.rabbitmq.RabbitBridge;
+import dev.herald.deadletter.DeadLetterApi;
 import dev.herald.deadletter.DeadLetterStore;
 import dev.herald.embedded.EmbeddedKafka;
 import dev.herald.embedded.EmbeddedPostgresServer;
 import dev.herald.event.EventEnvelopes;
+import dev.herald.event.EventTypes;
 import dev.herald.intake.CommandIntake;
 import dev.herald.intake.ProblemResponder;
 import dev.herald.intake.StrictSchemaLoader;
 import dev.herald.observe.HealthCheck;
+import dev.herald.observe.CommandMeters;
 import dev.herald.observe.Metrics;
+import dev.herald.observe.OutboxMonitor;
+import dev.herald.observe.OutboxMonitor.ShedSettings;
+import dev.herald.observe.PublishMeters;
 import dev.herald.publish.GroupCommitter;
 import dev.herald.publish.PublishSettings;
 import dev.herald.publish.TransactionalPublisher;
 import dev.herald.query.ReadQueries;
 import dev.herald.relay.OutboxRelay;
+import dev.herald.relay.RelayWakeup;
+import dev.herald.security.AccessControl;
+import dev.herald.security.ApiKeys;
+import dev.herald.security.KeyApi;
 import dev.herald.relay.OutboxRelay.RelaySettings;
 import dev.herald.store.Database;
 import dev.herald.store.EventStore;
@@ -75,28 +85,47 @@ final class Hub implements AutoCloseable {
                 settings.getInt("herald.publish.lanes"), settings.getInt("herald.publish.batch-size"),
                 settings.millis("herald.publish.linger"), settings.getInt("herald.publish.queue-capacity"),
                 settings.getInt("herald.publish.retry-after"), brokers, instanceId);
-        GroupCommitter committer = own(new GroupCommitter(dataSource, store, publish));
-
         Registry registry = camel.getRegistry();
         Metrics metrics = own(new Metrics());
         registry.bind("metrics", metrics);
         registry.bind("meterRegistry", metrics.registry());
+        HealthCheck health = own(new HealthCheck(dataSource, brokers));
+        registry.bind("health", health);
+        OutboxMonitor monitor = own(new OutboxMonitor(dataSource, metrics.registry(), new ShedSettings(
+                settings.getLong("herald.shed.max-backlog"), settings.millis("herald.shed.broker-down-after"),
+                publish.retryAfterSeconds(), settings.millis("herald.observe.interval")), health::kafkaReachable))
+                .start();
+        PublishMeters publishMeters = new PublishMeters(metrics.registry(), monitor);
+        CommandMeters commandMeters = new CommandMeters(metrics.registry());
+        GroupCommitter committer = own(new GroupCommitter(dataSource, store, publish, publishMeters));
+
         // each request waits on a Vert.x worker while its batch commits: enough of them lets batches grow
         registry.bind("vertxOptions", new VertxOptions().setWorkerPoolSize(settings.getInt("herald.http.workers")));
         registry.bind("dataSource", dataSource);
-        registry.bind("intake", new CommandIntake(committer));
+        registry.bind("intake", new CommandIntake(committer, monitor, commandMeters));
         registry.bind("queries", new ReadQueries(dataSource, publish.retryAfterSeconds()));
-        registry.bind("problems", new ProblemResponder());
+        registry.bind("problems", new ProblemResponder(commandMeters));
         registry.bind("schemaLoader", new StrictSchemaLoader());
-        registry.bind("health", own(new HealthCheck(dataSource, brokers)));
-        DeadLetterStore deadLetters = new DeadLetterStore(dataSource, metrics.registry());
+        DeadLetterStore deadLetters = own(new DeadLetterStore(dataSource, metrics.registry(),
+                EventTypes.matching(settings.get("herald.relay.strict-order-types")), brokers,
+                settings.get("herald.dead-letters.topic")));
         registry.bind("deadLetters", deadLetters);
+        registry.bind("deadLetterApi", new DeadLetterApi(dataSource, deadLetters, publish.retryAfterSeconds()));
+        ApiKeys apiKeys = new ApiKeys(dataSource, settings.millis("herald.security.key-cache"),
+                settings.get("herald.security.bootstrap-key"));
+        AccessControl access = new AccessControl(apiKeys, Double.parseDouble(settings.require("herald.security.rate-limit")));
+        registry.bind("access", access);
+        registry.bind("keyApi", new KeyApi(dataSource, apiKeys, access));
         own(RabbitBridge.install(camel, settings, dataDir, brokers, metrics.registry(), deadLetters));
         TransactionalPublisher relayPublisher = new TransactionalPublisher(brokers, instanceId + "-relay",
                 settings.millis("herald.publish.timeout"));
         registry.bind("relay", own(new OutboxRelay(dataSource, relayPublisher, deadLetters,
                 new RelaySettings(settings.getInt("herald.relay.batch-size"), settings.millis("herald.relay.lease"),
-                        settings.getInt("herald.relay.max-attempts"), instanceId + "-relay"))));
+                        settings.getInt("herald.relay.max-attempts"), instanceId + "-relay"), publishMeters)));
+        if (Boolean.parseBoolean(settings.require("herald.relay.enabled"))) {
+            RelayWakeup wakeup = own(new RelayWakeup(camel, dbUrl, dbUser, dbPassword));
+            camel.addStartupListener((context, alreadyStarted) -> wakeup.start());
+        }
         LOG.info("Herald: database {}, Kafka {}, publish mode {}", dbUrl, brokers, settings.get("herald.publish.mode"));
     }
 

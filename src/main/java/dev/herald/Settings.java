@@ -14,6 +14,10 @@ public record Settings(PropertiesComponent properties) {
         return Integer.parseInt(require(key));
     }
 
+    public long getLong(String key) {
+        return Long.parseLong(require(key));
+    }
+
     public Duration millis(String key) {
         return Duration.ofMillis(Long.parseLong(require(key)));
     }

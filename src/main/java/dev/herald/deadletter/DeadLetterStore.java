@@ -1,13 +1,18 @@
 package dev.herald.deadletter;
 
+import dev.herald.intake.Problem;
 import dev.herald.relay.OutboxRelay;
 import dev.herald.relay.OutboxRelay.PendingEvent;
+import dev.herald.store.EventStore;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
 import javax.sql.DataSource;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -20,17 +25,49 @@ import org.slf4j.LoggerFactory;
  * nextRetry; plus stage, destination and error class). The event row is marked so nothing claims it again
  * until an operator retries it.
  */
-public final class DeadLetterStore {
+public final class DeadLetterStore implements AutoCloseable {
+
+    /** The stage of events the relay could not publish to Kafka. */
+    public static final String KAFKA = "kafka";
 
     private static final Logger LOG = LoggerFactory.getLogger(DeadLetterStore.class);
 
     private final DataSource dataSource;
     private final MeterRegistry meters;
+    private final Predicate<String> strictOrder;
     private final Map<String, Counter> recorded = new ConcurrentHashMap<>();
 
-    public DeadLetterStore(DataSource dataSource, MeterRegistry meters) {
+    private final DeadLetterMirror mirror;
+    private final Map<String, Redelivery> redeliveries = new ConcurrentHashMap<>();
+
+    /** {@code mirrorTopic}: Kafka topic every dead letter is copied to (blank: none). */
+    public DeadLetterStore(DataSource dataSource, MeterRegistry meters, Predicate<String> strictOrder,
+            String brokers, String mirrorTopic) {
         this.dataSource = dataSource;
+        this.strictOrder = strictOrder;
         this.meters = meters;
+        this.mirror = new DeadLetterMirror(brokers, mirrorTopic);
+        redeliveries.put(KAFKA, DeadLetterStore::republish);
+    }
+
+    /** How a stage takes a dead letter back for another try, inside the operator's transaction. */
+    @FunctionalInterface
+    public interface Redelivery {
+        void redeliver(Connection transaction, UUID eventId, String destination) throws SQLException;
+    }
+
+    /** A bridge registers how its dead letters are retried (stage {@code rabbitmq}, {@code webhook}). */
+    public void onRetry(String stage, Redelivery redelivery) {
+        redeliveries.put(stage, redelivery);
+    }
+
+    /** What an operator decided about a dead letter. */
+    public enum Resolution {
+        RETRIED, DISCARDED;
+
+        String label() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
     }
 
     /** Dead letter channel endpoint of the relay route: its retries for a whole batch are spent. */
@@ -48,39 +85,44 @@ public final class DeadLetterStore {
         }
     }
 
-    /** The relay gave up on an event: recorded, and its outbox row marked so nothing claims it again. */
+    /**
+     * The relay gave up on an event: recorded, and its outbox row marked so nothing claims it again. If its
+     * type keeps strict order (herald.relay.strict-order-types) the rest of its aggregate waits until an
+     * operator retries or discards it.
+     */
     public void record(PendingEvent event, Throwable failure, int attempts) throws SQLException {
-        DeadLetter letter = DeadLetter.of("kafka", event.topic(), event.eventId(), event.eventType(),
+        boolean blocksAggregate = strictOrder.test(event.eventType());
+        DeadLetter letter = DeadLetter.of(KAFKA, event.topic(), event.eventId(), event.eventType(),
                 event.aggregateId(), event.envelope(), failure, attempts);
         try (Connection connection = dataSource.getConnection()) {
             connection.setAutoCommit(false);
-            insert(connection, letter);
+            long id = insert(connection, letter);
             try (PreparedStatement mark = connection.prepareStatement("""
                     UPDATE events SET dead_lettered_at = now(), claimed_until = NULL, claimed_by = NULL,
-                                      last_error = ?
+                                      last_error = ?, blocks_aggregate = ?
                      WHERE event_id = ?""")) {
                 mark.setString(1, letter.errorClass() + ": " + letter.failureReason());
-                mark.setObject(2, event.eventId());
+                mark.setBoolean(2, blocksAggregate);
+                mark.setObject(3, event.eventId());
                 mark.executeUpdate();
             }
             connection.commit();
+            recordedAs(id, letter);
         }
-        logged(letter);
     }
 
     /** Any stage (a bridge) gave up on delivering an event to one destination. */
     public void record(DeadLetter letter) throws SQLException {
         try (Connection connection = dataSource.getConnection()) {
-            insert(connection, letter);
+            recordedAs(insert(connection, letter), letter);
         }
-        logged(letter);
     }
 
-    private void insert(Connection connection, DeadLetter letter) throws SQLException {
+    private static long insert(Connection connection, DeadLetter letter) throws SQLException {
         try (PreparedStatement insert = connection.prepareStatement("""
                 INSERT INTO dead_letters (stage, destination, event_id, event_type, aggregate_id, original_event,
                                           failure_reason, error_class, failure_count)
-                VALUES (?, ?, ?, ?, ?, CAST(? AS jsonb), ?, ?, ?)""")) {
+                VALUES (?, ?, ?, ?, ?, CAST(? AS jsonb), ?, ?, ?) RETURNING id""")) {
             insert.setString(1, letter.stage());
             insert.setString(2, letter.destination());
             insert.setObject(3, letter.eventId());
@@ -90,15 +132,91 @@ public final class DeadLetterStore {
             insert.setString(7, letter.failureReason());
             insert.setString(8, letter.errorClass());
             insert.setInt(9, letter.failureCount());
-            insert.executeUpdate();
+            try (ResultSet row = insert.executeQuery()) {
+                row.next();
+                return row.getLong(1);
+            }
         }
-        recorded.computeIfAbsent(letter.stage(), stage -> Counter.builder("herald.dead.letters.recorded")
-                .description("Events a stage gave up on").tag("stage", stage).register(meters)).increment();
     }
 
-    private static void logged(DeadLetter letter) {
-        LOG.error("event {} ({}) dead-lettered at stage {} ({}) after {} attempts: {}", letter.eventId(),
-                letter.eventType(), letter.stage(), letter.destination(), letter.failureCount(),
+    private void recordedAs(long id, DeadLetter letter) {
+        recorded.computeIfAbsent(letter.stage(), stage -> Counter.builder("herald.dead.letters.recorded")
+                .description("Events a stage gave up on").tag("stage", stage).register(meters)).increment();
+        LOG.error("event {} ({}) dead-lettered as {} at stage {} ({}) after {} attempts: {}", letter.eventId(),
+                letter.eventType(), id, letter.stage(), letter.destination(), letter.failureCount(),
                 letter.failureReason());
+        mirror.mirror(id, letter);
+    }
+
+    /**
+     * Resolves an open dead letter inside the caller's transaction: 404 if there is none, 409 if it was
+     * resolved already or its stage cannot take it back. Retried: its stage gets the same event again.
+     * Discarded: kept as it is; a strict-order aggregate it held back goes on.
+     */
+    public void resolve(Connection transaction, long id, Resolution resolution) throws SQLException {
+        String stage;
+        UUID eventId;
+        String destination;
+        try (PreparedStatement select = transaction.prepareStatement(
+                "SELECT stage, event_id, destination, resolution FROM dead_letters WHERE id = ? FOR UPDATE")) {
+            select.setLong(1, id);
+            try (ResultSet row = select.executeQuery()) {
+                if (!row.next()) {
+                    throw Problem.notFound("dead letter " + id + " does not exist");
+                }
+                if (row.getString("resolution") != null) {
+                    throw Problem.conflict("already-resolved", "dead letter " + id + " was "
+                            + row.getString("resolution") + " already");
+                }
+                stage = row.getString("stage");
+                eventId = row.getObject("event_id", UUID.class);
+                destination = row.getString("destination");
+            }
+        }
+        if (resolution == Resolution.RETRIED) {
+            Redelivery redelivery = redeliveries.get(stage);
+            if (redelivery == null) {
+                throw Problem.conflict("not-retriable", "stage " + stage + " cannot take dead letters back");
+            }
+            redelivery.redeliver(transaction, eventId, destination);
+        } else if (KAFKA.equals(stage)) {
+            unblock(transaction, eventId);
+        }
+        try (PreparedStatement update = transaction.prepareStatement("""
+                UPDATE dead_letters SET resolution = ?, resolved_at = now(),
+                       next_retry = CASE WHEN ? THEN now() END
+                 WHERE id = ?""")) {
+            update.setString(1, resolution.label());
+            update.setBoolean(2, resolution == Resolution.RETRIED);
+            update.setLong(3, id);
+            update.executeUpdate();
+        }
+    }
+
+    /** Kafka stage: the event goes back to the outbox with fresh attempts, and the relay is woken. */
+    private static void republish(Connection transaction, UUID eventId, String topic) throws SQLException {
+        try (PreparedStatement update = transaction.prepareStatement("""
+                UPDATE events SET dead_lettered_at = NULL, blocks_aggregate = false, publish_attempts = 0,
+                                  last_error = NULL, claimed_until = NULL, claimed_by = NULL
+                 WHERE event_id = ? AND published_at IS NULL""")) {
+            update.setObject(1, eventId);
+            update.executeUpdate();
+        }
+        EventStore.wakeRelay(transaction);
+    }
+
+    private static void unblock(Connection transaction, UUID eventId) throws SQLException {
+        try (PreparedStatement update = transaction.prepareStatement(
+                "UPDATE events SET blocks_aggregate = false WHERE event_id = ? AND blocks_aggregate")) {
+            update.setObject(1, eventId);
+            if (update.executeUpdate() > 0) {
+                EventStore.wakeRelay(transaction);
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        mirror.close();
     }
 }

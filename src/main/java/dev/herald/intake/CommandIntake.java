@@ -2,6 +2,8 @@ package dev.herald.intake;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.herald.observe.CommandMeters;
+import dev.herald.observe.OutboxMonitor;
 import dev.herald.publish.GroupCommitter;
 import dev.herald.store.EventStore;
 import dev.herald.store.NamedSql;
@@ -30,10 +32,14 @@ public final class CommandIntake {
     private static final int MAX_IDEMPOTENCY_KEY = 255;
 
     private final GroupCommitter committer;
+    private final OutboxMonitor monitor;
+    private final CommandMeters meters;
     private final Map<String, CommandDeclaration> declarations = new ConcurrentHashMap<>();
 
-    public CommandIntake(GroupCommitter committer) {
+    public CommandIntake(GroupCommitter committer, OutboxMonitor monitor, CommandMeters meters) {
         this.committer = committer;
+        this.monitor = monitor;
+        this.meters = meters;
     }
 
     /** Step 1: the body must be a JSON object; it is kept parsed and handed on as text to the schema check. */
@@ -47,6 +53,7 @@ public final class CommandIntake {
 
     /** Step 3, after the schema check: apply, publish, answer. */
     public void submit(Exchange exchange) {
+        monitor.admit();
         CommandDeclaration declaration = declarations.computeIfAbsent(exchange.getFromRouteId(),
                 routeId -> declare(routeId, exchange));
         Message in = exchange.getIn();
@@ -67,7 +74,9 @@ public final class CommandIntake {
         String requestHash = sha256(identity + "\n" + JsonBodies.canonical(body));
         Command command = new Command(declaration, EventStore.newId(), aggregateId, body, expectedVersion(in),
                 idempotencyKey, requestHash, parameters);
-        respond(exchange, committer.submit(command));
+        CommandResult result = committer.submit(command);
+        meters.accepted(declaration.name(), result.replayed() ? "replayed" : result.publication());
+        respond(exchange, result);
     }
 
     private static CommandDeclaration declare(String routeId, Exchange exchange) {

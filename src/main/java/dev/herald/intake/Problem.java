@@ -13,6 +13,7 @@ public class Problem extends RuntimeException {
     private final String type;
     private final String title;
     private final Map<String, Object> extensions = new LinkedHashMap<>();
+    private final Map<String, String> headers = new LinkedHashMap<>();
 
     public Problem(int status, String type, String title, String detail) {
         this(status, type, title, detail, null);
@@ -28,6 +29,16 @@ public class Problem extends RuntimeException {
     public Problem with(String key, Object value) {
         extensions.put(key, value);
         return this;
+    }
+
+    /** A response header the problem needs, e.g. WWW-Authenticate on a 401. */
+    public Problem header(String name, String value) {
+        headers.put(name, value);
+        return this;
+    }
+
+    public Map<String, String> headers() {
+        return headers;
     }
 
     public int status() {

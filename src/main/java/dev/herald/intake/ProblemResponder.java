@@ -3,6 +3,7 @@ package dev.herald.intake;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.networknt.schema.ValidationMessage;
+import dev.herald.observe.CommandMeters;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.component.jsonvalidator.JsonValidationException;
@@ -15,13 +16,23 @@ public final class ProblemResponder {
     private static final Logger LOG = LoggerFactory.getLogger(ProblemResponder.class);
     public static final String CONTENT_TYPE = "application/problem+json";
 
+    private final CommandMeters meters;
+
+    public ProblemResponder(CommandMeters meters) {
+        this.meters = meters;
+    }
+
     public void respond(Exchange exchange) {
         Throwable failure = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
         Problem problem = toProblem(failure);
+        if (exchange.getProperty("herald.event") != null) { // set first thing by the command template
+            meters.rejected(exchange.getFromRouteId(), problem.type());
+        }
         Message out = exchange.getMessage();
         out.removeHeaders("*");
         out.setHeader(Exchange.HTTP_RESPONSE_CODE, problem.status());
         out.setHeader(Exchange.CONTENT_TYPE, CONTENT_TYPE);
+        problem.headers().forEach(out::setHeader);
         Object retryAfter = problem.extensions().get("retryAfter");
         if (retryAfter != null) {
             out.setHeader("Retry-After", String.valueOf(retryAfter));

@@ -62,6 +62,16 @@ public final class HealthCheck implements AutoCloseable {
         }
     }
 
+    /** For the outbox monitor: does Kafka answer now? */
+    public boolean kafkaReachable() {
+        try {
+            kafka();
+            return true;
+        } catch (Exception e) {
+            return false;
+        }
+    }
+
     private void kafka() throws Exception {
         kafka.describeCluster(new DescribeClusterOptions().timeoutMs(TIMEOUT_MS)).nodes()
                 .get(TIMEOUT_MS, TimeUnit.MILLISECONDS);

@@ -3,6 +3,7 @@ package dev.herald.publish;
 import dev.herald.intake.Command;
 import dev.herald.intake.CommandResult;
 import dev.herald.intake.Problem;
+import dev.herald.observe.PublishMeters;
 import dev.herald.store.EventStore;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,14 +20,14 @@ public final class GroupCommitter implements AutoCloseable {
     private final List<Thread> threads = new ArrayList<>();
     private final PublishedMarker marker;
 
-    public GroupCommitter(DataSource dataSource, EventStore store, PublishSettings settings) {
+    public GroupCommitter(DataSource dataSource, EventStore store, PublishSettings settings, PublishMeters meters) {
         this.settings = settings;
         this.marker = new PublishedMarker(dataSource);
         for (int i = 0; i < settings.lanes(); i++) {
             String name = "lane-" + i;
             TransactionalPublisher publisher = new TransactionalPublisher(settings.brokers(),
                     settings.instanceId() + "-" + name, settings.timeout());
-            Lane lane = new Lane(name, dataSource, store, publisher, settings, marker);
+            Lane lane = new Lane(name, dataSource, store, publisher, settings, marker, meters);
             lanes.add(lane);
             Thread thread = new Thread(lane, "herald-" + name);
             thread.setDaemon(true);

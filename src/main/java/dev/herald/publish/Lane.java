@@ -2,6 +2,7 @@ package dev.herald.publish;
 
 import dev.herald.intake.CommandResult;
 import dev.herald.intake.Problem;
+import dev.herald.observe.PublishMeters;
 import dev.herald.store.EventStore;
 import dev.herald.store.SqlProblems;
 import dev.herald.store.EventStore.Applied;
@@ -44,10 +45,12 @@ final class Lane implements Runnable {
     private final TransactionalPublisher publisher;
     private final PublishSettings settings;
     private final PublishedMarker marker;
+    private final PublishMeters meters;
     private volatile boolean running = true;
 
     Lane(String name, DataSource dataSource, EventStore store, TransactionalPublisher publisher,
-            PublishSettings settings, PublishedMarker marker) {
+            PublishSettings settings, PublishedMarker marker, PublishMeters meters) {
+        this.meters = meters;
         this.name = name;
         this.queue = new LinkedBlockingQueue<>(settings.queueCapacity());
         this.dataSource = dataSource;
@@ -183,6 +186,7 @@ final class Lane implements Runnable {
                 publisher.send(toPublish);
             } catch (PublishException e) {
                 connection.rollback();
+                meters.failed(PublishMeters.LANE, e, e.refused().isEmpty());
                 return new Retry(refuse(pending, applied, e), true);
             }
         }
@@ -195,13 +199,48 @@ final class Lane implements Runnable {
         try {
             connection.commit();
         } catch (SQLException e) {
-            abort(connection, toPublish);
-            fail(pending, Problem.unavailable("database-unavailable", "the database commit failed: "
-                    + e.getMessage() + "; nothing was kept", settings.retryAfterSeconds(), e));
+            if (!toPublish.isEmpty()) {
+                publisher.abort();
+            }
+            settleInDoubt(pending, applied, e);
             return Retry.NONE;
         }
-        answer(connection, pending, applied, toPublish);
+        answer(connection, pending, applied, toPublish, System.nanoTime());
         return Retry.NONE;
+    }
+
+    /**
+     * A commit whose answer was lost (the connection broke) may have committed. Asked again on a fresh
+     * connection: committed commands are kept, their events go to the relay (Kafka's transaction was aborted)
+     * and the client hears 202 pending; the others were not kept (503). If even that cannot be read, the
+     * client is told the outcome is unknown and how to learn it.
+     */
+    private void settleInDoubt(List<PendingCommand> pending, List<Applied> applied, SQLException failure) {
+        Set<UUID> committed;
+        try (Connection fresh = dataSource.getConnection()) {
+            committed = EventStore.committedCommands(fresh,
+                    applied.stream().map(a -> a.result().commandId()).toList());
+            List<UUID> handedOver = applied.stream().filter(a -> committed.contains(a.result().commandId()))
+                    .map(a -> a.event().eventId()).toList();
+            if (!handedOver.isEmpty()) {
+                EventStore.releaseClaims(fresh, handedOver);
+            }
+        } catch (SQLException e) {
+            fail(pending, Problem.unavailable("outcome-unknown", "the database connection broke during the commit "
+                    + "and the outcome could not be read back: the command may have been kept, and then its event "
+                    + "will be published; repeat it with the same Idempotency-Key to learn which",
+                    settings.retryAfterSeconds(), failure));
+            return;
+        }
+        for (int i = 0; i < pending.size(); i++) {
+            CommandResult result = applied.get(i).result();
+            if (committed.contains(result.commandId())) {
+                pending.get(i).succeed(result.withPublication(202, "pending"));
+            } else {
+                pending.get(i).fail(Problem.unavailable("database-unavailable", "the database commit failed: "
+                        + failure.getMessage() + "; nothing was kept", settings.retryAfterSeconds(), failure));
+            }
+        }
     }
 
     private static Retry redoCarefully(Connection connection, List<PendingCommand> commands) throws SQLException {
@@ -210,14 +249,18 @@ final class Lane implements Runnable {
     }
 
     private void answer(Connection connection, List<PendingCommand> pending, List<Applied> applied,
-            List<OutgoingEvent> published) {
+            List<OutgoingEvent> published, long committedAt) {
         boolean visible = false;
         if (!published.isEmpty()) {
             try {
                 publisher.commit();
                 visible = true;
                 marker.mark(eventIds(published));
+                Duration sinceCommit = Duration.ofNanos(System.nanoTime() - committedAt);
+                applied.stream().filter(a -> !isOutbox(a))
+                        .forEach(a -> meters.published(PublishMeters.LANE, a.result().eventType(), sinceCommit));
             } catch (PublishException e) {
+                meters.failed(PublishMeters.LANE, e, true);
                 LOG.warn("lane {}: Kafka commit failed after the database commit; {} events stay in the outbox "
                         + "for the relay: {}", name, published.size(), e.getMessage());
                 releaseClaims(connection, published);

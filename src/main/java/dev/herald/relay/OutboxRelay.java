@@ -1,6 +1,7 @@
 package dev.herald.relay;
 
 import dev.herald.deadletter.DeadLetterStore;
+import dev.herald.observe.PublishMeters;
 import dev.herald.publish.PublishException;
 import dev.herald.publish.TransactionalPublisher;
 import dev.herald.store.EventStore;
@@ -11,9 +12,11 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -42,11 +45,15 @@ public final class OutboxRelay implements AutoCloseable {
                 SELECT e.seq FROM events e
                  WHERE e.published_at IS NULL AND e.dead_lettered_at IS NULL
                    AND (e.claimed_until IS NULL OR e.claimed_until < now())
-                   -- skip aggregates someone else is publishing (computed once, as a hashed subplan)
+                   -- skip aggregates someone else is publishing (computed once, as a hashed subplan, from
+                   -- the small index of held events: never a scan of the backlog)
                    AND (e.aggregate_type, e.aggregate_id) NOT IN (
                        SELECT h.aggregate_type, h.aggregate_id FROM events h
-                        WHERE h.published_at IS NULL AND h.dead_lettered_at IS NULL
+                        WHERE h.claimed_by IS NOT NULL AND h.published_at IS NULL AND h.dead_lettered_at IS NULL
                           AND h.claimed_until >= now())
+                   -- strict order: a dead letter holds back the rest of its aggregate until it is resolved
+                   AND NOT EXISTS (SELECT 1 FROM events b WHERE b.blocks_aggregate
+                                      AND b.aggregate_type = e.aggregate_type AND b.aggregate_id = e.aggregate_id)
                  ORDER BY e.seq
                  LIMIT ?
                    FOR UPDATE SKIP LOCKED)
@@ -54,15 +61,17 @@ public final class OutboxRelay implements AutoCloseable {
                               publish_attempts = publish_attempts + 1
               FROM next WHERE events.seq = next.seq
             RETURNING events.seq, events.event_id, events.event_type, events.topic, events.aggregate_id,
-                      events.envelope""";
+                      events.envelope, events.occurred_at""";
 
     private final DataSource dataSource;
     private final TransactionalPublisher publisher;
     private final DeadLetterStore deadLetters;
     private final RelaySettings settings;
+    private final PublishMeters meters;
 
     public OutboxRelay(DataSource dataSource, TransactionalPublisher publisher, DeadLetterStore deadLetters,
-            RelaySettings settings) {
+            RelaySettings settings, PublishMeters meters) {
+        this.meters = meters;
         this.dataSource = dataSource;
         this.publisher = publisher;
         this.deadLetters = deadLetters;
@@ -80,7 +89,7 @@ public final class OutboxRelay implements AutoCloseable {
                 while (row.next()) {
                     claimed.add(new PendingEvent(row.getLong("seq"), row.getObject("event_id", UUID.class),
                             row.getString("event_type"), row.getString("topic"), row.getString("aggregate_id"),
-                            row.getString("envelope")));
+                            row.getString("envelope"), row.getObject("occurred_at", OffsetDateTime.class)));
                 }
             }
         }
@@ -101,8 +110,10 @@ public final class OutboxRelay implements AutoCloseable {
             attempts = new HashMap<>();
             exchange.setProperty(ATTEMPTS, attempts);
         }
-        exchange.setProperty(BATCH_ATTEMPTS, exchange.getProperty(BATCH_ATTEMPTS, 0, Integer.class) + 1);
-        List<PendingEvent> remaining = new ArrayList<>(batch);
+        int batchAttempts = exchange.getProperty(BATCH_ATTEMPTS, 0, Integer.class) + 1;
+        exchange.setProperty(BATCH_ATTEMPTS, batchAttempts);
+        List<PendingEvent> remaining = batchAttempts == 1 ? new ArrayList<>(batch) : renewLease(batch);
+        exchange.getIn().setBody(remaining);
         while (!remaining.isEmpty()) {
             try {
                 publisher.send(remaining.stream().map(PendingEvent::outgoing).toList());
@@ -110,9 +121,13 @@ public final class OutboxRelay implements AutoCloseable {
                 try (Connection connection = dataSource.getConnection()) {
                     EventStore.markPublished(connection, remaining.stream().map(PendingEvent::eventId).toList());
                 }
+                OffsetDateTime now = OffsetDateTime.now();
+                remaining.forEach(event -> meters.published(PublishMeters.RELAY, event.eventType(),
+                        Duration.between(event.occurredAt(), now)));
                 exchange.getIn().setBody(List.of());
                 return;
             } catch (PublishException e) {
+                meters.failed(PublishMeters.RELAY, e, e.refused().isEmpty());
                 Set<UUID> refused = e.refused().stream().map(OutgoingEvent::eventId).collect(Collectors.toSet());
                 List<PendingEvent> givenUp = new ArrayList<>();
                 for (PendingEvent event : remaining) {
@@ -131,6 +146,32 @@ public final class OutboxRelay implements AutoCloseable {
         }
     }
 
+    /**
+     * Before a retry (backoff can outlast the lease): extends the lease on what is still this relay's. An
+     * aggregate of which another relay took an event after the lease ran out is left to it entirely, so its
+     * events are never published by two relays out of order.
+     */
+    private List<PendingEvent> renewLease(List<PendingEvent> batch) throws SQLException {
+        Set<Long> stillOurs = new HashSet<>();
+        try (Connection connection = dataSource.getConnection();
+                PreparedStatement renew = connection.prepareStatement("""
+                        UPDATE events SET claimed_until = now() + make_interval(secs => ?)
+                         WHERE seq = ANY (?) AND claimed_by = ? AND published_at IS NULL
+                        RETURNING seq""")) {
+            renew.setLong(1, settings.lease().toSeconds());
+            renew.setArray(2, connection.createArrayOf("bigint", batch.stream().map(PendingEvent::seq).toArray()));
+            renew.setString(3, settings.claimant());
+            try (ResultSet row = renew.executeQuery()) {
+                while (row.next()) {
+                    stillOurs.add(row.getLong(1));
+                }
+            }
+        }
+        Set<String> lost = batch.stream().filter(event -> !stillOurs.contains(event.seq()))
+                .map(PendingEvent::aggregateId).collect(Collectors.toSet());
+        return new ArrayList<>(batch.stream().filter(event -> !lost.contains(event.aggregateId())).toList());
+    }
+
     @Override
     public void close() {
         publisher.close();
@@ -138,7 +179,7 @@ public final class OutboxRelay implements AutoCloseable {
 
     /** An event waiting in the outbox. */
     public record PendingEvent(long seq, UUID eventId, String eventType, String topic, String aggregateId,
-            String envelope) {
+            String envelope, OffsetDateTime occurredAt) {
 
         OutgoingEvent outgoing() {
             return new OutgoingEvent(eventId, topic, aggregateId, envelope.getBytes(StandardCharsets.UTF_8));

@@ -22,9 +22,11 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 
 /**
@@ -108,11 +110,15 @@ public final class EventStore {
     private Optional<Applied> replayOf(Connection connection, Command command) throws SQLException {
         String sql = """
                 SELECT c.request_hash, c.response_status, c.location, c.command_id, c.aggregate_type, c.aggregate_id,
-                       e.aggregate_version, e.event_id, e.event_type, e.topic, e.published_at IS NOT NULL AS published
+                       e.aggregate_version, e.event_id, e.event_type, e.topic,
+                       -- still held by this instance's lane after its answer: Kafka committed it, and only the
+                       -- asynchronous "published" mark is missing (a failed Kafka commit releases the hold first)
+                       e.published_at IS NOT NULL OR (e.claimed_by = ? AND e.claimed_until >= now()) AS published
                   FROM commands c JOIN events e ON e.event_id = c.event_id
                  WHERE c.idempotency_key = ?""";
         try (PreparedStatement statement = connection.prepareStatement(sql)) {
-            statement.setString(1, command.idempotencyKey());
+            statement.setString(1, instanceId);
+            statement.setString(2, command.idempotencyKey());
             try (ResultSet row = statement.executeQuery()) {
                 if (!row.next()) {
                     return Optional.empty();
@@ -137,6 +143,7 @@ public final class EventStore {
     }
 
     /**
+     * A dead letter that blocks its aggregate (strict order) counts as waiting, so what follows it waits too.
      * Events this instance's lanes hold are on their way (in flight, or published and about to be marked):
      * not waiting. Everything else unpublished waits for the relay, including what the relay holds now.
      */
@@ -144,7 +151,7 @@ public final class EventStore {
             throws SQLException {
         String sql = """
                 SELECT coalesce(max(aggregate_version), 0),
-                       coalesce(bool_or(published_at IS NULL AND dead_lettered_at IS NULL
+                       coalesce(bool_or(published_at IS NULL AND (dead_lettered_at IS NULL OR blocks_aggregate)
                                         AND NOT (claimed_by IS NOT DISTINCT FROM ?
                                                  AND coalesce(claimed_until >= now(), false))), false)
                   FROM events WHERE aggregate_type = ? AND aggregate_id = ?""";
@@ -247,12 +254,38 @@ public final class EventStore {
         updateEvents(connection, eventIds, """
                 UPDATE events SET claimed_until = NULL, claimed_by = NULL, publish_attempts = publish_attempts + 1
                  WHERE event_id = ANY (?) AND published_at IS NULL""");
+        wakeRelay(connection);
+    }
+
+    /** Which of these commands are in the database (after a commit whose answer was lost). */
+    public static Set<UUID> committedCommands(Connection connection, Collection<UUID> commandIds)
+            throws SQLException {
+        Set<UUID> committed = new HashSet<>();
+        try (PreparedStatement statement = connection.prepareStatement(
+                "SELECT command_id FROM commands WHERE command_id = ANY (?)")) {
+            statement.setArray(1, connection.createArrayOf("uuid", commandIds.toArray()));
+            try (ResultSet row = statement.executeQuery()) {
+                while (row.next()) {
+                    committed.add(row.getObject(1, UUID.class));
+                }
+            }
+        }
+        return committed;
+    }
+
+    /** Tells the relays (LISTEN herald_outbox) that events wait; sent when the transaction commits. */
+    public static void wakeRelay(Connection connection) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement(
+                "SELECT pg_notify('herald_outbox', current_schema())")) {
+            statement.execute();
+        }
     }
 
     /** At start: whatever this instance held when it stopped is the relay's now. */
     public void releaseClaimsOfThisInstance(Connection connection) throws SQLException {
         try (PreparedStatement statement = connection.prepareStatement(
-                "UPDATE events SET claimed_until = NULL, claimed_by = NULL WHERE claimed_by = ? AND published_at IS NULL")) {
+                "UPDATE events SET claimed_until = NULL, claimed_by = NULL WHERE claimed_by = ? AND published_at IS NULL"
+                        + " AND dead_lettered_at IS NULL")) { // the index of held events
             statement.setString(1, instanceId);
             statement.executeUpdate();
         }

@@ -3,6 +3,7 @@ package dev.herald.relay;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.herald.testing.HttpApi.Response;
 import dev.herald.testing.TestHub;
 import dev.herald.testing.TopicReader;
@@ -55,6 +56,40 @@ class OutboxRelayTest {
                 "SELECT count(*) FROM events WHERE aggregate_id = ? AND published_at IS NOT NULL", id) == 6);
         assertThat(hub.http.get("/api/customers/" + id + "/events").json().at("/events/5/status").asText())
                 .isEqualTo("published");
+        JsonNode command = hub.http.get("/api/commands/" + accepted.json().get("command_id").asText()).json();
+        assertThat(command.at("/event/status").asText()).isEqualTo("published");
+        assertThat(command.at("/event/published_at").asText()).isNotBlank();
+        assertThat(command.get("aggregate_id").asText()).isEqualTo(id);
+        assertThat(hub.http.get("/api/commands/" + UUID.randomUUID()).status()).isEqualTo(404);
+    }
+
+    /** The trap of "publish after the last seq seen": a transaction that took its seq early but commits late. */
+    @Test
+    void anEventWhoseTransactionCommitsLateIsStillPublished() throws Exception {
+        String slow = "slow-" + UUID.randomUUID();
+        try (Connection connection = hub.dataSource().getConnection()) {
+            connection.setAutoCommit(false);
+            try (PreparedStatement insert = connection.prepareStatement("""
+                    INSERT INTO events (event_id, aggregate_type, aggregate_id, aggregate_version, event_type,
+                                        schema_version, topic, command_id, envelope)
+                    VALUES (gen_random_uuid(), 'customer', ?, 1, 'customer.created', 1, 'customers',
+                            gen_random_uuid(), '{"specversion":"1.0"}')""")) {
+                insert.setString(1, slow);
+                insert.executeUpdate();
+            }
+            // meanwhile later events (higher seq) are committed and published
+            Response later = hub.http.post("/api/customers", "{\"full_name\":\"Overtakes\",\"email\":\"o@example.com\"}");
+            String overtaking = later.json().get("aggregate_id").asText();
+            await().atMost(Duration.ofSeconds(30)).until(() -> hub.queryLong(
+                    "SELECT count(*) FROM events WHERE aggregate_id = ? AND published_at IS NOT NULL", overtaking) == 1);
+            assertThat(hub.queryLong("SELECT count(*) FROM events WHERE aggregate_id = ?", slow)).isZero();
+            connection.commit();
+        }
+        assertThat(hub.queryLong("SELECT max(seq) FROM events WHERE aggregate_id = ?", slow))
+                .isLessThan(hub.queryLong("SELECT max(seq) FROM events WHERE published_at IS NOT NULL"));
+        try (TopicReader kafka = new TopicReader(hub.brokers(), "customers")) {
+            await().atMost(Duration.ofSeconds(30)).until(() -> kafka.recordsFor(slow).size() == 1);
+        }
     }
 
     @Test

@@ -21,8 +21,8 @@ public final class HttpApi {
         this.base = base;
     }
 
-    public Response get(String path) {
-        return send(request(path).GET());
+    public Response get(String path, String... headers) {
+        return send(request(path, headers).GET());
     }
 
     public Response post(String path, String json, String... headers) {

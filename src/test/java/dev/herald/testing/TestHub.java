@@ -18,11 +18,13 @@ public final class TestHub implements AutoCloseable {
 
     private final Herald herald;
     private final String brokers;
+    private final Map<String, String> settings;
     public final HttpApi http;
 
-    private TestHub(Herald herald, String brokers, int port) {
+    private TestHub(Herald herald, Map<String, String> settings, int port) {
         this.herald = herald;
-        this.brokers = brokers;
+        this.settings = settings;
+        this.brokers = settings.get("herald.kafka.brokers");
         this.http = new HttpApi("http://127.0.0.1:" + port);
     }
 
@@ -54,10 +56,15 @@ public final class TestHub implements AutoCloseable {
         all.putIfAbsent("herald.publish.timeout", "3000");
         try {
             Herald herald = Herald.start(all);
-            return new TestHub(herald, all.get("herald.kafka.brokers"), port);
+            return new TestHub(herald, all, port);
         } catch (Exception e) {
             throw new IllegalStateException("hub did not start", e);
         }
+    }
+
+    /** A setting this hub was started with, e.g. its herald.db.url to start a second instance on. */
+    public String setting(String key) {
+        return settings.get(key);
     }
 
     public String brokers() {
@@ -94,7 +101,7 @@ public final class TestHub implements AutoCloseable {
         herald.close();
     }
 
-    static int freePort() {
+    public static int freePort() {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
         } catch (IOException e) {

@@ -9,6 +9,7 @@ import java.net.http.HttpResponse;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
+import java.sql.PreparedStatement;
 import java.sql.Statement;
 import java.time.Instant;
 
@@ -206,7 +207,46 @@ public final class Main {
         log("relay: filling the outbox with " + events + " commands (" + clients + " clients, relay paused)");
         intake.fill(clients, events, root);
         log("relay:   " + summary(root));
+        long backlog = args.getLong("backlog", 0);
+        if (backlog > events) {
+            root.put("synthetic_events", expand(args.require("jdbc-url"), args.get("db-user", "postgres"),
+                    args.get("db-password", ""), backlog));
+        }
         JSON.writeValue(new File(args.require("out")), root);
+    }
+
+    /**
+     * Grows the backlog to {@code backlog} events without sending millions of commands: copies of the events
+     * the commands made (same envelopes and sizes), each copy a new aggregate ("-<n>" appended to its id) with
+     * a new event id written into its envelope too. One transaction per copy round.
+     */
+    private static long expand(String url, String user, String password, long backlog) throws Exception {
+        try (Connection c = DriverManager.getConnection(url, user, password); Statement s = c.createStatement()) {
+            long base = count(s, "SELECT count(*) FROM events");
+            long rounds = (backlog - base + base - 1) / base;
+            log("relay: copying " + base + " events " + rounds + " times for a backlog of about " + backlog);
+            long started = System.nanoTime();
+            try (PreparedStatement copy = c.prepareStatement("""
+                    INSERT INTO events (event_id, aggregate_type, aggregate_id, aggregate_version, event_type,
+                                        schema_version, topic, command_id, envelope)
+                    SELECT e.id, e.aggregate_type, e.aggregate_id || '-' || ?, e.aggregate_version, e.event_type,
+                           e.schema_version, e.topic, gen_random_uuid(),
+                           jsonb_set(jsonb_set(e.envelope::jsonb, '{id}', to_jsonb(e.id::text)),
+                                     '{partitionkey}', to_jsonb(e.aggregate_id || '-' || ?))::text
+                      FROM (SELECT gen_random_uuid() AS id, * FROM events WHERE seq <= ?) e""")) {
+                long maxSeq = count(s, "SELECT max(seq) FROM events");
+                for (long round = 1; round <= rounds; round++) {
+                    copy.setString(1, String.valueOf(round));
+                    copy.setString(2, String.valueOf(round));
+                    copy.setLong(3, maxSeq);
+                    copy.executeUpdate();
+                }
+            }
+            long total = count(s, "SELECT count(*) FROM events");
+            log("relay:   " + total + " events in the outbox after " + Math.round((System.nanoTime() - started) / 1e9)
+                    + " s of copying");
+            return total - base;
+        }
     }
 
     /**

@@ -1,0 +1,94 @@
+package dev.herald.security;
+
+import dev.herald.intake.Problem;
+import dev.herald.security.ApiKeys.Holder;
+import java.sql.SQLException;
+import java.util.Locale;
+import java.util.Optional;
+import org.apache.camel.Exchange;
+import org.apache.camel.Message;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Every API request (routes/errors.camel.yaml intercepts them) needs {@code Authorization: Bearer <key>} with
+ * the scope its path needs: operator paths (dead letters, webhooks, keys) need admin, reads need read,
+ * commands need commands. 401 without a valid key, 403 without the scope. While no key exists at all the
+ * API is open, and the log says so at start and whenever that changes.
+ */
+public final class AccessControl {
+
+    private static final Logger LOG = LoggerFactory.getLogger(AccessControl.class);
+    private static final String[] OPERATOR_PATHS = {"/api/dead-letters", "/api/webhooks", "/api/keys"};
+
+    private final ApiKeys keys;
+    private final RateLimiter rateLimiter;
+    private volatile boolean open;
+
+    /** {@code ratePerKey}: requests per second one key may send (0: no limit). */
+    public AccessControl(ApiKeys keys, double ratePerKey) throws SQLException {
+        this.keys = keys;
+        this.rateLimiter = new RateLimiter(ratePerKey);
+        refresh();
+    }
+
+    /** Re-reads whether any key exists (after one is created or revoked). */
+    public void refresh() throws SQLException {
+        boolean nowOpen = keys.none();
+        if (nowOpen) {
+            LOG.warn("NO API KEYS ARE CONFIGURED: the HTTP API is open to anyone who can reach it. Create a key "
+                    + "(POST /api/keys) or set HERALD_SECURITY_BOOTSTRAP_KEY; see docs/security.md");
+        } else if (open) {
+            LOG.info("API keys exist: every API request now needs one");
+        }
+        open = nowOpen;
+        keys.forgetCached();
+    }
+
+    public void check(Exchange exchange) {
+        Message in = exchange.getIn();
+        String authorization = in.getHeader("Authorization", String.class);
+        in.removeHeader("Authorization");
+        if (open) {
+            return;
+        }
+        Scope needed = needed(in.getHeader(Exchange.HTTP_URI, String.class),
+                in.getHeader(Exchange.HTTP_METHOD, String.class));
+        Optional<String> key = bearer(authorization);
+        Optional<Holder> holder = key.flatMap(keys::holderOf);
+        if (holder.isEmpty()) {
+            throw new Problem(401, "unauthorized", "Unauthorized", authorization == null
+                    ? "this API needs an API key: Authorization: Bearer <key>"
+                    : "the API key is not valid (unknown, revoked, or not a Bearer token)")
+                    .header("WWW-Authenticate", "Bearer realm=\"herald\"");
+        }
+        if (!holder.get().may(needed)) {
+            throw new Problem(403, "forbidden", "Forbidden", "the key \"" + holder.get().name()
+                    + "\" lacks the scope " + needed.label() + " that this request needs");
+        }
+        long wait = rateLimiter.secondsToWait(ApiKeys.hash(key.get()));
+        if (wait > 0) {
+            throw new Problem(429, "rate-limited", "Too many requests", "the key \"" + holder.get().name()
+                    + "\" sent more than herald.security.rate-limit requests per second; nothing was kept")
+                    .with("retryAfter", wait);
+        }
+    }
+
+    static Scope needed(String path, String method) {
+        String uri = path == null ? "" : path;
+        for (String operatorPath : OPERATOR_PATHS) {
+            if (uri.startsWith(operatorPath)) {
+                return Scope.ADMIN;
+            }
+        }
+        return "GET".equals(method) || "HEAD".equals(method) ? Scope.READ : Scope.COMMANDS;
+    }
+
+    private static Optional<String> bearer(String authorization) {
+        if (authorization == null || !authorization.toLowerCase(Locale.ROOT).startsWith("bearer ")) {
+            return Optional.empty();
+        }
+        String key = authorization.substring("bearer ".length()).strip();
+        return key.isEmpty() ? Optional.empty() : Optional.of(key);
+    }
+}
