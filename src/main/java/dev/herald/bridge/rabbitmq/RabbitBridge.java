@@ -12,16 +12,23 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.Processor;
+import org.apache.camel.ProducerTemplate;
+import org.apache.camel.support.DefaultExchange;
+import dev.herald.intake.Problem;
 import org.apache.camel.component.kafka.KafkaConstants;
 import org.apache.camel.component.springrabbit.SpringRabbitMQConstants;
 import org.slf4j.Logger;
@@ -62,6 +69,9 @@ public final class RabbitBridge implements AutoCloseable {
     private final KafkaLag lag;
     /** the embedded broker this bridge started, else null */
     private EmbeddedAmqpBroker broker;
+    private CamelContext camel;
+    private String confirmTimeout;
+    private ProducerTemplate operatorRetries;
 
     private RabbitBridge(BridgeDeclarations declarations, Exchanges exchanges, CachingConnectionFactory connections,
             BridgeMetrics metrics, DeadLetterStore deadLetters, int maxMessageSize, KafkaLag lag) {
@@ -105,6 +115,9 @@ public final class RabbitBridge implements AutoCloseable {
         RabbitBridge bridge = new RabbitBridge(declarations, exchanges, connections, metrics, deadLetters,
                 settings.getInt("herald.rabbitmq.max-message-size"), lag);
         bridge.broker = broker;
+        bridge.camel = camel;
+        bridge.confirmTimeout = settings.require("herald.rabbitmq.confirm-timeout");
+        deadLetters.onRetry("rabbitmq", bridge::redeliver);
         camel.getRegistry().bind("spring-rabbitmq", bridge.component);
         camel.getRegistry().bind("rabbitConnectionFactory", connections);
         camel.getRegistry().bind("rabbitBridge", bridge);
@@ -292,6 +305,60 @@ public final class RabbitBridge implements AutoCloseable {
                 exchange.getMessage().getHeader(Exchange.REDELIVERY_COUNTER, 0, Integer.class) + 1));
         metrics.failed(reason, null);
         metrics.givenUp(exchange.getProperty(PARTITION, String.class));
+    }
+
+    /**
+     * An operator's retry of a {@code rabbitmq} dead letter (inside the operator's transaction): the event,
+     * read back from the event table, is published again to the exchange it failed on, with the same
+     * message_id, and must be confirmed and routed; otherwise the retry fails and the dead letter stays open.
+     */
+    private void redeliver(Connection transaction, UUID eventId, String exchangeName) throws SQLException {
+        BridgedEvent event;
+        try (PreparedStatement select = transaction.prepareStatement("SELECT envelope FROM events WHERE event_id = ?")) {
+            select.setObject(1, eventId);
+            try (ResultSet row = select.executeQuery()) {
+                if (!row.next()) {
+                    throw Problem.conflict("not-retriable", "event " + eventId + " is no longer in the event table");
+                }
+                event = BridgedEvent.parse(row.getString(1).getBytes(StandardCharsets.UTF_8));
+            }
+        }
+        MessageFormat format = exchangeName.equals(exchanges.legacy()) ? MessageFormat.LEGACY : MessageFormat.CLOUDEVENTS;
+        Exchange exchange = new DefaultExchange(camel);
+        exchange.getMessage().setBody(new Publication(exchangeName, format, event, declarations.of(format).stream()
+                .filter(c -> c.wants(event.type())).toList(), event.aggregateId(), null, null));
+        try {
+            prepare(exchange);
+        } catch (UndeliverableEventException e) {
+            throw Problem.conflict("not-retriable", e.getMessage());
+        }
+        Exchange sent = operatorRetries().send("spring-rabbitmq:" + exchangeName + "?routingKey=" + event.type()
+                + "&confirm=enabled&confirmTimeout=" + confirmTimeout, exchange);
+        String messageId = event.id().toString();
+        ReturnedMessage returned;
+        try {
+            returned = sent.getException() instanceof java.util.concurrent.TimeoutException
+                    ? component.awaitReturn(exchangeName, messageId, RETURN_AFTER_NACK)
+                    : component.takeReturn(exchangeName, messageId);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+        if (returned != null) {
+            throw Problem.conflict("unroutable", "returned by " + exchangeName + " (" + returned.getReplyCode() + " "
+                    + returned.getReplyText() + "): no queue is bound to " + event.type());
+        }
+        if (sent.getException() != null) {
+            throw Problem.unavailable("broker-unavailable", "RabbitMQ did not confirm the message: "
+                    + sent.getException().getMessage(), 5, sent.getException());
+        }
+    }
+
+    private synchronized ProducerTemplate operatorRetries() {
+        if (operatorRetries == null) {
+            operatorRetries = camel.createProducerTemplate();
+        }
+        return operatorRetries;
     }
 
     /** Before each retry of a failed publish: counted, the partition shown as paused. */

@@ -150,6 +150,22 @@ class RabbitBridgeTest {
                 + " AND original_event ->> 'type' = 'order.cancelled'", orderId, EXCHANGE)).isEqualTo(1);
         await().atMost(Duration.ofSeconds(30)).until(() -> forAggregate(AUDIT, after), d -> !d.isEmpty());
         assertThat(hub.http.get("/observe/metrics").body()).contains("herald_rabbitmq_failures_total{reason=\"unroutable\"}");
+
+        // the queue is back; an operator retries the dead letter: the same event arrives, same message_id
+        long letter = hub.queryLong("SELECT id FROM dead_letters WHERE stage = 'rabbitmq' AND aggregate_id = ?", orderId);
+        amqp.channel().queueDeclare(CANCELLATIONS, true, false, false, Map.of("x-dead-letter-exchange",
+                FIXTURE.deadLetterExchange, "x-dead-letter-routing-key", CANCELLATIONS));
+        amqp.channel().queueBind(CANCELLATIONS, EXCHANGE, "order.cancelled");
+        amqp.consume(CANCELLATIONS);
+        Response retried = hub.http.post("/api/dead-letters/" + letter + "/retry", "");
+        assertThat(retried.status()).as(retried.toString()).isEqualTo(202);
+        Delivery redelivered = await().atMost(Duration.ofSeconds(30))
+                .until(() -> forAggregate(CANCELLATIONS, orderId), d -> !d.isEmpty()).get(0);
+        JsonNode event = JSON.readTree(redelivered.body());
+        assertThat(redelivered.routingKey()).isEqualTo("order.cancelled");
+        assertThat(redelivered.messageId()).isEqualTo(event.get("id").asText());
+        assertThat(hub.queryLong("SELECT count(*) FROM dead_letters WHERE id = ? AND resolution = 'retried'"
+                + " AND event_id = CAST(? AS uuid)", letter, redelivered.messageId())).isEqualTo(1);
     }
 
     @Test
