@@ -1,6 +1,7 @@
 package dev.herald;
 
 import com.zaxxer.hikari.HikariDataSource;
+import dev.herald.bridge.rabbitmq.RabbitBridge;
 import dev.herald.bridge.webhook.WebhookBridge;
 import dev.herald.deadletter.DeadLetterApi;
 import dev.herald.deadletter.DeadLetterStore;
@@ -116,6 +117,7 @@ final class Hub implements AutoCloseable {
         AccessControl access = new AccessControl(apiKeys, Double.parseDouble(settings.require("herald.security.rate-limit")));
         registry.bind("access", access);
         registry.bind("keyApi", new KeyApi(dataSource, apiKeys, access));
+        own(RabbitBridge.install(camel, settings, dataDir, brokers, metrics.registry(), deadLetters));
         TransactionalPublisher relayPublisher = new TransactionalPublisher(brokers, instanceId + "-relay",
                 settings.millis("herald.publish.timeout"));
         registry.bind("relay", own(new OutboxRelay(dataSource, relayPublisher, deadLetters,

@@ -14,7 +14,8 @@ import java.util.UUID;
 
 /**
  * The engines every test shares, started once per test JVM: PostgreSQL (the server named by
- * HERALD_TEST_DB_URL, else an embedded one) and an in-JVM Kafka broker. Each call to {@link #freshSchema()}
+ * HERALD_TEST_DB_URL, else an embedded one), an in-JVM Kafka broker, and, for the tests that ask for it, an
+ * AMQP broker (the RabbitMQ named by HERALD_TEST_RABBITMQ_URL, else an embedded one, see {@link AmqpBroker}). Each call to {@link #freshSchema()}
  * gives a hub its own empty schema, so tests never see each other's rows and reruns start clean.
  */
 public final class Engines {
@@ -27,6 +28,7 @@ public final class Engines {
     private final EmbeddedKafka kafka;
     private final Path root;
     private final java.util.List<String> schemas = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private AmqpBroker amqp;
 
     private Engines() throws IOException {
         root = Files.createTempDirectory("herald-test-engines");
@@ -59,6 +61,15 @@ public final class Engines {
             }
         }
         return shared;
+    }
+
+    /** The shared AMQP broker, started on first use. */
+    public synchronized AmqpBroker amqp() {
+        if (amqp == null) {
+            amqp = AmqpBroker.start(root.resolve("amqp"));
+            Runtime.getRuntime().addShutdownHook(new Thread(amqp::close));
+        }
+        return amqp;
     }
 
     public String kafkaBrokers() {

@@ -27,6 +27,8 @@ public final class HubProcess implements AutoCloseable {
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m",
                 "-cp", System.getProperty("java.class.path")));
+        // like TestHub: no RabbitMQ bridge unless the settings turn it on (a later -D wins)
+        command.add("-Dherald.rabbitmq.enabled=false");
         settings.forEach((key, value) -> command.add("-D" + key + "=" + value));
         command.add("-Dherald.http.host=127.0.0.1");
         command.add("-Dherald.http.port=" + port);

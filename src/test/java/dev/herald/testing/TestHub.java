@@ -36,6 +36,11 @@ public final class TestHub implements AutoCloseable {
         all.put("herald.db.user", engines.user());
         all.put("herald.db.password", engines.password());
         all.put("herald.kafka.brokers", engines.kafkaBrokers());
+        // the RabbitMQ bridge runs only in the hubs of the tests that enable it, on the shared AMQP broker
+        all.put("herald.rabbitmq.enabled", "false");
+        if ("true".equals(settings.get("herald.rabbitmq.enabled"))) {
+            all.put("herald.rabbitmq.url", engines.amqp().url());
+        }
         all.putAll(settings);
         return startWith(all);
     }

@@ -21,6 +21,7 @@ import java.time.Instant;
  *   relay-fill  --hub-url URL --events N --out FILE              backlog for the relay (hub started with the relay paused)
  *   relay-drain --jdbc-url URL --fill FILE ... --out FILE       watch a restarted hub's relay drain that backlog
  *   webhooks --hub-url URL --events N --out FILE                 webhook deliveries/s, alone and beside a hanging endpoint
+ *   rabbitmq-drain --hub-log FILE --queue Q --events N ... --out FILE   the bridge forwarding a backlog, and raw AMQP
  *   selftest [--rates LIST] [--delay-ms N]                     the generator against an in-process stub
  *   report   --out-dir DIR --stamp TS [--meta-json FILE] SESSION.json... | --from RESULTS.json   JSON + Markdown + PNG
  * </pre>
@@ -47,6 +48,7 @@ public final class Main {
             case "relay-fill" -> relayFill(args);
             case "relay-drain" -> relayDrainSession(args);
             case "webhooks" -> Webhooks.session(args);
+            case "rabbitmq-drain" -> RabbitDrain.run(args);
             default -> {
                 System.err.println("unknown command " + argv[0]);
                 System.exit(2);

@@ -1,0 +1,85 @@
+package dev.herald.bridge.rabbitmq;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.camel.Endpoint;
+import org.apache.camel.component.springrabbit.SpringRabbitMQComponent;
+import org.apache.camel.component.springrabbit.SpringRabbitMQEndpoint;
+import org.springframework.amqp.core.ReturnedMessage;
+import org.springframework.amqp.rabbit.connection.ConnectionFactory;
+import org.springframework.amqp.rabbit.core.RabbitTemplate;
+
+/**
+ * camel-spring-rabbitmq whose producers publish with the mandatory flag and keep what the broker returns as
+ * unroutable. The stock producer (Camel 4.17) sends without mandatory, so an event no queue took would be
+ * confirmed and gone. The connection factory handles returns on the connection's thread (see
+ * {@link RabbitBridge}). RabbitMQ sends basic.return before the basic.ack of the same message, so once the
+ * producer's confirm wait is over a return is already recorded here; Qpid (the embedded broker) nacks first
+ * and returns right after, so after a nack the bridge waits briefly for the return.
+ */
+final class ReturningRabbitComponent extends SpringRabbitMQComponent {
+
+    private final Map<String, CompletableFuture<ReturnedMessage>> returned = new ConcurrentHashMap<>();
+
+    ReturningRabbitComponent(ConnectionFactory connectionFactory) {
+        setConnectionFactory(connectionFactory);
+    }
+
+    /** The return of this message id from this exchange if it came already, removed; else null. */
+    ReturnedMessage takeReturn(String exchange, String messageId) {
+        CompletableFuture<ReturnedMessage> future = returned.get(key(exchange, messageId));
+        if (future == null || !future.isDone()) {
+            return null;
+        }
+        returned.remove(key(exchange, messageId));
+        return future.join();
+    }
+
+    /** The return of this message, waiting for it at most {@code wait}, removed; null if none came. */
+    ReturnedMessage awaitReturn(String exchange, String messageId, Duration wait) throws InterruptedException {
+        String key = key(exchange, messageId);
+        try {
+            return returned.computeIfAbsent(key, k -> new CompletableFuture<>())
+                    .get(wait.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            return null;
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(e);
+        } finally {
+            returned.remove(key);
+        }
+    }
+
+    private void recordReturn(ReturnedMessage message) {
+        returned.computeIfAbsent(key(message.getExchange(), message.getMessage().getMessageProperties()
+                .getMessageId()), k -> new CompletableFuture<>()).complete(message);
+    }
+
+    @Override
+    protected Endpoint createEndpoint(String uri, String remaining, Map<String, Object> parameters) throws Exception {
+        SpringRabbitMQEndpoint endpoint = new SpringRabbitMQEndpoint(uri, this, remaining) {
+            @Override
+            public RabbitTemplate createInOnlyTemplate() {
+                RabbitTemplate template = super.createInOnlyTemplate();
+                template.setMandatory(true);
+                template.setReturnsCallback(ReturningRabbitComponent.this::recordReturn);
+                return template;
+            }
+        };
+        endpoint.setConnectionFactory(getConnectionFactory());
+        endpoint.setMessageConverter(getMessageConverter());
+        getMessagePropertiesConverter().setHeaderFilterStrategy(getHeaderFilterStrategy());
+        endpoint.setMessagePropertiesConverter(getMessagePropertiesConverter());
+        setProperties(endpoint, parameters);
+        return endpoint;
+    }
+
+    private static String key(String exchange, String messageId) {
+        return exchange + "\n" + messageId;
+    }
+}

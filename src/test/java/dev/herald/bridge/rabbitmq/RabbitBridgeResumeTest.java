@@ -1,0 +1,86 @@
+package dev.herald.bridge.rabbitmq;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.herald.testing.AmqpClient;
+import dev.herald.testing.TestHub;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The bridge stopped (hub down) resumes where its consumer group stopped: every event published meanwhile
+ * arrives, none skipped. A message larger than herald.rabbitmq.max-message-size is dead-lettered alone: the
+ * same event's smaller legacy message is delivered, and what follows flows.
+ */
+class RabbitBridgeResumeTest {
+
+    private static final BridgeFixture FIXTURE = new BridgeFixture();
+    private static final String EXCHANGE = FIXTURE.exchange;
+    private static final String AUDIT = FIXTURE.queue("audit");
+    private static final String CRM = FIXTURE.queue("crm");
+    private static final String DECLARATIONS = """
+            consumers:
+              - { name: audit, queue: %s, bindings: [ "customer.*" ] }
+              - { name: crm, queue: %s, format: legacy, bindings: [ "customer.*" ] }
+            """.formatted(AUDIT, CRM);
+    private static final AmqpClient amqp = FIXTURE.amqp;
+
+    @AfterAll
+    static void clean() {
+        FIXTURE.close();
+    }
+
+    @Test
+    void aStoppedBridgeResumesWhereItStoppedAndATooLargeMessageIsDeadLetteredAlone() throws Exception {
+        Set<String> before;
+        try (TestHub hub = bridgeHub(Map.of())) {
+            before = Set.of(BridgeFixture.createCustomer(hub, "Before 1"), BridgeFixture.createCustomer(hub, "Before 2"));
+            await().atMost(Duration.ofSeconds(60)).until(() -> FIXTURE.queueExists(AUDIT) && FIXTURE.queueExists(CRM));
+            amqp.consume(AUDIT);
+            amqp.consume(CRM);
+            await().atMost(Duration.ofSeconds(30)).until(() -> aggregates(AUDIT).containsAll(before));
+        }
+        // the bridge is down: the hub keeps taking commands (its own bridge off), Kafka keeps the events
+        Set<String> meanwhile;
+        try (TestHub withoutBridge = TestHub.start(withBridge(false, Map.of()))) {
+            meanwhile = Set.of(BridgeFixture.createCustomer(withoutBridge, "Meanwhile 1"), BridgeFixture.createCustomer(withoutBridge, "Meanwhile 2"),
+                    BridgeFixture.createCustomer(withoutBridge, "Meanwhile 3"));
+        }
+        // a CloudEvent is about 500 bytes, the legacy envelope about 150: only the former is too large
+        try (TestHub hub = bridgeHub(Map.of("herald.rabbitmq.max-message-size", "300"))) {
+            await().atMost(Duration.ofSeconds(60)).until(() -> aggregates(CRM).containsAll(meanwhile));
+            for (String id : meanwhile) {
+                await().atMost(Duration.ofSeconds(30)).until(() -> hub.queryLong("SELECT count(*) FROM dead_letters"
+                        + " WHERE stage = 'rabbitmq' AND aggregate_id = ? AND destination = ?"
+                        + " AND failure_reason LIKE '%max-message-size%'", id, EXCHANGE) >= 1);
+            }
+            String later = BridgeFixture.createCustomer(hub, "Later");
+            await().atMost(Duration.ofSeconds(30)).until(() -> aggregates(CRM).contains(later));
+        }
+        assertThat(aggregates(AUDIT)).containsAll(before).doesNotContainAnyElementsOf(meanwhile);
+        assertThat(aggregates(CRM)).containsAll(before).containsAll(meanwhile);
+    }
+
+    private static TestHub bridgeHub(Map<String, String> extra) {
+        return TestHub.start(withBridge(true, extra));
+    }
+
+    private static Map<String, String> withBridge(boolean enabled, Map<String, String> extra) {
+        Map<String, String> all = FIXTURE.settings(enabled, DECLARATIONS);
+        all.putAll(extra);
+        return all;
+    }
+
+    private static Set<String> aggregates(String queue) {
+        return amqp.received(queue).stream().map(d -> String.valueOf(d.header("aggregate_id")))
+                .collect(Collectors.toSet());
+    }
+
+
+}
