@@ -1,17 +1,17 @@
--- Wake the relay at commit instead of at its next poll: a statement that inserts events nobody holds
--- (outbox mode) notifies channel herald_outbox with the schema's name as payload (PostgreSQL sends it on
--- commit, once per transaction). Code that hands held events back calls pg_notify itself.
+-- Wake the relay at commit instead of at its next poll: inserting an event nobody holds (outbox mode)
+-- notifies channel herald_outbox with the schema's name as payload. PostgreSQL sends it on commit, once per
+-- transaction (same channel, same payload). The WHEN clause is checked without calling the function, so a
+-- sync-mode insert (its lane holds the event) costs nothing. Code that hands held events back calls
+-- pg_notify itself.
 CREATE FUNCTION herald_notify_outbox() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    IF EXISTS (SELECT 1 FROM changed WHERE published_at IS NULL AND claimed_by IS NULL
-                                       AND dead_lettered_at IS NULL) THEN
-        PERFORM pg_notify('herald_outbox', current_schema());
-    END IF;
+    PERFORM pg_notify('herald_outbox', current_schema());
     RETURN NULL;
 END $$;
 
 CREATE TRIGGER events_inserted_notify AFTER INSERT ON events
-    REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION herald_notify_outbox();
+    FOR EACH ROW WHEN (NEW.claimed_by IS NULL AND NEW.published_at IS NULL)
+    EXECUTE FUNCTION herald_notify_outbox();
 
 -- Strict order (herald.relay.strict-order-types): a dead-lettered event that holds back the rest of its
 -- aggregate until an operator retries or discards it.
