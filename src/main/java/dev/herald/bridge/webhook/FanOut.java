@@ -6,6 +6,9 @@ import java.io.IOException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import javax.sql.DataSource;
 import org.apache.camel.Exchange;
@@ -15,7 +18,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The Java side of the webhooks.fan-out route: one Kafka event becomes one delivery row per endpoint whose
+ * The Java side of the webhooks.fan-out route: each Kafka event becomes one delivery row per endpoint whose
  * filters match (idempotent on endpoint and event, so a redelivered record adds nothing), then the offset is
  * committed. Kafka never waits on an endpoint: retries live in the delivery table.
  */
@@ -38,24 +41,63 @@ public final class FanOut {
         this.dispatcher = dispatcher;
     }
 
+    /**
+     * The route consumes in batches (camel-kafka {@code batching}): the body is the list of record exchanges,
+     * all inserted in one transaction with one JDBC batch, then each partition's offset committed after its
+     * last record. A failure redelivers the whole batch, which the inserts' idempotency makes harmless.
+     */
     public void fanOut(Exchange exchange) throws SQLException {
-        String envelope = exchange.getIn().getBody(String.class);
-        JsonNode event;
-        try {
-            event = JsonBodies.MAPPER.readTree(envelope);
-        } catch (IOException | RuntimeException e) {
-            event = null;
-        }
-        if (event == null || !event.hasNonNull("type") || eventId(event) == null) {
-            // not a Herald CloudEvent: nothing an endpoint could be sent; logged, never retried forever
-            LOG.error("webhook fan-out skipped a record that is not a CloudEvent (topic {}, offset {})",
-                    exchange.getIn().getHeader(KafkaConstants.TOPIC), exchange.getIn().getHeader(KafkaConstants.OFFSET));
-        } else if (insert(event, envelope) > 0) {
+        List<Exchange> records = exchange.getIn().getBody() instanceof List<?> list
+                ? list.stream().map(Exchange.class::cast).toList() : List.of(exchange);
+        if (insert(records) > 0) {
             dispatcher.wake();
         }
-        KafkaManualCommit commit = exchange.getIn().getHeader(KafkaConstants.MANUAL_COMMIT, KafkaManualCommit.class);
-        if (commit != null) {
-            commit.commit();
+        Map<String, KafkaManualCommit> lastPerPartition = new LinkedHashMap<>();
+        for (Exchange record : records) {
+            KafkaManualCommit commit = record.getIn().getHeader(KafkaConstants.MANUAL_COMMIT, KafkaManualCommit.class);
+            if (commit != null) {
+                lastPerPartition.put(record.getIn().getHeader(KafkaConstants.TOPIC) + "/"
+                        + record.getIn().getHeader(KafkaConstants.PARTITION), commit);
+            }
+        }
+        lastPerPartition.values().forEach(KafkaManualCommit::commit);
+    }
+
+    private int insert(List<Exchange> records) throws SQLException {
+        try (Connection connection = dataSource.getConnection();
+                PreparedStatement insert = connection.prepareStatement(INSERT_MATCHING)) {
+            connection.setAutoCommit(false);
+            boolean any = false;
+            for (Exchange record : records) {
+                String envelope = record.getIn().getBody(String.class);
+                JsonNode event = parse(envelope);
+                if (event == null || !event.hasNonNull("type") || eventId(event) == null) {
+                    // not a Herald CloudEvent: nothing an endpoint could be sent; logged, never retried forever
+                    LOG.error("webhook fan-out skipped a record that is not a CloudEvent (topic {}, offset {})",
+                            record.getIn().getHeader(KafkaConstants.TOPIC),
+                            record.getIn().getHeader(KafkaConstants.OFFSET));
+                    continue;
+                }
+                bind(insert, event, envelope);
+                insert.addBatch();
+                any = true;
+            }
+            int inserted = 0;
+            if (any) {
+                for (int count : insert.executeBatch()) {
+                    inserted += Math.max(count, 0);
+                }
+            }
+            connection.commit();
+            return inserted;
+        }
+    }
+
+    private static JsonNode parse(String envelope) {
+        try {
+            return envelope == null ? null : JsonBodies.MAPPER.readTree(envelope);
+        } catch (IOException | RuntimeException e) {
+            return null;
         }
     }
 
@@ -67,23 +109,19 @@ public final class FanOut {
         }
     }
 
-    private int insert(JsonNode event, String envelope) throws SQLException {
+    private static void bind(PreparedStatement insert, JsonNode event, String envelope) throws SQLException {
         String type = event.get("type").asText();
         String aggregateType = event.path("aggregatetype").asText("");
         String aggregateId = event.hasNonNull("partitionkey") ? event.get("partitionkey").asText()
                 : event.path("subject").asText("");
-        try (Connection connection = dataSource.getConnection();
-                PreparedStatement insert = connection.prepareStatement(INSERT_MATCHING)) {
-            insert.setObject(1, eventId(event));
-            insert.setString(2, type);
-            insert.setString(3, aggregateType);
-            insert.setString(4, aggregateId);
-            insert.setLong(5, event.path("aggregateversion").asLong(0));
-            insert.setString(6, envelope);
-            insert.setString(7, type);
-            insert.setString(8, aggregateType);
-            insert.setString(9, aggregateId);
-            return insert.executeUpdate();
-        }
+        insert.setObject(1, eventId(event));
+        insert.setString(2, type);
+        insert.setString(3, aggregateType);
+        insert.setString(4, aggregateId);
+        insert.setLong(5, event.path("aggregateversion").asLong(0));
+        insert.setString(6, envelope);
+        insert.setString(7, type);
+        insert.setString(8, aggregateType);
+        insert.setString(9, aggregateId);
     }
 }
