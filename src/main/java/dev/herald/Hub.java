@@ -113,10 +113,10 @@ final class Hub implements AutoCloseable {
         registry.bind("deadLetters", deadLetters);
         registry.bind("deadLetterApi", new DeadLetterApi(dataSource, deadLetters, publish.retryAfterSeconds()));
         ApiKeys apiKeys = new ApiKeys(dataSource, settings.millis("herald.security.key-cache"),
-                settings.get("herald.security.bootstrap-key"));
+                settings.get("herald.security.bootstrap-key"), publish.retryAfterSeconds());
         AccessControl access = new AccessControl(apiKeys, Double.parseDouble(settings.require("herald.security.rate-limit")));
         registry.bind("access", access);
-        registry.bind("keyApi", new KeyApi(dataSource, apiKeys, access));
+        registry.bind("keyApi", new KeyApi(dataSource, apiKeys, access, publish.retryAfterSeconds()));
         own(RabbitBridge.install(camel, settings, dataDir, brokers, metrics.registry(), deadLetters));
         TransactionalPublisher relayPublisher = new TransactionalPublisher(brokers, instanceId + "-relay",
                 settings.millis("herald.publish.timeout"));
@@ -124,7 +124,8 @@ final class Hub implements AutoCloseable {
                 new RelaySettings(settings.getInt("herald.relay.batch-size"), settings.millis("herald.relay.lease"),
                         settings.getInt("herald.relay.max-attempts"), instanceId + "-relay"), publishMeters)));
         if (Boolean.parseBoolean(settings.require("herald.relay.enabled"))) {
-            RelayWakeup wakeup = own(new RelayWakeup(camel, dbUrl, dbUser, dbPassword));
+            RelayWakeup wakeup = own(new RelayWakeup(camel, dbUrl, dbUser, dbPassword,
+                    settings.require("herald.relay.queue")));
             camel.addStartupListener((context, alreadyStarted) -> wakeup.start());
         }
         own(WebhookBridge.install(camel, settings, dataSource, deadLetters, metrics.registry()));

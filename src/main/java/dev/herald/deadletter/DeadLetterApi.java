@@ -79,26 +79,26 @@ public final class DeadLetterApi {
         if (rows.size() == limit) {
             page.put("next", "after=" + rows.get(rows.size() - 1).get("id").asLong());
         }
-        answer(exchange, 200, page);
+        JsonBodies.answer(exchange, 200, page);
     }
 
     /** GET /api/dead-letters/{id} */
     public void get(Exchange exchange) {
-        answer(exchange, 200, one(exchange));
+        JsonBodies.answer(exchange, 200, one(exchange));
     }
 
     /** POST /api/dead-letters/{id}/retry: back to its stage, same event id; 409 if already resolved. */
     public void retry(Exchange exchange) throws SQLException {
         long id = id(exchange);
         transaction(connection -> store.resolve(connection, id, DeadLetterStore.Resolution.RETRIED));
-        answer(exchange, 202, one(exchange));
+        JsonBodies.answer(exchange, 202, one(exchange));
     }
 
     /** DELETE /api/dead-letters/{id}: given up for good, recorded; a strict-order aggregate goes on. */
     public void discard(Exchange exchange) throws SQLException {
         long id = id(exchange);
         transaction(connection -> store.resolve(connection, id, DeadLetterStore.Resolution.DISCARDED));
-        answer(exchange, 200, one(exchange));
+        JsonBodies.answer(exchange, 200, one(exchange));
     }
 
     /** POST /api/dead-letters/retry?stage&type&aggregate&since&until: every open match, in one transaction. */
@@ -113,7 +113,7 @@ public final class DeadLetterApi {
         });
         ObjectNode body = JsonBodies.MAPPER.createObjectNode();
         body.put("retried", retried[0]);
-        answer(exchange, 202, body);
+        JsonBodies.answer(exchange, 202, body);
     }
 
     private static long number(Message in, String name, long absent) {
@@ -177,13 +177,5 @@ public final class DeadLetterApi {
         } catch (SQLException e) {
             throw SqlProblems.of(e, retryAfterSeconds);
         }
-    }
-
-    private static void answer(Exchange exchange, int status, JsonNode body) {
-        Message out = exchange.getMessage();
-        out.removeHeaders("*");
-        out.setHeader(Exchange.HTTP_RESPONSE_CODE, status);
-        out.setHeader(Exchange.CONTENT_TYPE, "application/json");
-        out.setBody(body.toString());
     }
 }

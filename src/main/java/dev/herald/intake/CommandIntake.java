@@ -7,11 +7,7 @@ import dev.herald.observe.OutboxMonitor;
 import dev.herald.publish.GroupCommitter;
 import dev.herald.store.EventStore;
 import dev.herald.store.NamedSql;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
@@ -71,7 +67,7 @@ public final class CommandIntake {
         String aggregateId = declaration.newAggregate() ? EventStore.newId().toString()
                 : in.getHeader("id", String.class);
         String idempotencyKey = idempotencyKey(in);
-        String requestHash = sha256(identity + "\n" + JsonBodies.canonical(body));
+        String requestHash = JsonBodies.sha256(identity + "\n" + JsonBodies.canonical(body));
         Command command = new Command(declaration, EventStore.newId(), aggregateId, body, expectedVersion(in),
                 idempotencyKey, requestHash, parameters);
         CommandResult result = committer.submit(command);
@@ -111,15 +107,12 @@ public final class CommandIntake {
         event.put("type", result.eventType());
         event.put("topic", result.topic());
         event.put("status", result.publication());
-        out.removeHeaders("*");
-        out.setHeader(Exchange.HTTP_RESPONSE_CODE, result.status());
-        out.setHeader(Exchange.CONTENT_TYPE, "application/json");
+        JsonBodies.answer(exchange, result.status(), body);
         out.setHeader("Location", result.location());
         out.setHeader("ETag", "\"" + result.version() + "\"");
         if (result.replayed()) {
             out.setHeader("Idempotent-Replayed", "true");
         }
-        out.setBody(body.toString());
     }
 
     private static Object sqlValue(JsonNode value) {
@@ -163,14 +156,5 @@ public final class CommandIntake {
                     + MAX_IDEMPOTENCY_KEY + " characters");
         }
         return key;
-    }
-
-    private static String sha256(String text) {
-        try {
-            MessageDigest digest = MessageDigest.getInstance("SHA-256");
-            return HexFormat.of().formatHex(digest.digest(text.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

@@ -6,7 +6,13 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import java.util.Map;
+import org.apache.camel.Exchange;
+import org.apache.camel.Message;
 
 /** Strict JSON reading for request bodies: duplicate keys, trailing garbage and bad UTF-8 are refused. */
 public final class JsonBodies {
@@ -42,6 +48,26 @@ public final class JsonBodies {
                     .with("column", e.getLocation() == null ? null : e.getLocation().getColumnNr());
         } catch (java.io.IOException e) {
             throw Problem.badRequest("malformed-json", "the body could not be read: " + e.getMessage());
+        }
+    }
+
+    /** Writes a JSON answer: the request's headers dropped, status, content type, body (null: none). */
+    public static Message answer(Exchange exchange, int status, JsonNode body) {
+        Message out = exchange.getMessage();
+        out.removeHeaders("*");
+        out.setHeader(Exchange.HTTP_RESPONSE_CODE, status);
+        out.setHeader(Exchange.CONTENT_TYPE, "application/json");
+        out.setBody(body == null ? null : body.toString());
+        return out;
+    }
+
+    /** Hex SHA-256 of a text: request fingerprints (idempotency) and API key hashes. */
+    public static String sha256(String text) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+                    .digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
         }
     }
 

@@ -20,9 +20,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class RelayWakeup implements Runnable, AutoCloseable {
 
-    /** The relay route's queue; routes/relay.camel.yaml names the same one. */
-    public static final String RELAY_QUEUE = "seda:herald-relay?size=1&discardWhenFull=true";
-
     private static final Logger LOG = LoggerFactory.getLogger(RelayWakeup.class);
     private static final int POLL_MS = 1_000;
     private static final long MAX_RECONNECT_DELAY_MS = 30_000;
@@ -30,13 +27,16 @@ public final class RelayWakeup implements Runnable, AutoCloseable {
     private final String url;
     private final String user;
     private final String password;
+    private final String relayQueueUri;
     private final CamelContext camel;
     private ProducerTemplate relayQueue;
     private final Thread thread;
     private volatile boolean running = true;
     private volatile Connection connection;
 
-    public RelayWakeup(CamelContext camel, String url, String user, String password) {
+    /** {@code relayQueueUri}: herald.relay.queue, the endpoint routes/relay.camel.yaml consumes. */
+    public RelayWakeup(CamelContext camel, String url, String user, String password, String relayQueueUri) {
+        this.relayQueueUri = relayQueueUri;
         this.url = url;
         this.user = user;
         this.password = password;
@@ -101,7 +101,7 @@ public final class RelayWakeup implements Runnable, AutoCloseable {
     }
 
     private void wake() {
-        relayQueue.sendBody(RELAY_QUEUE, null);
+        relayQueue.sendBody(relayQueueUri, null);
     }
 
     private boolean pause(long millis) {

@@ -54,8 +54,7 @@ public final class AccessControl {
         }
         Scope needed = needed(in.getHeader(Exchange.HTTP_URI, String.class),
                 in.getHeader(Exchange.HTTP_METHOD, String.class));
-        Optional<String> key = bearer(authorization);
-        Optional<Holder> holder = key.flatMap(keys::holderOf);
+        Optional<Holder> holder = bearer(authorization).flatMap(keys::holderOf);
         if (holder.isEmpty()) {
             throw new Problem(401, "unauthorized", "Unauthorized", authorization == null
                     ? "this API needs an API key: Authorization: Bearer <key>"
@@ -66,7 +65,7 @@ public final class AccessControl {
             throw new Problem(403, "forbidden", "Forbidden", "the key \"" + holder.get().name()
                     + "\" lacks the scope " + needed.label() + " that this request needs");
         }
-        long wait = rateLimiter.secondsToWait(ApiKeys.hash(key.get()));
+        long wait = rateLimiter.secondsToWait(holder.get().keyHash());
         if (wait > 0) {
             throw new Problem(429, "rate-limited", "Too many requests", "the key \"" + holder.get().name()
                     + "\" sent more than herald.security.rate-limit requests per second; nothing was kept")

@@ -1,9 +1,9 @@
 package dev.herald.security;
 
+import dev.herald.intake.JsonBodies;
 import dev.herald.intake.Problem;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.sql.Array;
 import java.sql.Connection;
@@ -13,7 +13,6 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.EnumSet;
-import java.util.HexFormat;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -34,9 +33,11 @@ public final class ApiKeys {
     private final Duration cacheFor;
     private final Map<String, Cached> cache = new ConcurrentHashMap<>();
     private final Optional<String> bootstrapHash;
+    private final int retryAfterSeconds;
 
     /** A key's owner and what it may do. */
-    public record Holder(String name, Set<Scope> scopes) {
+    /** {@code keyHash} identifies the key without being it (the rate limiter counts by it). */
+    public record Holder(String keyHash, String name, Set<Scope> scopes) {
         boolean may(Scope needed) {
             return scopes.contains(needed) || scopes.contains(Scope.ADMIN);
         }
@@ -46,8 +47,9 @@ public final class ApiKeys {
     }
 
     /** {@code bootstrapKey}: an admin key from the environment (never stored), to create the first keys. */
-    public ApiKeys(DataSource dataSource, Duration cacheFor, String bootstrapKey) {
+    public ApiKeys(DataSource dataSource, Duration cacheFor, String bootstrapKey, int retryAfterSeconds) {
         this.dataSource = dataSource;
+        this.retryAfterSeconds = retryAfterSeconds;
         this.cacheFor = cacheFor;
         this.bootstrapHash = bootstrapKey.isBlank() ? Optional.empty() : Optional.of(hash(bootstrapKey));
     }
@@ -70,7 +72,7 @@ public final class ApiKeys {
         String hash = hash(key);
         if (bootstrapHash.isPresent() && MessageDigest.isEqual(bootstrapHash.get().getBytes(StandardCharsets.UTF_8),
                 hash.getBytes(StandardCharsets.UTF_8))) {
-            return Optional.of(new Holder("bootstrap", EnumSet.of(Scope.ADMIN)));
+            return Optional.of(new Holder(hash, "bootstrap", EnumSet.of(Scope.ADMIN)));
         }
         long now = System.nanoTime();
         Cached cached = cache.get(hash);
@@ -94,11 +96,11 @@ public final class ApiKeys {
                 for (String scope : (String[]) row.getArray("scopes").getArray()) {
                     scopes.add(Scope.parse(scope));
                 }
-                return Optional.of(new Holder(row.getString("name"), scopes));
+                return Optional.of(new Holder(hash, row.getString("name"), scopes));
             }
         } catch (SQLException e) {
             throw Problem.unavailable("database-unavailable", "the API key could not be checked: " + e.getMessage(),
-                    5, e);
+                    retryAfterSeconds, e);
         }
     }
 
@@ -125,11 +127,6 @@ public final class ApiKeys {
     }
 
     static String hash(String key) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-                    .digest(key.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return JsonBodies.sha256(key);
     }
 }

@@ -14,7 +14,6 @@ import java.util.EnumSet;
 import java.util.Set;
 import javax.sql.DataSource;
 import org.apache.camel.Exchange;
-import org.apache.camel.Message;
 
 /** POST /api/keys (the key is in the answer, and nowhere else ever) and DELETE /api/keys/{id} (revoke). */
 public final class KeyApi {
@@ -22,9 +21,11 @@ public final class KeyApi {
     private final DataSource dataSource;
     private final ApiKeys keys;
     private final AccessControl access;
+    private final int retryAfterSeconds;
 
-    public KeyApi(DataSource dataSource, ApiKeys keys, AccessControl access) {
+    public KeyApi(DataSource dataSource, ApiKeys keys, AccessControl access, int retryAfterSeconds) {
         this.dataSource = dataSource;
+        this.retryAfterSeconds = retryAfterSeconds;
         this.keys = keys;
         this.access = access;
     }
@@ -39,7 +40,7 @@ public final class KeyApi {
         try (Connection connection = dataSource.getConnection()) {
             key = keys.create(connection, id, body.get("name").asText(), scopes);
         } catch (SQLException e) {
-            throw SqlProblems.of(e, 5);
+            throw SqlProblems.of(e, retryAfterSeconds);
         }
         access.refresh();
         ObjectNode answer = JsonBodies.MAPPER.createObjectNode();
@@ -47,12 +48,7 @@ public final class KeyApi {
         answer.put("name", body.get("name").asText());
         answer.set("scopes", body.get("scopes"));
         answer.put("key", key);
-        Message out = exchange.getMessage();
-        out.removeHeaders("*");
-        out.setHeader(Exchange.HTTP_RESPONSE_CODE, 201);
-        out.setHeader(Exchange.CONTENT_TYPE, "application/json");
-        out.setHeader("Location", "/api/keys/" + id);
-        out.setBody(answer.toString());
+        JsonBodies.answer(exchange, 201, answer).setHeader("Location", "/api/keys/" + id);
     }
 
     public void revoke(Exchange exchange) throws SQLException {
@@ -66,9 +62,6 @@ public final class KeyApi {
             }
         }
         access.refresh();
-        Message out = exchange.getMessage();
-        out.removeHeaders("*");
-        out.setHeader(Exchange.HTTP_RESPONSE_CODE, 204);
-        out.setBody(null);
+        JsonBodies.answer(exchange, 204, null);
     }
 }

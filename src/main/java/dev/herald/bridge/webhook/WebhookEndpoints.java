@@ -72,9 +72,9 @@ public final class WebhookEndpoints {
             upsert(connection, id, url, body, headers, secret, "api");
             ObjectNode view = view(connection, id);
             view.put("secret", secret);
-            answer(exchange, 201, view).setHeader("Location", "/api/webhooks/endpoints/" + id);
+            JsonBodies.answer(exchange, 201, view).setHeader("Location", "/api/webhooks/endpoints/" + id);
         } catch (SQLException e) {
-            throw SqlProblems.of(e, 5);
+            throw SqlProblems.of(e, settings.retryAfterSeconds());
         }
     }
 
@@ -133,9 +133,9 @@ public final class WebhookEndpoints {
                 }
             }
             connection.commit();
-            answer(exchange, 200, view(connection, id));
+            JsonBodies.answer(exchange, 200, view(connection, id));
         } catch (SQLException e) {
-            throw SqlProblems.of(e, 5);
+            throw SqlProblems.of(e, settings.retryAfterSeconds());
         }
         dispatcher.wake();
     }
@@ -145,7 +145,7 @@ public final class WebhookEndpoints {
         if (execute("DELETE FROM webhook_endpoints WHERE id = ?", id) == 0) {
             throw notFound(id);
         }
-        Message out = answer(exchange, 204, null);
+        Message out = JsonBodies.answer(exchange, 204, null);
         out.setBody(null);
     }
 
@@ -170,7 +170,7 @@ public final class WebhookEndpoints {
                 ObjectNode answer = JsonBodies.MAPPER.createObjectNode();
                 answer.put("secret", secret);
                 answer.put("previous_secret_valid_until", row.getTimestamp(1).toInstant().toString());
-                answer(exchange, 200, answer);
+                JsonBodies.answer(exchange, 200, answer);
             }
         }
     }
@@ -210,7 +210,7 @@ public final class WebhookEndpoints {
         ObjectNode answer = JsonBodies.MAPPER.createObjectNode();
         answer.put("replayed", replayed);
         answer.put("since", from.toString());
-        answer(exchange, 202, answer);
+        JsonBodies.answer(exchange, 202, answer);
         dispatcher.wake();
     }
 
@@ -250,7 +250,7 @@ public final class WebhookEndpoints {
         ObjectNode answer = JsonBodies.MAPPER.createObjectNode();
         answer.put("delivery", delivery);
         answer.put("status", "pending");
-        answer(exchange, 202, answer);
+        JsonBodies.answer(exchange, 202, answer);
         dispatcher.wake();
     }
 
@@ -410,14 +410,5 @@ public final class WebhookEndpoints {
             }
             return statement.executeUpdate();
         }
-    }
-
-    private static Message answer(Exchange exchange, int status, JsonNode body) {
-        Message out = exchange.getMessage();
-        out.removeHeaders("*");
-        out.setHeader(Exchange.HTTP_RESPONSE_CODE, status);
-        out.setHeader(Exchange.CONTENT_TYPE, "application/json");
-        out.setBody(body == null ? null : body.toString());
-        return out;
     }
 }

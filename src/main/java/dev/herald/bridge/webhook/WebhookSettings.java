@@ -11,7 +11,8 @@ import java.util.stream.Collectors;
 public record WebhookSettings(Duration timeout, List<Duration> retrySchedule, double jitter, Duration maxRetryAfter,
         Duration disableAfter, int maxInFlightPerEndpoint, int maxInFlight, int batchSize, Duration lease,
         boolean allowPrivateNetworks, Set<String> allowedHosts, int maxRequestBody, int responseExcerpt,
-        Duration secretOverlap, String handshakeOrigin, String endpointsFile, String claimant) {
+        Duration secretOverlap, String handshakeOrigin, String endpointsFile, String claimant,
+        int retryAfterSeconds) {
 
     static WebhookSettings from(Settings settings) {
         return new WebhookSettings(settings.millis("herald.webhooks.timeout"),
@@ -29,7 +30,7 @@ public record WebhookSettings(Duration timeout, List<Duration> retrySchedule, do
                 settings.getInt("herald.webhooks.response-excerpt"),
                 settings.millis("herald.webhooks.secret-rotation-overlap"),
                 settings.require("herald.webhooks.handshake-origin"), settings.get("herald.webhooks.endpoints-file"),
-                settings.require("herald.instance.id") + "-webhooks");
+                settings.require("herald.instance.id") + "-webhooks", settings.getInt("herald.publish.retry-after"));
     }
 
     private static List<String> list(String value) {
