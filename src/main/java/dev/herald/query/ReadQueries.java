@@ -2,6 +2,7 @@ package dev.herald.query;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import dev.herald.intake.JsonBodies;
 import dev.herald.intake.Problem;
 import dev.herald.store.NamedSql;
 import dev.herald.store.SqlProblems;
@@ -45,21 +46,17 @@ public final class ReadQueries {
         } catch (SQLException e) {
             throw SqlProblems.of(e, retryAfterSeconds);
         }
-        Message out = exchange.getMessage();
-        out.removeHeaders("*");
-        out.setHeader(Exchange.CONTENT_TYPE, "application/json");
-        if (single) {
-            if (rows.isEmpty()) {
-                throw Problem.notFound(in.getHeader(Exchange.HTTP_URI, String.class) + " does not exist");
-            }
-            JsonNode row = rows.get(0);
-            if (row.hasNonNull("version")) {
-                out.setHeader("ETag", "\"" + row.get("version").asText() + "\"");
-            }
-            out.setBody(row.toString());
-        } else {
-            out.setBody(rows.toString());
+        if (!single) {
+            JsonBodies.answer(exchange, 200, rows);
+            return;
         }
-        out.setHeader(Exchange.HTTP_RESPONSE_CODE, 200);
+        if (rows.isEmpty()) {
+            throw Problem.notFound(in.getHeader(Exchange.HTTP_URI, String.class) + " does not exist");
+        }
+        JsonNode row = rows.get(0);
+        Message out = JsonBodies.answer(exchange, 200, row);
+        if (row.hasNonNull("version")) {
+            out.setHeader("ETag", "\"" + row.get("version").asText() + "\"");
+        }
     }
 }
