@@ -6,6 +6,7 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.qpid.server.SystemLauncher;
@@ -22,7 +23,8 @@ import org.slf4j.LoggerFactory;
  * An AMQP 0-9-1 broker inside this JVM (Apache Qpid Broker-J, in-memory virtual host) for the zero-install
  * run: the RabbitMQ bridge publishes to it when no herald.rabbitmq.url is set. User guest/guest, vhost "/".
  * Nothing survives a stop; it is not RabbitMQ (no quorum or stream queues), so production points the bridge
- * at a real RabbitMQ.
+ * at a real RabbitMQ. Its messages live in this JVM's memory, so each queue is capped (oldest dropped first): a
+ * declared consumer nobody reads must not grow the hub until it runs out of memory.
  */
 public final class EmbeddedAmqpBroker implements AutoCloseable {
 
@@ -53,13 +55,18 @@ public final class EmbeddedAmqpBroker implements AutoCloseable {
 
     private final Path workDir;
     private final int port;
+    private final long queueLimit;
     private SystemLauncher launcher;
     private volatile SystemConfig<?> system;
 
-    /** port 0 = a free port, chosen once, so stop() + start() listens on the same port again */
-    public EmbeddedAmqpBroker(Path workDir, int port) {
+    /**
+     * port 0 = a free port, chosen once, so stop() + start() listens on the same port again; queueLimit = most
+     * messages a queue holds before its oldest are dropped (0 = no limit)
+     */
+    public EmbeddedAmqpBroker(Path workDir, int port, long queueLimit) {
         this.workDir = workDir.toAbsolutePath().normalize();
         this.port = port == 0 ? freePort() : port;
+        this.queueLimit = queueLimit;
     }
 
     public synchronized EmbeddedAmqpBroker start() {
@@ -85,9 +92,7 @@ public final class EmbeddedAmqpBroker implements AutoCloseable {
                     "initialConfigurationLocation", config.toUri().toString(),
                     "initialSystemPropertiesLocation", systemProperties.toString(),
                     "startupLoggedToSystemOut", false,
-                    // RabbitMQ's queue arguments (x-dead-letter-exchange...) are logged, not refused: Qpid has its own
-                    "context", Map.of("qpid.amqp_port", String.valueOf(port),
-                            "queue.behaviourOnUnknownDeclareArgument", "LOG")));
+                    "context", context()));
         } catch (Exception e) {
             starting.shutdown();
             throw new IllegalStateException("Embedded AMQP broker failed to start on " + HOST + ":" + port, e);
@@ -96,6 +101,18 @@ public final class EmbeddedAmqpBroker implements AutoCloseable {
         LOG.info("Embedded AMQP 0-9-1 broker (Qpid Broker-J) listening on {}, started in {} ms", url(),
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
         return this;
+    }
+
+    private Map<String, String> context() {
+        Map<String, String> context = new HashMap<>();
+        context.put("qpid.amqp_port", String.valueOf(port));
+        // RabbitMQ's queue arguments (x-dead-letter-exchange...) are logged, not refused: Qpid has its own
+        context.put("queue.behaviourOnUnknownDeclareArgument", "LOG");
+        if (queueLimit > 0) {
+            context.put("queue.defaultMaximumQueueDepthMessages", String.valueOf(queueLimit));
+            context.put("queue.defaultOverflowPolicy", "RING");
+        }
+        return context;
     }
 
     /** amqp://guest:guest@127.0.0.1:port */

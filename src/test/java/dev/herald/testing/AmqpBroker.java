@@ -25,7 +25,7 @@ public abstract class AmqpBroker implements AutoCloseable {
         if (external != null && !external.isBlank()) {
             return new RabbitMqServer(external);
         }
-        EmbeddedAmqpBroker broker = new EmbeddedAmqpBroker(workDir, 0).start();
+        EmbeddedAmqpBroker broker = new EmbeddedAmqpBroker(workDir, 0, 0).start();
         return new AmqpBroker() {
             @Override
             public String url() {

@@ -101,7 +101,8 @@ public final class RabbitBridge implements AutoCloseable {
         String url = settings.get("herald.rabbitmq.url");
         if (enabled && url.isEmpty()) {
             broker = new EmbeddedAmqpBroker(dataDir.resolve("amqp"),
-                    settings.getInt("herald.rabbitmq.embedded-port")).start();
+                    settings.getInt("herald.rabbitmq.embedded-port"),
+                    settings.getLong("herald.rabbitmq.embedded-queue-limit")).start();
             url = broker.url();
             camel.getPropertiesComponent().addOverrideProperty("herald.rabbitmq.url", url);
         }
