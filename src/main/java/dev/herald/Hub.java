@@ -58,7 +58,7 @@ final class Hub implements AutoCloseable {
 
         String dbUrl = settings.get("herald.db.url");
         String dbUser = settings.get("herald.db.user");
-        String dbPassword = settings.get("herald.db.password");
+        String dbPassword = settings.secret("herald.db.password");
         if (dbUrl.isEmpty()) {
             EmbeddedPostgresServer postgres = own(EmbeddedPostgresServer.start(dataDir.resolve("postgres")));
             dbUrl = postgres.jdbcUrl();
@@ -113,8 +113,9 @@ final class Hub implements AutoCloseable {
         registry.bind("deadLetters", deadLetters);
         registry.bind("deadLetterApi", new DeadLetterApi(dataSource, deadLetters, publish.retryAfterSeconds()));
         ApiKeys apiKeys = new ApiKeys(dataSource, settings.millis("herald.security.key-cache"),
-                settings.get("herald.security.bootstrap-key"), publish.retryAfterSeconds());
-        AccessControl access = new AccessControl(apiKeys, Double.parseDouble(settings.require("herald.security.rate-limit")));
+                settings.secret("herald.security.bootstrap-key"), publish.retryAfterSeconds());
+        AccessControl access = new AccessControl(apiKeys, Double.parseDouble(settings.require("herald.security.rate-limit")),
+                Double.parseDouble(settings.require("herald.security.anonymous-rate-limit")));
         registry.bind("access", access);
         registry.bind("keyApi", new KeyApi(dataSource, apiKeys, access, publish.retryAfterSeconds()));
         own(RabbitBridge.install(camel, settings, dataDir, brokers, metrics.registry(), deadLetters));
@@ -128,8 +129,9 @@ final class Hub implements AutoCloseable {
                     settings.require("herald.relay.queue")));
             camel.addStartupListener((context, alreadyStarted) -> wakeup.start());
         }
-        own(WebhookBridge.install(camel, settings, dataSource, deadLetters, metrics.registry()));
-        LOG.info("Herald: database {}, Kafka {}, publish mode {}", dbUrl, brokers, settings.get("herald.publish.mode"));
+        own(WebhookBridge.install(camel, settings, dataDir, dataSource, deadLetters, metrics.registry()));
+        LOG.info("Herald: database {}, Kafka {}, publish mode {}", Settings.withoutCredentials(dbUrl), brokers,
+                settings.get("herald.publish.mode"));
     }
 
     private <T extends AutoCloseable> T own(T resource) {

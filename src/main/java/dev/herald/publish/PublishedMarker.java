@@ -23,9 +23,11 @@ final class PublishedMarker implements Runnable, AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(PublishedMarker.class);
     private static final int MAX_PER_UPDATE = 5_000;
+    /** Marks waiting at most: past it a mark is dropped (harmless, see above) instead of memory running out. */
+    private static final int MOST_WAITING = 500_000;
 
     private final DataSource dataSource;
-    private final BlockingQueue<UUID> queue = new LinkedBlockingQueue<>();
+    private final BlockingQueue<UUID> queue = new LinkedBlockingQueue<>(MOST_WAITING);
     private final Thread thread;
     private volatile boolean running = true;
 
@@ -37,7 +39,16 @@ final class PublishedMarker implements Runnable, AutoCloseable {
     }
 
     void mark(Collection<UUID> eventIds) {
-        queue.addAll(eventIds);
+        int dropped = 0;
+        for (UUID eventId : eventIds) {
+            if (!queue.offer(eventId)) {
+                dropped++;
+            }
+        }
+        if (dropped > 0) {
+            LOG.warn("{} published marks dropped ({} wait already); the relay will publish those events again",
+                    dropped, MOST_WAITING);
+        }
     }
 
     @Override

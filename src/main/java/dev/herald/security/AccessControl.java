@@ -2,11 +2,13 @@ package dev.herald.security;
 
 import dev.herald.intake.Problem;
 import dev.herald.security.ApiKeys.Holder;
+import io.vertx.core.net.SocketAddress;
 import java.sql.SQLException;
 import java.util.Locale;
 import java.util.Optional;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
+import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpConstants;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -14,7 +16,8 @@ import org.slf4j.LoggerFactory;
  * Every API request (routes/errors.camel.yaml intercepts them) needs {@code Authorization: Bearer <key>} with
  * the scope its path needs: operator paths (dead letters, webhooks, keys) need admin, reads need read,
  * commands need commands. 401 without a valid key, 403 without the scope. While no key exists at all the
- * API is open, and the log says so at start and whenever that changes.
+ * API is open, and the log says so at start and whenever that changes; then each client address gets its own
+ * rate limit instead.
  */
 public final class AccessControl {
 
@@ -23,12 +26,17 @@ public final class AccessControl {
 
     private final ApiKeys keys;
     private final RateLimiter rateLimiter;
+    private final RateLimiter anonymousRateLimiter;
     private volatile boolean open;
 
-    /** {@code ratePerKey}: requests per second one key may send (0: no limit). */
-    public AccessControl(ApiKeys keys, double ratePerKey) throws SQLException {
+    /**
+     * {@code ratePerKey}: requests per second one key may send; {@code ratePerAnonymousClient}: per client
+     * address while the API is open (0: no limit).
+     */
+    public AccessControl(ApiKeys keys, double ratePerKey, double ratePerAnonymousClient) throws SQLException {
         this.keys = keys;
         this.rateLimiter = new RateLimiter(ratePerKey);
+        this.anonymousRateLimiter = new RateLimiter(ratePerAnonymousClient);
         refresh();
     }
 
@@ -50,6 +58,9 @@ public final class AccessControl {
         String authorization = in.getHeader("Authorization", String.class);
         in.removeHeader("Authorization");
         if (open) {
+            String client = clientAddress(in);
+            refuseIfOverLimit(anonymousRateLimiter.secondsToWait(client), "the client " + client
+                    + " sent more than herald.security.anonymous-rate-limit requests per second");
             return;
         }
         Scope needed = needed(in.getHeader(Exchange.HTTP_URI, String.class),
@@ -65,12 +76,21 @@ public final class AccessControl {
             throw new Problem(403, "forbidden", "Forbidden", "the key \"" + holder.get().name()
                     + "\" lacks the scope " + needed.label() + " that this request needs");
         }
-        long wait = rateLimiter.secondsToWait(holder.get().keyHash());
-        if (wait > 0) {
-            throw new Problem(429, "rate-limited", "Too many requests", "the key \"" + holder.get().name()
-                    + "\" sent more than herald.security.rate-limit requests per second; nothing was kept")
-                    .with("retryAfter", wait);
+        refuseIfOverLimit(rateLimiter.secondsToWait(holder.get().keyHash()), "the key \"" + holder.get().name()
+                + "\" sent more than herald.security.rate-limit requests per second");
+    }
+
+    private static void refuseIfOverLimit(long secondsToWait, String who) {
+        if (secondsToWait > 0) {
+            throw new Problem(429, "rate-limited", "Too many requests", who + "; nothing was kept")
+                    .with("retryAfter", secondsToWait);
         }
+    }
+
+    /** The peer's IP address (behind a proxy: the proxy's, so every client shares one limit there). */
+    private static String clientAddress(Message in) {
+        SocketAddress peer = in.getHeader(VertxPlatformHttpConstants.REMOTE_ADDRESS, SocketAddress.class);
+        return peer == null ? "unknown" : peer.hostAddress() != null ? peer.hostAddress() : peer.host();
     }
 
     static Scope needed(String path, String method) {

@@ -1,5 +1,7 @@
 package dev.herald.security;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.herald.intake.JsonBodies;
 import dev.herald.intake.Problem;
 import java.nio.charset.StandardCharsets;
@@ -13,25 +15,24 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.EnumSet;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import javax.sql.DataSource;
 
 /**
  * API keys: random 256-bit secrets, given out once and kept only as their SHA-256 (a key is not a password:
  * it has full entropy, so a fast hash cannot be brute-forced). Looked up by hash, cached briefly so a
- * request does not cost a query; a revoked key stops working within the cache time.
+ * request does not cost a query; a revoked key stops working within the cache time. The cache is bounded, so
+ * a flood of made-up keys cannot exhaust memory.
  */
 public final class ApiKeys {
 
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final String PREFIX = "hrld_";
+    private static final int MOST_KEYS_CACHED = 10_000;
 
     private final DataSource dataSource;
-    private final Duration cacheFor;
-    private final Map<String, Cached> cache = new ConcurrentHashMap<>();
+    private final Cache<String, Optional<Holder>> cache;
     private final Optional<String> bootstrapHash;
     private final int retryAfterSeconds;
 
@@ -43,14 +44,11 @@ public final class ApiKeys {
         }
     }
 
-    private record Cached(Optional<Holder> holder, long until) {
-    }
-
     /** {@code bootstrapKey}: an admin key from the environment (never stored), to create the first keys. */
     public ApiKeys(DataSource dataSource, Duration cacheFor, String bootstrapKey, int retryAfterSeconds) {
         this.dataSource = dataSource;
         this.retryAfterSeconds = retryAfterSeconds;
-        this.cacheFor = cacheFor;
+        this.cache = Caffeine.newBuilder().maximumSize(MOST_KEYS_CACHED).expireAfterWrite(cacheFor).build();
         this.bootstrapHash = bootstrapKey.isBlank() ? Optional.empty() : Optional.of(hash(bootstrapKey));
     }
 
@@ -74,13 +72,7 @@ public final class ApiKeys {
                 hash.getBytes(StandardCharsets.UTF_8))) {
             return Optional.of(new Holder(hash, "bootstrap", EnumSet.of(Scope.ADMIN)));
         }
-        long now = System.nanoTime();
-        Cached cached = cache.get(hash);
-        if (cached == null || cached.until() - now < 0) {
-            cached = new Cached(lookup(hash), now + cacheFor.toNanos());
-            cache.put(hash, cached);
-        }
-        return cached.holder();
+        return cache.get(hash, this::lookup);
     }
 
     private Optional<Holder> lookup(String hash) {
@@ -123,7 +115,7 @@ public final class ApiKeys {
 
     /** Forgets cached lookups, so a revocation applies at once on this instance. */
     public void forgetCached() {
-        cache.clear();
+        cache.invalidateAll();
     }
 
     static String hash(String key) {

@@ -5,6 +5,12 @@ import static org.awaitility.Awaitility.await;
 
 import dev.herald.testing.HttpApi.Response;
 import dev.herald.testing.TestHub;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -88,6 +94,35 @@ class AccessControlTest {
             assertThat(limitedAnswer.json().get("type").asText()).isEqualTo("urn:herald:problem:rate-limited");
             await().atMost(Duration.ofSeconds(10)).until(
                     () -> limited.http.get("/api/customers", "Authorization", "Bearer " + BOOTSTRAP).status() == 200);
+        }
+    }
+
+    @Test
+    void whileTheApiIsOpenEachClientAddressHasItsOwnLimit() throws Exception {
+        try (TestHub open = TestHub.start(Map.of("herald.security.anonymous-rate-limit", "1"))) {
+            Response limitedAnswer = await().atMost(Duration.ofSeconds(30)).until(
+                    () -> open.http.get("/api/customers"), response -> response.status() != 200);
+            assertThat(limitedAnswer.status()).isEqualTo(429);
+            assertThat(limitedAnswer.header("Content-Type")).isEqualTo("application/problem+json");
+            assertThat(Long.parseLong(limitedAnswer.header("Retry-After"))).isPositive();
+            assertThat(limitedAnswer.json().get("type").asText()).isEqualTo("urn:herald:problem:rate-limited");
+            assertThat(limitedAnswer.json().get("detail").asText()).contains("herald.security.anonymous-rate-limit");
+            // another address (loopback has all of 127/8) has a bucket of its own
+            assertThat(statusFrom("127.0.0.2", Integer.parseInt(open.setting("herald.http.port")), "/api/customers")).isEqualTo(200);
+        }
+    }
+
+    /** One request from a chosen local address, which java.net.http cannot bind. */
+    private static int statusFrom(String localAddress, int port, String path) throws IOException {
+        try (Socket socket = new Socket()) {
+            socket.bind(new InetSocketAddress(localAddress, 0));
+            socket.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
+            socket.setSoTimeout(30_000);
+            socket.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            String statusLine = new BufferedReader(new InputStreamReader(socket.getInputStream(),
+                    StandardCharsets.US_ASCII)).readLine();
+            return Integer.parseInt(statusLine.split(" ")[1]);
         }
     }
 

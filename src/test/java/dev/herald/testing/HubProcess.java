@@ -29,6 +29,7 @@ public final class HubProcess implements AutoCloseable {
                 "-cp", System.getProperty("java.class.path")));
         // like TestHub: no RabbitMQ bridge unless the settings turn it on (a later -D wins)
         command.add("-Dherald.rabbitmq.enabled=false");
+        command.add("-Dherald.security.anonymous-rate-limit=0");
         settings.forEach((key, value) -> command.add("-D" + key + "=" + value));
         command.add("-Dherald.http.host=127.0.0.1");
         command.add("-Dherald.http.port=" + port);

@@ -16,6 +16,9 @@ import javax.sql.DataSource;
 /** A running hub on real engines, with its own schema and HTTP port, plus what tests need to look inside. */
 public final class TestHub implements AutoCloseable {
 
+    /** The webhook secret key of hubs on the shared engines: a hub restarted on a schema must read its secrets. */
+    public static final String WEBHOOK_SECRET_KEY = "dGVzdHMtb25seS13ZWJob29rLXNlY3JldC1rZXktMzI=";
+
     private final Herald herald;
     private final String brokers;
     private final Map<String, String> settings;
@@ -38,6 +41,7 @@ public final class TestHub implements AutoCloseable {
         all.put("herald.kafka.brokers", engines.kafkaBrokers());
         // the RabbitMQ bridge runs only in the hubs of the tests that enable it, on the shared AMQP broker
         all.put("herald.rabbitmq.enabled", "false");
+        all.put("herald.webhooks.secret-key", WEBHOOK_SECRET_KEY);
         if ("true".equals(settings.get("herald.rabbitmq.enabled"))) {
             all.put("herald.rabbitmq.url", engines.amqp().url());
         }
@@ -54,6 +58,8 @@ public final class TestHub implements AutoCloseable {
         all.putIfAbsent("herald.instance.id", "test-" + port);
         all.putIfAbsent("herald.data.dir", tempDir());
         all.putIfAbsent("herald.publish.timeout", "3000");
+        // tests send from one address, faster than an anonymous client may; the tests of that limit set it
+        all.putIfAbsent("herald.security.anonymous-rate-limit", "0");
         try {
             Herald herald = Herald.start(all);
             return new TestHub(herald, all, port);

@@ -98,7 +98,7 @@ public final class RabbitBridge implements AutoCloseable {
                 ? BridgeDeclarations.read(Path.of(settings.require("herald.rabbitmq.consumers-file")))
                 : new BridgeDeclarations(List.of(), new LegacyNames(Map.of()));
         EmbeddedAmqpBroker broker = null;
-        String url = settings.get("herald.rabbitmq.url");
+        String url = settings.secret("herald.rabbitmq.url");
         if (enabled && url.isEmpty()) {
             broker = new EmbeddedAmqpBroker(dataDir.resolve("amqp"),
                     settings.getInt("herald.rabbitmq.embedded-port"),

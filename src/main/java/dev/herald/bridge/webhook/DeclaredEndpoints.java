@@ -69,7 +69,8 @@ final class DeclaredEndpoints {
                 UUID id = UUID.nameUUIDFromBytes(("herald-webhook:" + name).getBytes(StandardCharsets.UTF_8));
                 try {
                     WebhookEndpoints.upsert(connection, id, endpoints.allowedUrl(body.get("url").asText()), body,
-                            WebhookEndpoints.headers(body.path("headers")), secret, "yaml");
+                            WebhookEndpoints.headers(body.path("headers")),
+                            endpoints.sealedForStorage(connection, id, secret), "yaml");
                 } catch (Problem refused) {
                     throw new IllegalStateException(where + refused.getMessage(), refused);
                 }

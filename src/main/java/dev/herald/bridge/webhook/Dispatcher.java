@@ -81,6 +81,7 @@ final class Dispatcher implements AutoCloseable {
     private final TargetGuard guard;
     private final AttemptRecorder recorder;
     private final WebhookMetrics metrics;
+    private final SecretCipher secrets;
     private final ExecutorService clientThreads = Executors.newCachedThreadPool(named("herald-webhook-http"));
     private final HttpClient client;
     private final ExecutorService pump = Executors.newSingleThreadExecutor(named("herald-webhook-pump"));
@@ -92,8 +93,9 @@ final class Dispatcher implements AutoCloseable {
     private volatile long nextMetricsRefresh;
 
     Dispatcher(DataSource dataSource, WebhookSettings settings, TargetGuard guard, DeadLetterStore deadLetters,
-            WebhookMetrics metrics) {
+            WebhookMetrics metrics, SecretCipher secrets) {
         this.dataSource = dataSource;
+        this.secrets = secrets;
         this.settings = settings;
         this.guard = guard;
         this.recorder = new AttemptRecorder(dataSource, settings, deadLetters, metrics, this::recorded);
@@ -215,7 +217,7 @@ final class Dispatcher implements AutoCloseable {
         long started = System.nanoTime();
         Outgoing outgoing;
         try {
-            outgoing = Payloads.build(endpoint, delivery.eventId().toString(), delivery.envelope(), Instant.now());
+            outgoing = Payloads.build(endpoint, secrets, delivery.eventId().toString(), delivery.envelope(), Instant.now());
         } catch (RuntimeException e) {
             finish(delivery, endpoint, new Outgoing("", Map.of()), null, e, Duration.ZERO);
             return;

@@ -11,7 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
 
-/** What a send needs to know of an endpoint. */
+/** What a send needs to know of an endpoint (its secrets as stored: encrypted, see {@link SecretCipher}). */
 record Endpoint(UUID id, URI url, String format, Map<String, String> headers, Integer rateLimit, String secret,
         String previousSecret, Instant previousSecretUntil) {
 

@@ -16,7 +16,8 @@ import java.util.Map;
 /**
  * Turns a stored CloudEvent into the request an endpoint asked for (its format), signed per Standard Webhooks
  * with the reference library: {@code webhook-id} is the event id (stable across retries), and during a secret
- * rotation both secrets sign (space-separated {@code v1,} signatures, as the specification allows).
+ * rotation both secrets sign (space-separated {@code v1,} signatures, as the specification allows). The
+ * secrets are decrypted here, per request, so one that no key opens fails that attempt with the reason.
  */
 final class Payloads {
 
@@ -31,7 +32,7 @@ final class Payloads {
     private Payloads() {
     }
 
-    static Outgoing build(Endpoint endpoint, String eventId, String envelope, Instant now) {
+    static Outgoing build(Endpoint endpoint, SecretCipher secrets, String eventId, String envelope, Instant now) {
         Map<String, String> headers = new LinkedHashMap<>(endpoint.headers());
         String body;
         switch (endpoint.format()) {
@@ -49,11 +50,12 @@ final class Payloads {
         headers.put("user-agent", "Herald-Webhooks/1");
         headers.put("webhook-id", eventId);
         headers.put("webhook-timestamp", Long.toString(timestamp));
-        headers.put("webhook-signature", sign(endpoint, eventId, timestamp, body, now));
+        headers.put("webhook-signature", sign(endpoint, secrets, eventId, timestamp, body, now));
         return new Outgoing(body, headers);
     }
 
-    private static String sign(Endpoint endpoint, String eventId, long timestamp, String body, Instant now) {
+    private static String sign(Endpoint endpoint, SecretCipher cipher, String eventId, long timestamp, String body,
+            Instant now) {
         List<String> signatures = new ArrayList<>();
         List<String> secrets = new ArrayList<>(List.of(endpoint.secret()));
         if (endpoint.previousSecret() != null && endpoint.previousSecretUntil() != null
@@ -62,7 +64,7 @@ final class Payloads {
         }
         try {
             for (String secret : secrets) {
-                signatures.add(new Webhook(secret).sign(eventId, timestamp, body));
+                signatures.add(new Webhook(cipher.open(endpoint.id(), secret)).sign(eventId, timestamp, body));
             }
         } catch (WebhookSigningException e) {
             throw new IllegalStateException("signing failed", e);

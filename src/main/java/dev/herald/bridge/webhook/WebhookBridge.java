@@ -12,20 +12,24 @@ import org.apache.camel.spi.Registry;
 /**
  * Installs the webhook bridge (docs/webhooks.md): binds the beans routes/webhooks.camel.yaml calls
  * ({@code webhookEndpoints}, {@code webhookFanOut}, {@code webhookDispatcher}) and declares the endpoints of
- * herald.webhooks.endpoints-file. The returned resource stops the dispatcher.
+ * herald.webhooks.endpoints-file, after re-encrypting stored signing secrets not under the current key. The
+ * returned resource stops the dispatcher.
  */
 public final class WebhookBridge {
 
     private WebhookBridge() {
     }
 
-    public static AutoCloseable install(CamelContext camel, Settings settings, DataSource dataSource,
+    public static AutoCloseable install(CamelContext camel, Settings settings, Path dataDir, DataSource dataSource,
             DeadLetterStore deadLetters, MeterRegistry meters) throws SQLException {
         WebhookSettings webhooks = WebhookSettings.from(settings);
+        SecretCipher secrets = SecretKeyring.cipher(settings, dataDir);
+        SecretReencryption.run(dataSource, secrets);
         TargetGuard guard = new TargetGuard(webhooks.allowPrivateNetworks(), webhooks.allowedHosts());
-        Dispatcher dispatcher = new Dispatcher(dataSource, webhooks, guard, deadLetters, new WebhookMetrics(meters));
+        Dispatcher dispatcher = new Dispatcher(dataSource, webhooks, guard, deadLetters, new WebhookMetrics(meters),
+                secrets);
         dispatcher.releaseClaims();
-        WebhookEndpoints endpoints = new WebhookEndpoints(dataSource, guard, webhooks, dispatcher);
+        WebhookEndpoints endpoints = new WebhookEndpoints(dataSource, guard, webhooks, dispatcher, secrets);
         if (!webhooks.endpointsFile().isEmpty()) {
             new DeclaredEndpoints(dataSource, endpoints, Path.of(settings.require("herald.schemas.dir"),
                     "webhook-endpoint-create.json")).declare(Path.of(webhooks.endpointsFile()));

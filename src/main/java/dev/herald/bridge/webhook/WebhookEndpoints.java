@@ -49,9 +49,12 @@ public final class WebhookEndpoints {
     private final WebhookSettings settings;
     private final Dispatcher dispatcher;
     private final HttpClient handshakeClient;
+    private final SecretCipher secrets;
 
-    WebhookEndpoints(DataSource dataSource, TargetGuard guard, WebhookSettings settings, Dispatcher dispatcher) {
+    WebhookEndpoints(DataSource dataSource, TargetGuard guard, WebhookSettings settings, Dispatcher dispatcher,
+            SecretCipher secrets) {
         this.dataSource = dataSource;
+        this.secrets = secrets;
         this.guard = guard;
         this.settings = settings;
         this.dispatcher = dispatcher;
@@ -69,7 +72,7 @@ public final class WebhookEndpoints {
         UUID id = EventStore.newId();
         String secret = newSecret();
         try (Connection connection = dataSource.getConnection()) {
-            upsert(connection, id, url, body, headers, secret, "api");
+            upsert(connection, id, url, body, headers, secrets.seal(id, secret), "api");
             ObjectNode view = view(connection, id);
             view.put("secret", secret);
             JsonBodies.answer(exchange, 201, view).setHeader("Location", "/api/webhooks/endpoints/" + id);
@@ -160,7 +163,7 @@ public final class WebhookEndpoints {
                                previous_secret_until = now() + make_interval(secs => ?)
                          WHERE id = ?
                         RETURNING previous_secret_until""")) {
-            rotate.setString(1, secret);
+            rotate.setString(1, secrets.seal(id, secret));
             rotate.setDouble(2, settings.secretOverlap().toMillis() / 1000.0);
             rotate.setObject(3, id);
             try (ResultSet row = rotate.executeQuery()) {
@@ -254,8 +257,23 @@ public final class WebhookEndpoints {
         dispatcher.wake();
     }
 
+    /** {@code secret} as it is to be stored for endpoint {@code id}: the one stored already if it is the same. */
+    String sealedForStorage(Connection connection, UUID id, String secret) throws SQLException {
+        try (PreparedStatement select = connection.prepareStatement(
+                "SELECT secret FROM webhook_endpoints WHERE id = ?")) {
+            select.setObject(1, id);
+            try (ResultSet row = select.executeQuery()) {
+                // encryption is randomised: re-sealing an unchanged secret would count as a changed declaration
+                if (row.next() && secret.equals(secrets.open(id, row.getString(1)))) {
+                    return row.getString(1);
+                }
+            }
+        }
+        return secrets.seal(id, secret);
+    }
+
     /**
-     * Writes an endpoint as declared (API or YAML file). A changed declaration with a known id replaces it
+     * Writes an endpoint as declared (API or YAML file); {@code secret} encrypted. A changed declaration with a known id replaces it
      * (and enables it); an unchanged one leaves it as it is, so a restart does not re-enable an endpoint
      * that answered 410.
      */
