@@ -2,11 +2,14 @@ package dev.herald.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
 import java.io.File;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -16,9 +19,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -125,12 +125,15 @@ final class Webhooks {
     /** The bodies the hub delivered, posted again by a plain client with the same in-flight cap. */
     private ObjectNode raw(Receivers receivers, String path, int inFlight) throws Exception {
         List<String> bodies = receivers.bodies("alone");
+        // a client of its own, built as the hub builds its one: HTTP/1.1, keep-alive, redirects not followed
+        HttpClient plain = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                .followRedirects(HttpClient.Redirect.NEVER).build();
         Semaphore permits = new Semaphore(inFlight);
         AtomicLong failed = new AtomicLong();
         URI target = URI.create(receivers.url(path));
         for (String body : bodies) {
             permits.acquire();
-            client.sendAsync(HttpRequest.newBuilder(target).header("Content-Type", "application/cloudevents+json")
+            plain.sendAsync(HttpRequest.newBuilder(target).header("Content-Type", "application/cloudevents+json")
                     .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.discarding())
                     .whenComplete((response, error) -> {
                         if (error != null || response.statusCode() / 100 != 2) {
@@ -149,50 +152,42 @@ final class Webhooks {
         return client.send(request.timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
-    /** Receivers on loopback: fast ones answer 204 at once, /hang never answers. */
+    /**
+     * Receivers on loopback: fast ones answer 204 at once, /hang never answers. A Vert.x server (event loops,
+     * no thread per request), so the receiver is not what limits either the hub or the raw baseline.
+     */
     private static final class Receivers implements AutoCloseable {
 
+        private final Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2).setWorkerPoolSize(1));
         private final HttpServer server;
-        private final ExecutorService threads = Executors.newCachedThreadPool(r -> {
-            Thread t = new Thread(r, "receiver");
-            t.setDaemon(true);
-            return t;
-        });
-        private final CountDownLatch stop = new CountDownLatch(1);
         private final Map<String, Map<String, Long>> firstArrival = new ConcurrentHashMap<>();
         private final Map<String, Map<String, String>> bodies = new ConcurrentHashMap<>();
+        private final AtomicLong anonymous = new AtomicLong();
 
-        Receivers() throws IOException {
-            server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 1024);
-            server.setExecutor(threads);
-            server.createContext("/", this::handle);
-            server.start();
+        Receivers() throws Exception {
+            server = vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0)
+                            .setAcceptBacklog(1024))
+                    .requestHandler(request -> request.body().onSuccess(body -> handle(request, body)))
+                    .listen().toCompletionStage().toCompletableFuture().get();
         }
 
         String url(String path) {
-            return "http://127.0.0.1:" + server.getAddress().getPort() + "/" + path;
+            return "http://127.0.0.1:" + server.actualPort() + "/" + path;
         }
 
-        private void handle(HttpExchange exchange) throws IOException {
-            String path = exchange.getRequestURI().getPath().substring(1);
-            byte[] body = exchange.getRequestBody().readAllBytes();
+        private void handle(HttpServerRequest request, Buffer body) {
+            String path = request.path().substring(1);
             long now = System.nanoTime();
-            String id = exchange.getRequestHeaders().getFirst("webhook-id");
-            String key = id != null ? id : Integer.toString(System.identityHashCode(body)) + now;
+            String id = request.getHeader("webhook-id");
+            String key = id != null ? id : "raw-" + anonymous.incrementAndGet();
             firstArrival.computeIfAbsent(path, p -> new ConcurrentHashMap<>()).putIfAbsent(key, now);
             if (path.equals("alone")) {
                 bodies.computeIfAbsent(path, p -> new ConcurrentHashMap<>())
-                        .putIfAbsent(key, new String(body, StandardCharsets.UTF_8));
+                        .putIfAbsent(key, body.toString(StandardCharsets.UTF_8));
             }
-            if (path.equals("hang")) {
-                try {
-                    stop.await();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
+            if (!path.equals("hang")) { // /hang keeps the request open until the receivers close
+                request.response().setStatusCode(204).end();
             }
-            exchange.sendResponseHeaders(204, -1);
-            exchange.close();
         }
 
         long count(String path) {
@@ -230,10 +225,8 @@ final class Webhooks {
         }
 
         @Override
-        public void close() {
-            stop.countDown();
-            server.stop(0);
-            threads.shutdownNow();
+        public void close() throws Exception {
+            vertx.close().toCompletionStage().toCompletableFuture().get();
         }
     }
 }

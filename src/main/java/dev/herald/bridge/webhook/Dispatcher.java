@@ -182,7 +182,7 @@ final class Dispatcher implements AutoCloseable {
                 });
                 claim.setArray(1, connection.createArrayOf("uuid", busy.toArray()));
                 claim.setArray(2, connection.createArrayOf("integer", held.toArray()));
-                claim.setInt(3, settings.maxInFlightPerEndpoint() * CLAIM_AHEAD);
+                claim.setInt(3, claimAhead());
                 claim.setInt(4, room);
                 claim.setLong(5, settings.lease().toSeconds());
                 claim.setString(6, settings.claimant());
@@ -231,13 +231,24 @@ final class Dispatcher implements AutoCloseable {
         HttpRequest.Builder request = HttpRequest.newBuilder(endpoint.url()).timeout(settings.timeout())
                 .POST(HttpRequest.BodyPublishers.ofString(outgoing.body()));
         outgoing.headers().forEach(request::setHeader);
-        CompletableFuture.runAsync(() -> guard.check(endpoint.url()),
-                        CompletableFuture.delayedExecutor(rateDelayNanos(endpoint), TimeUnit.NANOSECONDS, work))
+        CompletableFuture.runAsync(() -> guard.check(endpoint.url()), checkExecutor(endpoint))
                 .thenCompose(checked -> client.sendAsync(request.build(),
                         info -> new ResponseExcerpt(settings.responseExcerpt())))
                 .orTimeout(settings.timeout().toMillis(), TimeUnit.MILLISECONDS)
                 .whenCompleteAsync((response, failure) -> finish(delivery, endpoint, outgoing, response, failure,
                         Duration.ofNanos(System.nanoTime() - started)), work);
+    }
+
+    /**
+     * Where the send's SSRF check runs: after the endpoint's rate-limit wait; on a worker when it resolves the
+     * host (that may block: never on the pump or a client thread); else right here, saving a thread hop.
+     */
+    private java.util.concurrent.Executor checkExecutor(Endpoint endpoint) {
+        long delay = rateDelayNanos(endpoint);
+        if (delay > 0) {
+            return CompletableFuture.delayedExecutor(delay, TimeUnit.NANOSECONDS, work);
+        }
+        return guard.resolves(endpoint.url()) ? work : Runnable::run;
     }
 
     /** rate_limit requests per second: each send takes the next free slot of the endpoint. */
@@ -269,7 +280,15 @@ final class Dispatcher implements AutoCloseable {
     /** The attempt's end is in the table: the aggregate's next delivery may be due. */
     private void recorded(Attempt attempt) {
         totalInFlight.decrementAndGet();
-        wake();
+        // a full lane claims nothing: its next answer wakes the pump when it has room again
+        if (lanes.get(attempt.delivery().endpointId()).held() < claimAhead()) {
+            wake();
+        }
+    }
+
+    /** How many deliveries an endpoint's lane holds at most (open and waiting). */
+    private int claimAhead() {
+        return settings.maxInFlightPerEndpoint() * CLAIM_AHEAD;
     }
 
     private static Throwable unwrap(Throwable failure) {

@@ -37,7 +37,7 @@ final class TargetGuard {
         if (url.getUserInfo() != null) {
             throw new RefusedTarget("credentials in the URL are not allowed; use custom headers");
         }
-        if (allowPrivateNetworks || allowedHosts.contains(host.toLowerCase(Locale.ROOT))) {
+        if (!resolves(url)) {
             return;
         }
         InetAddress[] addresses;
@@ -52,6 +52,12 @@ final class TargetGuard {
                         + ", an internal address (herald.webhooks.allow-private-networks / allowed-hosts)");
             }
         }
+    }
+
+    /** Whether {@link #check} resolves the URL's host (a lookup that may block) rather than allowing it as is. */
+    boolean resolves(URI url) {
+        String host = url.getHost();
+        return !allowPrivateNetworks && (host == null || !allowedHosts.contains(host.toLowerCase(Locale.ROOT)));
     }
 
     static boolean isInternal(InetAddress address) {
