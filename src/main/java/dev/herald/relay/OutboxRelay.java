@@ -107,19 +107,26 @@ public final class OutboxRelay implements AutoCloseable {
      * relay took over meanwhile.
      */
     public List<PendingEvent> claim() throws SQLException, InterruptedException {
-        Future<Claim> ahead = next != null ? next : database.submit(this::claimNow);
+        Future<Claim> ahead = next;
         next = null;
-        Claim claim;
+        Claim claim = await(ahead != null ? ahead : database.submit(this::claimNow));
+        if (ahead != null && claim.events().isEmpty()) {
+            // all that is left may be later events of the batch that was in flight: look again after its mark
+            claim = await(database.submit(this::claimNow));
+        }
+        boolean old = System.nanoTime() - claim.claimedAt() > settings.lease().toNanos() / 2;
+        return old && !claim.events().isEmpty() ? renewLease(claim.events()) : claim.events();
+    }
+
+    private static Claim await(Future<Claim> claim) throws SQLException, InterruptedException {
         try {
-            claim = ahead.get();
+            return claim.get();
         } catch (ExecutionException e) {
             if (e.getCause() instanceof SQLException sql) {
                 throw sql;
             }
             throw new IllegalStateException(e.getCause());
         }
-        boolean old = System.nanoTime() - claim.claimedAt() > settings.lease().toNanos() / 2;
-        return old && !claim.events().isEmpty() ? renewLease(claim.events()) : claim.events();
     }
 
     private Claim claimNow() throws SQLException {
