@@ -21,9 +21,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import javax.sql.DataSource;
 import org.apache.camel.Exchange;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The Java side of routes/relay.camel.yaml: claims the events the outbox holds (outbox-mode commands, sync
@@ -33,8 +40,14 @@ import org.apache.camel.Exchange;
  * <p>It scans for every unpublished row, never "after the last seq seen", so an event whose transaction
  * committed late is still found. No event is claimed while another event of its aggregate is held by someone
  * else, and a batch is sent in seq order, so one aggregate's events reach Kafka in version order.
+ *
+ * <p>Pipelined: while one batch is in flight to Kafka, a database thread marks the previous batch published
+ * and claims the next one. The batch in flight is held, so the next claim skips its aggregates: a later event
+ * of an aggregate is claimed only once the earlier one is published (or given up on).
  */
 public final class OutboxRelay implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(OutboxRelay.class);
 
     private static final String ATTEMPTS = "herald.relay.attempts";
     /** Tries of the current batch, for the dead letter channel once its retries are spent. */
@@ -68,6 +81,16 @@ public final class OutboxRelay implements AutoCloseable {
     private final DeadLetterStore deadLetters;
     private final RelaySettings settings;
     private final PublishMeters meters;
+    /** One thread, so a claim always comes after the marks queued before it (their aggregates are free again). */
+    private final ExecutorService database = Executors.newSingleThreadExecutor(task -> {
+        Thread thread = new Thread(task, "herald-relay-db");
+        thread.setDaemon(true);
+        return thread;
+    });
+    /** Published to Kafka, "published" not yet written; only the database thread touches it. */
+    private final List<UUID> unmarked = new ArrayList<>();
+    /** The next batch, claimed while the current one was in flight; only the route's thread touches it. */
+    private Future<Claim> next;
 
     public OutboxRelay(DataSource dataSource, TransactionalPublisher publisher, DeadLetterStore deadLetters,
             RelaySettings settings, PublishMeters meters) {
@@ -78,7 +101,37 @@ public final class OutboxRelay implements AutoCloseable {
         this.settings = settings;
     }
 
-    public List<PendingEvent> claim() throws SQLException {
+    /**
+     * Route step: the next batch, claimed ahead while the last one was in flight, or now. A batch claimed ahead
+     * that waited long (the last one was retried) has its lease renewed first, without aggregates another
+     * relay took over meanwhile.
+     */
+    public List<PendingEvent> claim() throws SQLException, InterruptedException {
+        Future<Claim> ahead = next;
+        next = null;
+        Claim claim = await(ahead != null ? ahead : database.submit(this::claimNow));
+        if (ahead != null && claim.events().isEmpty()) {
+            // all that is left may be later events of the batch that was in flight: look again after its mark
+            claim = await(database.submit(this::claimNow));
+        }
+        boolean old = System.nanoTime() - claim.claimedAt() > settings.lease().toNanos() / 2;
+        return old && !claim.events().isEmpty() ? renewLease(claim.events()) : claim.events();
+    }
+
+    private static Claim await(Future<Claim> claim) throws SQLException, InterruptedException {
+        try {
+            return claim.get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof SQLException sql) {
+                throw sql;
+            }
+            throw new IllegalStateException(e.getCause());
+        }
+    }
+
+    private Claim claimNow() throws SQLException {
+        markPublished();
+        long claimedAt = System.nanoTime();
         List<PendingEvent> claimed = new ArrayList<>();
         try (Connection connection = dataSource.getConnection();
                 PreparedStatement statement = connection.prepareStatement(CLAIM)) {
@@ -94,11 +147,29 @@ public final class OutboxRelay implements AutoCloseable {
             }
         }
         claimed.sort(Comparator.comparingLong(PendingEvent::seq));
-        return claimed;
+        return new Claim(claimed, claimedAt);
     }
 
     /**
-     * Publishes the claimed batch (the exchange body) and marks it published. Throws to let the route's
+     * On the database thread. A mark that fails is tried again with the next batch's; lost for good (crash),
+     * the events' lease runs out and they are published again with the same event ids.
+     */
+    private void markPublished() {
+        if (unmarked.isEmpty()) {
+            return;
+        }
+        try (Connection connection = dataSource.getConnection()) {
+            EventStore.markPublished(connection, unmarked);
+            unmarked.clear();
+        } catch (SQLException e) {
+            LOG.warn("could not mark {} published events as published, will try again: {}", unmarked.size(),
+                    e.getMessage());
+        }
+    }
+
+    /**
+     * Publishes the claimed batch (the exchange body); the database thread marks it published, and claims the
+     * next batch meanwhile. Throws to let the route's
      * error handler back off and call again; an event Kafka refuses for good is dead-lettered once it has
      * had {@code herald.relay.max-attempts} retries, and the rest of the batch goes on without it.
      */
@@ -114,13 +185,18 @@ public final class OutboxRelay implements AutoCloseable {
         exchange.setProperty(BATCH_ATTEMPTS, batchAttempts);
         List<PendingEvent> remaining = batchAttempts == 1 ? new ArrayList<>(batch) : renewLease(batch);
         exchange.getIn().setBody(remaining);
+        if (batchAttempts == 1 && next == null) {
+            next = database.submit(this::claimNow);
+        }
         while (!remaining.isEmpty()) {
             try {
                 publisher.send(remaining.stream().map(PendingEvent::outgoing).toList());
                 publisher.commit();
-                try (Connection connection = dataSource.getConnection()) {
-                    EventStore.markPublished(connection, remaining.stream().map(PendingEvent::eventId).toList());
-                }
+                List<UUID> published = remaining.stream().map(PendingEvent::eventId).toList();
+                database.execute(() -> {
+                    unmarked.addAll(published);
+                    markPublished();
+                });
                 OffsetDateTime now = OffsetDateTime.now();
                 remaining.forEach(event -> meters.published(PublishMeters.RELAY, event.eventType(),
                         Duration.between(event.occurredAt(), now)));
@@ -172,9 +248,36 @@ public final class OutboxRelay implements AutoCloseable {
         return new ArrayList<>(batch.stream().filter(event -> !lost.contains(event.aggregateId())).toList());
     }
 
+    /** Writes the last marks and hands a batch claimed ahead back to the other relays at once. */
     @Override
-    public void close() {
+    public void close() throws InterruptedException {
+        Future<Claim> ahead = next;
+        database.execute(this::markPublished);
+        if (ahead != null) {
+            database.execute(() -> release(ahead));
+        }
+        database.shutdown();
+        database.awaitTermination(5, TimeUnit.SECONDS);
         publisher.close();
+    }
+
+    private void release(Future<Claim> ahead) {
+        try (Connection connection = dataSource.getConnection();
+                PreparedStatement release = connection.prepareStatement("""
+                        UPDATE events SET claimed_until = NULL, claimed_by = NULL
+                         WHERE seq = ANY (?) AND claimed_by = ? AND published_at IS NULL""")) {
+            release.setArray(1, connection.createArrayOf("bigint", ahead.get().events().stream()
+                    .map(PendingEvent::seq).toArray()));
+            release.setString(2, settings.claimant());
+            if (release.executeUpdate() > 0) {
+                EventStore.wakeRelay(connection);
+            }
+        } catch (SQLException | ExecutionException | InterruptedException e) {
+            LOG.debug("could not release the batch claimed ahead; its lease will run out: {}", e.getMessage());
+        }
+    }
+
+    private record Claim(List<PendingEvent> events, long claimedAt) {
     }
 
     /** An event waiting in the outbox. */
