@@ -93,6 +93,6 @@ class KafkaOutageTest {
     private static Invariants checker(TestHub hub, int faultsBefore) {
         Engines engines = Engines.get();
         return Invariants.of(hub.setting("herald.db.url"), engines.user(), engines.password(),
-                kafka.directBootstrapServers()).faults(proxy.faults() - faultsBefore);
+                kafka.directBootstrapServers()).faults(() -> proxy.faults() - faultsBefore);
     }
 }

@@ -67,7 +67,7 @@ class RabbitBridgeOutageTest {
 
                 Engines engines = Engines.get();
                 Summary summary = Invariants.of(hub.setting("herald.db.url"), engines.user(), engines.password(),
-                        hub.brokers()).sink(queue(amqp, AUDIT)).sink(queue(amqp, CRM)).faults(proxy.faults())
+                        hub.brokers()).sink(queue(amqp, AUDIT)).sink(queue(amqp, CRM)).faults(proxy::faults)
                         .check(writers.stop());
                 assertThat(summary.violations()).isEmpty();
                 assertThat(summary.deliveriesRead()).containsKeys(AUDIT, CRM);

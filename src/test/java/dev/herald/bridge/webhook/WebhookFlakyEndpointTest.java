@@ -61,7 +61,7 @@ class WebhookFlakyEndpointTest extends WebhookHubTest {
                         hub.brokers())
                         .sink(new Sink("webhook successes", true, () -> deliveries(() -> List.copyOf(succeeded))))
                         .sink(new Sink("webhook attempts", false, () -> deliveries(receiver::received)))
-                        .faults(failed.get()).check(writers.stop());
+                        .faults(failed::get).check(writers.stop());
                 assertThat(summary.violations()).isEmpty();
                 assertThat(failed.get()).isPositive();
             }
