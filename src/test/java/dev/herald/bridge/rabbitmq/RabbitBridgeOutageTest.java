@@ -30,11 +30,7 @@ class RabbitBridgeOutageTest {
     private static final BridgeFixture FIXTURE = new BridgeFixture();
     private static final String AUDIT = FIXTURE.queue("audit");
     private static final String CRM = FIXTURE.queue("crm");
-    private static final String DECLARATIONS = """
-            consumers:
-              - { name: audit, queue: %s, bindings: [ "customer.*" ] }
-              - { name: crm, queue: %s, format: legacy, bindings: [ "customer.*" ] }
-            """.formatted(AUDIT, CRM);
+    private static final String DECLARATIONS = BridgeFixture.auditAndCrm(AUDIT, CRM);
 
     @AfterAll
     static void clean() {
