@@ -2,6 +2,7 @@ package dev.herald.testing;
 
 import dev.herald.testing.HttpApi.Response;
 import dev.herald.testing.Invariants.Outcomes;
+import java.net.ConnectException;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
@@ -61,10 +62,10 @@ public final class CustomerWriters implements AutoCloseable {
 
     /** Creates ({@code id} null) or updates; answers the accepted answer, null otherwise. */
     private Response send(Supplier<HttpApi> hub, String id, String body, String marker) {
-        sent.incrementAndGet();
         try {
             Response answer = id == null ? hub.get().post("/api/customers", body)
                     : hub.get().put("/api/customers/" + id, body);
+            sent.incrementAndGet();
             if (answer.status() == 201 || answer.status() == 202) {
                 acceptedEvents.add(answer.json().at("/event/id").asText());
                 return answer;
@@ -73,7 +74,9 @@ public final class CustomerWriters implements AutoCloseable {
                 refused.add(marker);
             }
         } catch (RuntimeException e) {
-            // no answer: outcome unknown
+            if (!(e.getCause() instanceof ConnectException)) { // refused: the hub was down, nothing was sent
+                sent.incrementAndGet(); // sent, but no answer: outcome unknown
+            }
         }
         return null;
     }

@@ -94,7 +94,13 @@ public final class TcpProxy implements AutoCloseable {
                     pump(client, null); // the upstream is never even asked
                     continue;
                 }
-                Socket upstream = new Socket(upstreamHost, upstreamPort);
+                Socket upstream;
+                try {
+                    upstream = new Socket(upstreamHost, upstreamPort);
+                } catch (IOException e) {
+                    close(client); // the engine is not there: the client must hear it, not hang
+                    continue;
+                }
                 open.add(upstream);
                 pump(client, upstream);
                 pump(upstream, client);
