@@ -47,15 +47,15 @@ class KafkaOutageTest {
     void syncCommandsAreRefusedWhileKafkaIsBlackholedOrCutAndNothingOfThemIsKept() throws Exception {
         int faultsBefore = proxy.faults();
         try (TestHub hub = hub("sync"); CustomerWriters writers = new CustomerWriters(4, 2, () -> hub.http)) {
-            await().atMost(PATIENCE).until(() -> writers.accepted() >= 20);
+            await().atMost(PATIENCE).until(() -> writers.accepted() >= 10);
             for (Runnable fault : new Runnable[] {proxy::blackhole, proxy::cut}) {
                 int refused = writers.refused();
                 fault.run();
                 // refused means answered (503): a writer left hanging would count as neither
-                await().atMost(PATIENCE).until(() -> writers.refused() >= refused + 4);
+                await().atMost(PATIENCE).until(() -> writers.refused() >= refused + 3);
                 proxy.restore();
                 int accepted = writers.accepted();
-                await().atMost(PATIENCE).until(() -> writers.accepted() >= accepted + 20);
+                await().atMost(PATIENCE).until(() -> writers.accepted() >= accepted + 10);
             }
 
             Summary summary = checker(hub, faultsBefore).check(writers.stop());
