@@ -68,7 +68,8 @@ final class Hub implements AutoCloseable {
         String brokers = settings.get("herald.kafka.brokers");
         if (brokers.isEmpty()) {
             EmbeddedKafka kafka = own(new EmbeddedKafka(dataDir.resolve("kafka"),
-                    settings.getInt("herald.kafka.embedded-port")).start());
+                    settings.getInt("herald.kafka.embedded-port"))
+                    .advertising(settings.getInt("herald.kafka.embedded-advertised-port")).start());
             brokers = kafka.bootstrapServers();
             properties.addOverrideProperty("herald.kafka.brokers", brokers);
         }

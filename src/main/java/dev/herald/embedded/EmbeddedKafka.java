@@ -41,6 +41,8 @@ public final class EmbeddedKafka implements AutoCloseable {
     private final Path dataDir;
     private final int port;
     private final int controllerPort;
+    private int advertisedPort;
+    private int internalPort;
     private KafkaRaftServer server;
 
     /** port 0 = pick a free port; the chosen port is kept, so stop() + start() listens on the same port again */
@@ -51,6 +53,25 @@ public final class EmbeddedKafka implements AutoCloseable {
         int[] free = freePorts(port == 0 ? 2 : 1);
         this.port = port == 0 ? free[0] : port;
         this.controllerPort = port == 0 ? free[1] : free[0];
+    }
+
+    /**
+     * Fault injection (tests, soak runs): clients are told to connect at {@code clientPort}, a TCP proxy
+     * forwarding to {@link #port()}, so every client byte crosses the proxy. The broker's own traffic (its
+     * transaction markers) and {@link #directBootstrapServers()} use a listener of their own that bypasses it.
+     * 0 (the default) advertises {@link #port()} itself. Call before {@link #start()}.
+     */
+    public EmbeddedKafka advertising(int clientPort) {
+        if (clientPort != 0 && internalPort == 0) {
+            internalPort = freePorts(1)[0];
+        }
+        advertisedPort = clientPort;
+        return this;
+    }
+
+    /** The port the client listener binds (what a proxy in front of it forwards to). */
+    public int port() {
+        return port;
     }
 
     /** Starts the broker and blocks until it serves clients (at most ~30 s). No-op if already running. */
@@ -70,14 +91,20 @@ public final class EmbeddedKafka implements AutoCloseable {
             throw new IllegalStateException("Embedded Kafka failed to start on " + bootstrapServers(), e);
         }
         server = s;
-        LOG.info("Embedded Kafka listening on {} (controller 127.0.0.1:{}), data in {}, started in {} ms",
-                bootstrapServers(), controllerPort, dataDir,
+        LOG.info("Embedded Kafka listening on {} (controller 127.0.0.1:{}{}), data in {}, started in {} ms",
+                bootstrapServers(), controllerPort, advertisedPort == 0 ? "" : ", through a proxy to port " + port, dataDir,
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
         return this;
     }
 
+    /** Where clients connect: the advertised proxy if there is one. */
     public String bootstrapServers() {
-        return HOST + ":" + port;
+        return HOST + ":" + (advertisedPort != 0 ? advertisedPort : port);
+    }
+
+    /** Bypasses an advertised proxy: for checkers that must see the broker whatever the proxy does. */
+    public String directBootstrapServers() {
+        return advertisedPort != 0 ? HOST + ":" + internalPort : bootstrapServers();
     }
 
     /** Clean shutdown; the data directory is kept. Safe to call more than once. */
@@ -110,6 +137,14 @@ public final class EmbeddedKafka implements AutoCloseable {
         p.setProperty("advertised.listeners", "PLAINTEXT://" + HOST + ":" + port);
         p.setProperty("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
         p.setProperty("inter.broker.listener.name", "PLAINTEXT");
+        if (advertisedPort != 0) {
+            // clients go through the proxy; the broker talks to itself on INTERNAL, which a fault does not touch
+            p.setProperty("listeners", p.getProperty("listeners") + ",INTERNAL://" + HOST + ":" + internalPort);
+            p.setProperty("advertised.listeners", "PLAINTEXT://" + HOST + ":" + advertisedPort
+                    + ",INTERNAL://" + HOST + ":" + internalPort);
+            p.setProperty("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,INTERNAL:PLAINTEXT");
+            p.setProperty("inter.broker.listener.name", "INTERNAL");
+        }
         p.setProperty("log.dirs", dataDir.toString());
         // One broker: internal topics cannot have more than one replica; few partitions keep startup fast.
         p.setProperty("offsets.topic.replication.factor", "1");
@@ -172,13 +207,12 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     /** startup() already waits for unfencing; this confirms that a real client sees a live broker. */
     private void awaitClients() {
-        Map<String, Object> cfg = Map.of(
-                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(),
-                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000,
-                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 10_000);
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(START_TIMEOUT_MS);
         Exception last = null;
-        try (Admin admin = Admin.create(cfg)) {
+        try (Admin admin = Admin.create(Map.of(
+                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, directBootstrapServers(),
+                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000,
+                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 10_000))) {
             while (System.nanoTime() < deadline) {
                 try {
                     if (!admin.describeCluster().nodes().get(10, TimeUnit.SECONDS).isEmpty()) {

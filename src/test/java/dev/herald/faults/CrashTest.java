@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
@@ -35,17 +36,19 @@ class CrashTest {
         int port = TestHub.freePort();
         Path log = dir.resolve("hub.log");
         AtomicReference<HubProcess> hub = new AtomicReference<>(HubProcess.start(settings, port, log));
+        AtomicInteger kills = new AtomicInteger();
         try (CustomerWriters writers = new CustomerWriters(3, () -> hub.get().http)) {
             for (int crash = 1; crash <= 3; crash++) {
                 int target = writers.accepted() + 30;
                 await().atMost(Duration.ofSeconds(60)).until(() -> writers.accepted() >= target);
                 if (crash <= 2) {
+                    kills.incrementAndGet();
                     hub.get().kill();
                     hub.set(HubProcess.start(settings, port, log));
                 }
             }
-            Summary summary = Invariants.check(db, engines.user(), engines.password(), engines.kafkaBrokers(),
-                    writers.stop());
+            Summary summary = Invariants.of(db, engines.user(), engines.password(), engines.kafkaBrokers())
+                    .faults(kills::get).check(writers.stop());
             assertThat(summary.violations()).isEmpty();
             assertThat(summary.accepted()).isGreaterThanOrEqualTo(90);
         } finally {

@@ -37,8 +37,8 @@ class DatabaseOutageTest {
             int before = writers.accepted();
             await().atMost(Duration.ofSeconds(60)).until(() -> writers.accepted() >= before + 20);
 
-            Summary summary = Invariants.check(direct, engines.user(), engines.password(), hub.brokers(),
-                    writers.stop());
+            Summary summary = Invariants.of(direct, engines.user(), engines.password(), hub.brokers())
+                    .faults(proxy::faults).check(writers.stop());
             assertThat(summary.violations()).isEmpty();
             assertThat(summary.refused()).isPositive();
         }

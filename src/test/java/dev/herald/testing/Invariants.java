@@ -13,101 +13,195 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
+import java.util.function.IntSupplier;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
+import org.awaitility.core.ConditionTimeoutException;
 
 /**
- * The invariant checker the fault suites end with, reading the database and Kafka (read_committed):
- * every accepted command kept and its event published; nothing kept or published for a refused one; no
- * event in Kafka the database does not have; each aggregate's events in version order, a repeat only as a
- * same-id redelivery.
+ * The invariant checker the fault suites end with. It reads the database, Kafka (read_committed) and any
+ * further sinks (RabbitMQ queues, webhook receivers), and checks: every accepted command kept and its event
+ * delivered to every sink; nothing kept or delivered for a refused one; no delivery of an event the database
+ * does not have (phantom); each aggregate's events first seen in version order in each sink; a repeat only
+ * as a same-id redelivery (and none at all in an exactly-once sink).
  */
 public final class Invariants {
 
-    /** Customers created by email: accepted (email -> aggregate id) and refused emails. */
-    public record Outcomes(Map<String, String> accepted, Set<String> refused) {
-    }
+    private static final Duration PATIENCE = Duration.ofSeconds(60);
 
-    public record Summary(int accepted, int refused, int eventsChecked, int recordsRead, List<String> violations) {
-        @Override
-        public String toString() {
-            return "invariants: " + accepted + " accepted, " + refused + " refused, " + eventsChecked
-                    + " events checked against " + recordsRead + " Kafka records, " + violations.size()
-                    + " violations" + (violations.isEmpty() ? "" : ": " + violations);
+    /**
+     * What the clients were told. {@code accepted}: email -> aggregate id of the customers created;
+     * {@code refused}: unique strings (emails, names) of commands refused; {@code acceptedEvents}: the event
+     * ids of all accepted commands (creates and updates: their number is the accepted count); {@code sent}: requests made, answered or not.
+     */
+    public record Outcomes(int sent, Map<String, String> accepted, Set<String> refused, Set<String> acceptedEvents) {
+        public Outcomes(Map<String, String> accepted, Set<String> refused) {
+            this(accepted.size() + refused.size(), accepted, refused, Set.of());
         }
     }
 
-    private Invariants() {
+    /** One message as a sink got it: the event id it carries (kept by redeliveries), its aggregate, its body. */
+    public record Delivery(String eventId, String aggregateId, String body) {
+    }
+
+    /** Where events end up besides Kafka; {@code exactlyOnce}: even a same-id repeat is a violation. */
+    public record Sink(String name, boolean exactlyOnce, Supplier<List<Delivery>> deliveries) {
+    }
+
+    public record Summary(int sent, int accepted, int refused, int faults, int eventsChecked,
+            Map<String, Integer> deliveriesRead, List<String> violations) {
+        @Override
+        public String toString() {
+            return "invariants: " + sent + " commands sent, " + accepted + " accepted, " + refused + " refused, "
+                    + faults + " faults injected; " + eventsChecked + " events checked against " + deliveriesRead
+                    + " deliveries read; " + violations.size() + " violations"
+                    + (violations.isEmpty() ? "" : ": " + violations);
+        }
+    }
+
+    private final String dbUrl;
+    private final String user;
+    private final String password;
+    private final String brokers;
+    private final List<Sink> sinks = new ArrayList<>();
+    private IntSupplier faults = () -> 0;
+
+    private Invariants(String dbUrl, String user, String password, String brokers) {
+        this.dbUrl = dbUrl;
+        this.user = user;
+        this.password = password;
+        this.brokers = brokers;
+    }
+
+    /** A checker of the hub on this database and Kafka; add sinks and the fault count, then {@link #check}. */
+    public static Invariants of(String dbUrl, String user, String password, String brokers) {
+        return new Invariants(dbUrl, user, password, brokers);
     }
 
     public static Summary check(String dbUrl, String user, String password, String brokers, Outcomes outcomes)
             throws SQLException {
+        return of(dbUrl, user, password, brokers).check(outcomes);
+    }
+
+    public Invariants sink(Sink sink) {
+        sinks.add(sink);
+        return this;
+    }
+
+    /** How many faults the suite injected, for the summary: asked at its end (a flaky sink keeps failing). */
+    public Invariants faults(IntSupplier count) {
+        faults = count;
+        return this;
+    }
+
+    public Summary check(Outcomes outcomes) throws SQLException {
         List<String> violations = new ArrayList<>();
+        Map<String, Integer> read = new LinkedHashMap<>();
         try (Connection db = DriverManager.getConnection(dbUrl, user, password)) {
-            for (String email : outcomes.accepted().keySet()) {
-                if (count(db, "SELECT count(*) FROM customers WHERE email = ?", email) != 1) {
-                    violations.add("accepted " + email + " is not in the database");
-                }
-            }
-            for (String email : outcomes.refused()) {
-                if (count(db, "SELECT count(*) FROM customers WHERE email = ?", email) != 0) {
-                    violations.add("refused " + email + " was kept");
-                }
-            }
-            await().atMost(Duration.ofSeconds(60)).until(() ->
-                    count(db, "SELECT count(*) FROM events WHERE published_at IS NULL AND dead_lettered_at IS NULL",
-                            null) == 0);
+            checkKept(db, outcomes, violations);
+            await().atMost(PATIENCE).until(() -> count(db, "SELECT count(*) FROM events"
+                    + " WHERE published_at IS NULL AND dead_lettered_at IS NULL") == 0);
             Map<String, Integer> versionOf = new HashMap<>();
             Map<String, String> aggregateOf = new HashMap<>();
+            Set<String> topics = new HashSet<>();
             try (PreparedStatement statement = db.prepareStatement(
-                    "SELECT event_id, aggregate_id, aggregate_version FROM events WHERE topic = 'customers'");
+                    "SELECT event_id, aggregate_id, aggregate_version, topic FROM events");
                     ResultSet rows = statement.executeQuery()) {
                 while (rows.next()) {
                     versionOf.put(rows.getString(1), rows.getInt(3));
                     aggregateOf.put(rows.getString(1), rows.getString(2));
+                    topics.add(rows.getString(4));
                 }
             }
-            try (TopicReader kafka = new TopicReader(brokers, "customers")) {
-                Set<String> aggregates = new HashSet<>(aggregateOf.values());
-                await().atMost(Duration.ofSeconds(60)).until(() -> kafka.matching(r -> aggregates.contains(r.key()))
-                        .stream().map(r -> TopicReader.cloudEvent(r).getId()).distinct().count() >= versionOf.size());
-                List<ConsumerRecord<String, byte[]>> records = kafka.matching(r -> aggregates.contains(r.key()));
-                Map<String, Integer> highestSeen = new HashMap<>();
-                Set<String> seen = new HashSet<>();
-                for (ConsumerRecord<String, byte[]> record : records) {
-                    CloudEvent event = TopicReader.cloudEvent(record);
-                    Integer version = versionOf.get(event.getId());
-                    if (version == null) {
-                        violations.add("phantom: event " + event.getId() + " is in Kafka but not in the database");
-                        continue;
-                    }
-                    if (seen.add(event.getId())) {
-                        int previous = highestSeen.getOrDefault(record.key(), 0);
-                        if (version != previous + 1) {
-                            violations.add("order: " + record.key() + " version " + version + " after " + previous);
-                        }
-                        highestSeen.put(record.key(), version);
-                    }
-                    String value = new String(record.value(), StandardCharsets.UTF_8);
-                    outcomes.refused().stream().filter(value::contains)
-                            .forEach(email -> violations.add("refused " + email + " was published"));
+            Set<String> aggregates = new HashSet<>(aggregateOf.values());
+            try (TopicReader kafka = new TopicReader(brokers, topics.toArray(String[]::new))) {
+                List<Sink> all = new ArrayList<>();
+                all.add(new Sink("kafka", false, () -> kafka.matching(r -> aggregates.contains(r.key())).stream()
+                        .map(r -> {
+                            CloudEvent event = TopicReader.cloudEvent(r);
+                            return new Delivery(event.getId(), r.key(), new String(r.value(), StandardCharsets.UTF_8));
+                        }).toList()));
+                all.addAll(sinks);
+                for (Sink sink : all) {
+                    List<Delivery> deliveries = awaitAll(sink, aggregates, versionOf.keySet());
+                    read.put(sink.name(), deliveries.size());
+                    checkSink(sink, deliveries, versionOf, outcomes, violations);
                 }
-                versionOf.keySet().stream().filter(id -> !seen.contains(id))
-                        .forEach(id -> violations.add("lost: event " + id + " was never published"));
-                Summary summary = new Summary(outcomes.accepted().size(), outcomes.refused().size(), versionOf.size(),
-                        records.size(), violations);
-                System.out.println(summary);
-                return summary;
+            }
+            Summary summary = new Summary(outcomes.sent(), Math.max(outcomes.accepted().size(), outcomes.acceptedEvents().size()),
+                    outcomes.refused().size(), faults.getAsInt(), versionOf.size(), read, violations);
+            System.out.println(summary);
+            return summary;
+        }
+    }
+
+    private static void checkKept(Connection db, Outcomes outcomes, List<String> violations) throws SQLException {
+        for (String email : outcomes.accepted().keySet()) {
+            if (count(db, "SELECT count(*) FROM customers WHERE email = ?", email) != 1) {
+                violations.add("accepted " + email + " is not in the database");
+            }
+        }
+        for (String eventId : outcomes.acceptedEvents()) {
+            if (count(db, "SELECT count(*) FROM events WHERE event_id::text = ?", eventId) != 1) {
+                violations.add("accepted event " + eventId + " is not in the database");
+            }
+        }
+        for (String marker : outcomes.refused()) {
+            if (count(db, "SELECT count(*) FROM customers WHERE email = ? OR full_name = ?", marker, marker) != 0
+                    || count(db, "SELECT count(*) FROM events WHERE strpos(envelope, ?) > 0", marker) != 0) {
+                violations.add("refused " + marker + " was kept");
             }
         }
     }
 
-    private static long count(Connection db, String sql, String parameter) throws SQLException {
+    /** The sink's deliveries of these aggregates, once every expected event is among them (or patience ran out). */
+    private static List<Delivery> awaitAll(Sink sink, Set<String> aggregates, Set<String> expected) {
+        Supplier<List<Delivery>> ours = () -> sink.deliveries().get().stream()
+                .filter(d -> aggregates.contains(d.aggregateId())).toList();
+        try {
+            return await().atMost(PATIENCE).pollInterval(Duration.ofMillis(200)).until(ours::get, deliveries ->
+                    deliveries.stream().map(Delivery::eventId).collect(Collectors.toSet()).containsAll(expected));
+        } catch (ConditionTimeoutException e) {
+            return ours.get(); // what is missing is reported as lost
+        }
+    }
+
+    private static void checkSink(Sink sink, List<Delivery> deliveries, Map<String, Integer> versionOf,
+            Outcomes outcomes, List<String> violations) {
+        String name = sink.name();
+        Map<String, Integer> highestSeen = new HashMap<>();
+        Set<String> seen = new HashSet<>();
+        for (Delivery delivery : deliveries) {
+            Integer version = versionOf.get(delivery.eventId());
+            if (version == null) {
+                violations.add(name + ": phantom event " + delivery.eventId() + " (not in the database)");
+                continue;
+            }
+            if (seen.add(delivery.eventId())) {
+                int previous = highestSeen.getOrDefault(delivery.aggregateId(), 0);
+                if (version != previous + 1) {
+                    violations.add(name + ": order: " + delivery.aggregateId() + " version " + version + " after "
+                            + previous);
+                }
+                highestSeen.put(delivery.aggregateId(), version);
+            } else if (sink.exactlyOnce()) {
+                violations.add(name + ": event " + delivery.eventId() + " delivered more than once");
+            }
+            outcomes.refused().stream().filter(delivery.body()::contains)
+                    .forEach(marker -> violations.add(name + ": refused " + marker + " was delivered"));
+        }
+        versionOf.keySet().stream().filter(id -> !seen.contains(id))
+                .forEach(id -> violations.add(name + ": lost event " + id));
+    }
+
+    private static long count(Connection db, String sql, String... parameters) throws SQLException {
         try (PreparedStatement statement = db.prepareStatement(sql)) {
-            if (parameter != null) {
-                statement.setString(1, parameter);
+            for (int i = 0; i < parameters.length; i++) {
+                statement.setString(i + 1, parameters[i]);
             }
             try (ResultSet row = statement.executeQuery()) {
                 row.next();

@@ -37,6 +37,15 @@ final class BridgeFixture implements AutoCloseable {
         return queue;
     }
 
+    /** Declarations of the two consumers several tests use: audit (CloudEvents) and crm (legacy), on customer.*. */
+    static String auditAndCrm(String auditQueue, String crmQueue) {
+        return """
+                consumers:
+                  - { name: audit, queue: %s, bindings: [ "customer.*" ] }
+                  - { name: crm, queue: %s, format: legacy, bindings: [ "customer.*" ] }
+                """.formatted(auditQueue, crmQueue);
+    }
+
     /** Hub settings: the bridge on (or off) with these consumer declarations, on this run's names. */
     Map<String, String> settings(boolean enabled, String declarations) {
         try {

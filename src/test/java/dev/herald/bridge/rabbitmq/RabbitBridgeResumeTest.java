@@ -24,11 +24,7 @@ class RabbitBridgeResumeTest {
     private static final String EXCHANGE = FIXTURE.exchange;
     private static final String AUDIT = FIXTURE.queue("audit");
     private static final String CRM = FIXTURE.queue("crm");
-    private static final String DECLARATIONS = """
-            consumers:
-              - { name: audit, queue: %s, bindings: [ "customer.*" ] }
-              - { name: crm, queue: %s, format: legacy, bindings: [ "customer.*" ] }
-            """.formatted(AUDIT, CRM);
+    private static final String DECLARATIONS = BridgeFixture.auditAndCrm(AUDIT, CRM);
     private static final AmqpClient amqp = FIXTURE.amqp;
 
     @AfterAll

@@ -1,0 +1,328 @@
+package dev.herald.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.herald.bench.FaultProxy.Fault;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+
+/**
+ * Soak: a hub whose PostgreSQL and Kafka sit behind {@link FaultProxy}s, under steady writers (customers
+ * created, then renamed: several versions per aggregate), while faults follow each other (PostgreSQL cut,
+ * Kafka blackholed, Kafka cut, both delayed), each for some seconds with calm between. Then the outbox
+ * drains and the invariants are checked against the database and Kafka (read_committed): every accepted
+ * command kept and published, nothing of a refused one kept or published, no phantom, each aggregate's
+ * versions first seen in order. Started before the hub: the proxies' ports go to --ports-file for bench/run.
+ */
+final class Soak {
+
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    private final String hubUrl;
+    private final Map<String, String> acceptedEmails = new ConcurrentHashMap<>();
+    private final Set<String> acceptedEvents = ConcurrentHashMap.newKeySet();
+    private final Set<String> refused = ConcurrentHashMap.newKeySet();
+    private final AtomicInteger sent = new AtomicInteger();
+    private final AtomicInteger unknown = new AtomicInteger();
+
+    private Soak(String hubUrl) {
+        this.hubUrl = hubUrl;
+    }
+
+    static void run(Args args) throws Exception {
+        String dbUrl = args.require("db-url"); // direct, with currentSchema: the checker reads past the proxy
+        URI db = URI.create(dbUrl.substring("jdbc:".length()));
+        int kafkaPort = freePort();
+        try (FaultProxy postgres = new FaultProxy("postgresql", db.getHost(), db.getPort());
+                FaultProxy kafka = new FaultProxy("kafka", "127.0.0.1", kafkaPort)) {
+            writePorts(Path.of(args.require("ports-file")), dbUrl.replace(db.getHost() + ":" + db.getPort(),
+                    "127.0.0.1:" + postgres.port()), kafkaPort, kafka.port());
+            Soak soak = new Soak(args.require("hub-url"));
+            soak.awaitHub(Duration.ofSeconds(180));
+            ObjectNode report = Main.JSON.createObjectNode();
+            report.put("scenario", "soak");
+            report.put("minutes", args.getDouble("minutes", 5));
+            ArrayNode faults = report.putArray("faults");
+            long faultMs = (long) (args.getDouble("fault-seconds", 10) * 1000);
+            long calmMs = (long) (args.getDouble("calm-seconds", 10) * 1000);
+            long end = System.nanoTime() + (long) (args.getDouble("minutes", 5) * 60e9);
+
+            ExecutorService writers = soak.startWriters(args.getInt("writers", 8));
+            List<Step> plan = List.of(new Step(postgres, Fault.CUT, 0), new Step(kafka, Fault.BLACKHOLE, 0),
+                    new Step(kafka, Fault.CUT, 0), new Step(kafka, Fault.DELAY, 200),
+                    new Step(postgres, Fault.DELAY, 50));
+            for (int i = 0; System.nanoTime() + (calmMs + faultMs) * 1_000_000 < end; i++) {
+                Thread.sleep(calmMs);
+                Step step = plan.get(i % plan.size());
+                Main.log("soak: " + step + " for " + faultMs + " ms (" + soak.progress() + ")");
+                step.proxy.inject(step.fault, step.delayMs);
+                Thread.sleep(faultMs);
+                step.proxy.heal();
+                faults.addObject().put("proxy", step.proxy.name()).put("fault", step.toString())
+                        .put("seconds", faultMs / 1000.0);
+            }
+            Thread.sleep(calmMs);
+            writers.shutdownNow();
+            writers.awaitTermination(60, TimeUnit.SECONDS);
+            Main.log("soak: load stopped (" + soak.progress() + "); waiting for the outbox to drain");
+            soak.check(dbUrl, args.get("db-user", "postgres"), args.get("db-password", ""),
+                    "127.0.0.1:" + kafka.port(), report);
+            Path out = Path.of(args.require("out"));
+            Files.writeString(out, Main.JSON.writeValueAsString(report));
+            Files.writeString(Path.of(out.toString().replaceFirst("\\.json$", "") + ".md"), markdown(report));
+            Main.log("soak: " + report.get("summary").asText());
+            if (report.get("violations").asInt() > 0) {
+                System.exit(1);
+            }
+        }
+    }
+
+    private record Step(FaultProxy proxy, Fault fault, long delayMs) {
+        @Override
+        public String toString() {
+            return fault.name().toLowerCase() + " " + proxy.name() + (delayMs > 0 ? " +" + delayMs + " ms" : "");
+        }
+    }
+
+    private String progress() {
+        return sent.get() + " sent, " + acceptedEvents.size() + " accepted, " + refused.size() + " refused";
+    }
+
+    // --- load --------------------------------------------------------------------------------------------
+
+    private ExecutorService startWriters(int count) {
+        ExecutorService threads = Executors.newFixedThreadPool(count);
+        for (int i = 0; i < count; i++) {
+            threads.submit(() -> {
+                while (!Thread.currentThread().isInterrupted()) {
+                    writeOne();
+                }
+            });
+        }
+        return threads;
+    }
+
+    /** A customer, then two renames of it; every name and email unique, so the checker can find them. */
+    private void writeOne() {
+        String email = "soak-" + UUID.randomUUID() + "@example.com";
+        JsonNode created = command("POST", "/api/customers",
+                "{\"full_name\":\"Soak\",\"email\":\"" + email + "\"}", email);
+        if (created == null) {
+            return;
+        }
+        String id = created.get("aggregate_id").asText();
+        acceptedEmails.put(email, id);
+        for (int i = 0; i < 2 && !Thread.currentThread().isInterrupted(); i++) {
+            String name = "Soak " + UUID.randomUUID();
+            command("PUT", "/api/customers/" + id, "{\"full_name\":\"" + name + "\"}", name);
+        }
+    }
+
+    private JsonNode command(String method, String path, String body, String marker) {
+        sent.incrementAndGet();
+        try {
+            HttpResponse<String> answer = HTTP.send(HttpRequest.newBuilder(URI.create(hubUrl + path))
+                    .timeout(Duration.ofSeconds(30)).header("Content-Type", "application/json")
+                    .method(method, HttpRequest.BodyPublishers.ofString(body)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            JsonNode json = Main.JSON.readTree(answer.body());
+            if (answer.statusCode() == 201 || answer.statusCode() == 202) {
+                acceptedEvents.add(json.at("/event/id").asText());
+                return json;
+            }
+            if (json.path("type").asText().endsWith(":outcome-unknown")) {
+                unknown.incrementAndGet();
+            } else {
+                refused.add(marker);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            unknown.incrementAndGet();
+        } catch (Exception e) {
+            unknown.incrementAndGet(); // no answer: the outcome is unknown to the client
+        }
+        return null;
+    }
+
+    private void awaitHub(Duration patience) throws InterruptedException {
+        long end = System.nanoTime() + patience.toNanos();
+        while (System.nanoTime() < end) {
+            try {
+                if (HTTP.send(HttpRequest.newBuilder(URI.create(hubUrl + "/observe/health")).build(),
+                        HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                    return;
+                }
+            } catch (Exception e) {
+                // not up yet
+            }
+            Thread.sleep(200);
+        }
+        throw new IllegalStateException("the hub was not ready within " + patience);
+    }
+
+    // --- invariants ---------------------------------------------------------------------------------------
+
+    private void check(String dbUrl, String user, String password, String brokers, ObjectNode report)
+            throws Exception {
+        List<String> violations = new ArrayList<>();
+        Map<String, Integer> versionOf = new HashMap<>();
+        Set<String> topics = new HashSet<>();
+        try (Connection db = DriverManager.getConnection(dbUrl, user, password)) {
+            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
+            while (count(db, "SELECT count(*) FROM events WHERE published_at IS NULL AND dead_lettered_at IS NULL")
+                    > 0 && System.nanoTime() < deadline) {
+                Thread.sleep(500);
+            }
+            for (String email : acceptedEmails.keySet()) {
+                if (count(db, "SELECT count(*) FROM customers WHERE email = ?", email) != 1) {
+                    violations.add("accepted " + email + " is not in the database");
+                }
+            }
+            for (String event : acceptedEvents) {
+                if (count(db, "SELECT count(*) FROM events WHERE event_id::text = ?", event) != 1) {
+                    violations.add("accepted event " + event + " is not in the database");
+                }
+            }
+            for (String marker : refused) {
+                if (count(db, "SELECT count(*) FROM customers WHERE email = ? OR full_name = ?", marker, marker)
+                        + count(db, "SELECT count(*) FROM events WHERE strpos(envelope, ?) > 0", marker) > 0) {
+                    violations.add("refused " + marker + " was kept");
+                }
+            }
+            try (PreparedStatement all = db.prepareStatement("SELECT event_id, aggregate_version, topic FROM events");
+                    ResultSet rows = all.executeQuery()) {
+                while (rows.next()) {
+                    versionOf.put(rows.getString(1), rows.getInt(2));
+                    topics.add(rows.getString(3));
+                }
+            }
+        }
+        int records = checkKafka(brokers, topics, versionOf, violations);
+        ObjectNode figures = report.putObject("figures");
+        figures.put("commands_sent", sent.get()).put("accepted", acceptedEvents.size())
+                .put("refused", refused.size()).put("outcome_unknown", unknown.get())
+                .put("faults_injected", report.get("faults").size()).put("events_checked", versionOf.size())
+                .put("kafka_records_read", records);
+        report.put("violations", violations.size());
+        violations.stream().limit(50).forEach(report.putArray("violation_samples")::add);
+        report.put("summary", sent.get() + " commands sent, " + acceptedEvents.size() + " accepted, "
+                + refused.size() + " refused, " + unknown.get() + " unknown; " + report.get("faults").size()
+                + " faults injected; " + versionOf.size() + " events checked against " + records
+                + " Kafka records; " + violations.size() + " violations");
+    }
+
+    /** Reads every topic the events went to until each event was seen (or 3 minutes passed); answers records read. */
+    private int checkKafka(String brokers, Set<String> topics, Map<String, Integer> versionOf, List<String> violations)
+            throws Exception {
+        Properties config = new Properties();
+        config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, brokers);
+        config.put(ConsumerConfig.GROUP_ID_CONFIG, "soak-check-" + UUID.randomUUID());
+        config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        config.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        config.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        Set<String> seen = new HashSet<>();
+        Map<String, Integer> highest = new HashMap<>();
+        int records = 0;
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(config)) {
+            consumer.subscribe(topics);
+            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
+            while (!seen.containsAll(versionOf.keySet()) && System.nanoTime() < deadline) {
+                for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(500))) {
+                    records++;
+                    String id = Main.JSON.readTree(record.value()).path("id").asText();
+                    Integer version = versionOf.get(id);
+                    if (version == null) {
+                        violations.add("phantom: event " + id + " is in Kafka but not in the database");
+                    } else if (seen.add(id)) {
+                        int previous = highest.getOrDefault(record.key(), 0);
+                        if (version != previous + 1) {
+                            violations.add("order: " + record.key() + " version " + version + " after " + previous);
+                        }
+                        highest.put(record.key(), version);
+                    }
+                    for (String marker : refused) {
+                        if (record.value().contains(marker)) {
+                            violations.add("refused " + marker + " was published");
+                        }
+                    }
+                }
+            }
+        }
+        versionOf.keySet().stream().filter(id -> !seen.contains(id))
+                .forEach(id -> violations.add("lost: event " + id + " was never published"));
+        return records;
+    }
+
+    private static long count(Connection db, String sql, String... parameters) throws SQLException {
+        try (PreparedStatement statement = db.prepareStatement(sql)) {
+            for (int i = 0; i < parameters.length; i++) {
+                statement.setString(i + 1, parameters[i]);
+            }
+            try (ResultSet row = statement.executeQuery()) {
+                row.next();
+                return row.getLong(1);
+            }
+        }
+    }
+
+    // --- plumbing -----------------------------------------------------------------------------------------
+
+    /** For bench/run to source: the proxied database URL and the Kafka ports the hub must use. */
+    private static void writePorts(Path file, String proxiedDbUrl, int kafkaPort, int kafkaProxyPort)
+            throws Exception {
+        Path partial = Path.of(file + ".partial");
+        Files.writeString(partial, "SOAK_DB_URL='" + proxiedDbUrl + "'\nSOAK_KAFKA_PORT=" + kafkaPort
+                + "\nSOAK_KAFKA_PROXY=" + kafkaProxyPort + "\n", StandardCharsets.UTF_8);
+        Files.move(partial, file, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    private static int freePort() throws Exception {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    private static String markdown(ObjectNode report) {
+        StringBuilder md = new StringBuilder("# Soak: faults under steady load\n\n");
+        md.append(report.get("summary").asText()).append("\n\n| figure | value |\n|---|---|\n");
+        report.get("figures").fields().forEachRemaining(f -> md.append("| ").append(f.getKey()).append(" | ")
+                .append(f.getValue().asText()).append(" |\n"));
+        md.append("| violations | ").append(report.get("violations").asInt()).append(" |\n\nFaults, in order:\n\n");
+        report.get("faults").forEach(f -> md.append("- ").append(f.get("fault").asText()).append(", ")
+                .append(f.get("seconds").asText()).append(" s\n"));
+        report.path("violation_samples").forEach(v -> md.append("\nviolation: ").append(v.asText()));
+        return md.append('\n').toString();
+    }
+}
