@@ -2,6 +2,8 @@ package dev.herald;
 
 import dev.herald.intake.Problem;
 import dev.herald.intake.ProblemResponder;
+import dev.herald.security.InFlightLimit;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.util.Map;
@@ -43,7 +45,7 @@ public final class Herald implements AutoCloseable {
         Herald herald = new Herald(overrides);
         try {
             herald.main.start();
-            herald.answerUnroutedWithProblems();
+            herald.guardServer();
         } catch (Exception e) {
             herald.close();
             throw e;
@@ -55,13 +57,21 @@ public final class Herald implements AutoCloseable {
         return main.getCamelContext();
     }
 
-    /** Requests no route matched (404, 405) or too large (413) also get problem+json. */
-    private void answerUnroutedWithProblems() {
-        // unmatched requests fall through the routes' sub-router to the server's root router
-        int port = Integer.parseInt(new Settings(camelContext().getPropertiesComponent()).require("herald.http.port"));
+    /**
+     * On the server's root router: at most herald.http.max-in-flight requests at once (ahead of every route),
+     * and problem+json for requests no route matched (404, 405) or too large (413).
+     */
+    private void guardServer() {
+        Settings settings = new Settings(camelContext().getPropertiesComponent());
+        int port = Integer.parseInt(settings.require("herald.http.port"));
         VertxPlatformHttpRouter routes = VertxPlatformHttpRouter.lookup(camelContext(),
                 VertxPlatformHttpRouter.getRouterNameFromPort(port));
         Router router = (Router) routes.getServer().getServer().requestHandler();
+        router.route().order(-1).handler(new InFlightLimit(settings.getInt("herald.http.max-in-flight"),
+                settings.getInt("herald.publish.retry-after"),
+                camelContext().getRegistry().lookupByNameAndType("meterRegistry", MeterRegistry.class),
+                Herald::problem));
+        // unmatched requests fall through the routes' sub-router to the server's root router
         router.errorHandler(404, context -> problem(context, new Problem(404, "not-found", "Not found",
                 "no resource at " + context.request().path())));
         router.errorHandler(405, context -> problem(context, new Problem(405, "method-not-allowed",
@@ -72,6 +82,7 @@ public final class Herald implements AutoCloseable {
 
     private static void problem(RoutingContext context, Problem problem) {
         if (!context.response().ended()) {
+            problem.headers().forEach(context.response()::putHeader);
             context.response().setStatusCode(problem.status())
                     .putHeader("Content-Type", ProblemResponder.CONTENT_TYPE)
                     .end(ProblemResponder.render(problem, context.request().path()));

@@ -37,8 +37,15 @@ public class Problem extends RuntimeException {
         return this;
     }
 
+    /** The response headers: those the problem asked for, and Retry-After when it has one. */
     public Map<String, String> headers() {
-        return headers;
+        Object retryAfter = extensions.get("retryAfter");
+        if (retryAfter == null) {
+            return headers;
+        }
+        Map<String, String> all = new LinkedHashMap<>(headers);
+        all.put("Retry-After", String.valueOf(retryAfter));
+        return all;
     }
 
     public int status() {

@@ -33,10 +33,6 @@ public final class ProblemResponder {
         out.setHeader(Exchange.HTTP_RESPONSE_CODE, problem.status());
         out.setHeader(Exchange.CONTENT_TYPE, CONTENT_TYPE);
         problem.headers().forEach(out::setHeader);
-        Object retryAfter = problem.extensions().get("retryAfter");
-        if (retryAfter != null) {
-            out.setHeader("Retry-After", String.valueOf(retryAfter));
-        }
         out.setBody(render(problem, exchange.getIn().getHeader(Exchange.HTTP_URI, String.class)));
     }
 

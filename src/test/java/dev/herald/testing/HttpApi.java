@@ -21,6 +21,11 @@ public final class HttpApi {
         this.base = base;
     }
 
+    /** http://127.0.0.1:port, for tests that need a client of their own (asynchronous requests). */
+    public String base() {
+        return base;
+    }
+
     public Response get(String path, String... headers) {
         return send(request(path, headers).GET());
     }
