@@ -92,6 +92,12 @@ public final class Herald implements AutoCloseable {
     @Override
     public void close() {
         try {
+            // the context first: on SIGTERM Camel's own hook has main.stop() wait until the context is stopped,
+            // and main.stop() on this thread would otherwise wait on itself for the full graceful timeout (25 s)
+            CamelContext camel = main.getCamelContext();
+            if (camel != null) {
+                camel.stop();
+            }
             main.stop();
         } finally {
             hub.close();
