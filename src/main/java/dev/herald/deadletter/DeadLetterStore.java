@@ -88,9 +88,9 @@ public final class DeadLetterStore implements AutoCloseable {
     /**
      * The relay gave up on an event: recorded, and its outbox row marked so nothing claims it again. If its
      * type keeps strict order (herald.relay.strict-order-types) the rest of its aggregate waits until an
-     * operator retries or discards it.
+     * operator retries or discards it. Answers whether it does.
      */
-    public void record(PendingEvent event, Throwable failure, int attempts) throws SQLException {
+    public boolean record(PendingEvent event, Throwable failure, int attempts) throws SQLException {
         boolean blocksAggregate = strictOrder.test(event.eventType());
         DeadLetter letter = DeadLetter.of(KAFKA, event.topic(), event.eventId(), event.eventType(),
                 event.aggregateId(), event.envelope(), failure, attempts);
@@ -109,6 +109,7 @@ public final class DeadLetterStore implements AutoCloseable {
             connection.commit();
             recordedAs(id, letter);
         }
+        return blocksAggregate;
     }
 
     /** Any stage (a bridge) gave up on delivering an event to one destination. */

@@ -8,13 +8,10 @@ import dev.herald.store.EventStore;
 import dev.herald.store.EventStore.OutgoingEvent;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -41,6 +38,8 @@ import org.slf4j.LoggerFactory;
  * committed late is still found. No event is claimed while another event of its aggregate is held by someone
  * else, and a batch is sent in seq order, so one aggregate's events reach Kafka in version order.
  *
+ * <p>A claim is one row per batch ({@link RelayClaims}), so an event row is written once: when published.
+ *
  * <p>Pipelined: while one batch is in flight to Kafka, a database thread marks the previous batch published
  * and claims the next one. The batch in flight is held, so the next claim skips its aggregates: a later event
  * of an aggregate is claimed only once the earlier one is published (or given up on).
@@ -53,33 +52,11 @@ public final class OutboxRelay implements AutoCloseable {
     /** Tries of the current batch, for the dead letter channel once its retries are spent. */
     public static final String BATCH_ATTEMPTS = "herald.relay.batch-attempts";
 
-    private static final String CLAIM = """
-            WITH next AS (
-                SELECT e.seq FROM events e
-                 WHERE e.published_at IS NULL AND e.dead_lettered_at IS NULL
-                   AND (e.claimed_until IS NULL OR e.claimed_until < now())
-                   -- skip aggregates someone else is publishing (computed once, as a hashed subplan, from
-                   -- the small index of held events: never a scan of the backlog)
-                   AND (e.aggregate_type, e.aggregate_id) NOT IN (
-                       SELECT h.aggregate_type, h.aggregate_id FROM events h
-                        WHERE h.claimed_by IS NOT NULL AND h.published_at IS NULL AND h.dead_lettered_at IS NULL
-                          AND h.claimed_until >= now())
-                   -- strict order: a dead letter holds back the rest of its aggregate until it is resolved
-                   AND NOT EXISTS (SELECT 1 FROM events b WHERE b.blocks_aggregate
-                                      AND b.aggregate_type = e.aggregate_type AND b.aggregate_id = e.aggregate_id)
-                 ORDER BY e.seq
-                 LIMIT ?
-                   FOR UPDATE SKIP LOCKED)
-            UPDATE events SET claimed_until = now() + make_interval(secs => ?), claimed_by = ?,
-                              publish_attempts = publish_attempts + 1
-              FROM next WHERE events.seq = next.seq
-            RETURNING events.seq, events.event_id, events.event_type, events.topic, events.aggregate_id,
-                      events.envelope, events.occurred_at""";
-
     private final DataSource dataSource;
     private final TransactionalPublisher publisher;
     private final DeadLetterStore deadLetters;
     private final RelaySettings settings;
+    private final RelayClaims claims;
     private final PublishMeters meters;
     /** One thread, so a claim always comes after the marks queued before it (their aggregates are free again). */
     private final ExecutorService database = Executors.newSingleThreadExecutor(task -> {
@@ -88,9 +65,15 @@ public final class OutboxRelay implements AutoCloseable {
         return thread;
     });
     /** Published to Kafka, "published" not yet written; only the database thread touches it. */
-    private final List<UUID> unmarked = new ArrayList<>();
+    private final List<Long> unmarked = new ArrayList<>();
+    /** Batches done with (published, or given up on) whose claim is still to end; the database thread's. */
+    private final Set<Long> finished = new HashSet<>();
+    /** Batch numbers, from the database thread; claims of an earlier run are released before the first. */
+    private long batches = -1;
     /** The next batch, claimed while the current one was in flight; only the route's thread touches it. */
     private Future<Claim> next;
+    /** The batch the route holds (-1: none); only the route's thread touches it. */
+    private long inHand = -1;
 
     public OutboxRelay(DataSource dataSource, TransactionalPublisher publisher, DeadLetterStore deadLetters,
             RelaySettings settings, PublishMeters meters) {
@@ -99,6 +82,7 @@ public final class OutboxRelay implements AutoCloseable {
         this.publisher = publisher;
         this.deadLetters = deadLetters;
         this.settings = settings;
+        this.claims = new RelayClaims(settings.claimant(), settings.lease());
     }
 
     /**
@@ -107,6 +91,11 @@ public final class OutboxRelay implements AutoCloseable {
      * relay took over meanwhile.
      */
     public List<PendingEvent> claim() throws SQLException, InterruptedException {
+        if (inHand >= 0) {
+            // done with it, published or not (the error handler gave up on it): its claim ends with the next mark
+            finish(inHand, List.of());
+            inHand = -1;
+        }
         Future<Claim> ahead = next;
         next = null;
         Claim claim = await(ahead != null ? ahead : database.submit(this::claimNow));
@@ -114,8 +103,12 @@ public final class OutboxRelay implements AutoCloseable {
             // all that is left may be later events of the batch that was in flight: look again after its mark
             claim = await(database.submit(this::claimNow));
         }
+        if (claim.events().isEmpty()) {
+            return claim.events();
+        }
+        inHand = claim.batch();
         boolean old = System.nanoTime() - claim.claimedAt() > settings.lease().toNanos() / 2;
-        return old && !claim.events().isEmpty() ? renewLease(claim.events()) : claim.events();
+        return old ? renewLease(claim.events()) : claim.events();
     }
 
     private static Claim await(Future<Claim> claim) throws SQLException, InterruptedException {
@@ -132,22 +125,14 @@ public final class OutboxRelay implements AutoCloseable {
     private Claim claimNow() throws SQLException {
         markPublished();
         long claimedAt = System.nanoTime();
-        List<PendingEvent> claimed = new ArrayList<>();
-        try (Connection connection = dataSource.getConnection();
-                PreparedStatement statement = connection.prepareStatement(CLAIM)) {
-            statement.setInt(1, settings.batchSize());
-            statement.setLong(2, settings.lease().toSeconds());
-            statement.setString(3, settings.claimant());
-            try (ResultSet row = statement.executeQuery()) {
-                while (row.next()) {
-                    claimed.add(new PendingEvent(row.getLong("seq"), row.getObject("event_id", UUID.class),
-                            row.getString("event_type"), row.getString("topic"), row.getString("aggregate_id"),
-                            row.getString("envelope"), row.getObject("occurred_at", OffsetDateTime.class)));
-                }
+        try (Connection connection = dataSource.getConnection()) {
+            if (batches < 0) {
+                claims.releaseAll(connection);
+                batches = 0;
             }
+            long batch = ++batches;
+            return new Claim(claims.claim(connection, batch, settings.batchSize()), batch, claimedAt);
         }
-        claimed.sort(Comparator.comparingLong(PendingEvent::seq));
-        return new Claim(claimed, claimedAt);
     }
 
     /**
@@ -155,12 +140,13 @@ public final class OutboxRelay implements AutoCloseable {
      * the events' lease runs out and they are published again with the same event ids.
      */
     private void markPublished() {
-        if (unmarked.isEmpty()) {
+        if (unmarked.isEmpty() && finished.isEmpty()) {
             return;
         }
         try (Connection connection = dataSource.getConnection()) {
-            EventStore.markPublished(connection, unmarked);
+            claims.finish(connection, unmarked, finished);
             unmarked.clear();
+            finished.clear();
         } catch (SQLException e) {
             LOG.warn("could not mark {} published events as published, will try again: {}", unmarked.size(),
                     e.getMessage());
@@ -192,11 +178,7 @@ public final class OutboxRelay implements AutoCloseable {
             try {
                 publisher.send(remaining.stream().map(PendingEvent::outgoing).toList());
                 publisher.commit();
-                List<UUID> published = remaining.stream().map(PendingEvent::eventId).toList();
-                database.execute(() -> {
-                    unmarked.addAll(published);
-                    markPublished();
-                });
+                finish(inHand, remaining.stream().map(PendingEvent::seq).toList());
                 OffsetDateTime now = OffsetDateTime.now();
                 remaining.forEach(event -> meters.published(PublishMeters.RELAY, event.eventType(),
                         Duration.between(event.occurredAt(), now)));
@@ -206,10 +188,13 @@ public final class OutboxRelay implements AutoCloseable {
                 meters.failed(PublishMeters.RELAY, e, e.refused().isEmpty());
                 Set<UUID> refused = e.refused().stream().map(OutgoingEvent::eventId).collect(Collectors.toSet());
                 List<PendingEvent> givenUp = new ArrayList<>();
+                Set<String> blocked = new HashSet<>();
                 for (PendingEvent event : remaining) {
                     if (refused.contains(event.eventId())
                             && attempts.merge(event.eventId(), 1, Integer::sum) > settings.maxAttempts()) {
-                        deadLetters.record(event, e.getCause(), attempts.get(event.eventId()));
+                        if (deadLetters.record(event, e.getCause(), attempts.get(event.eventId()))) {
+                            blocked.add(event.aggregateId());
+                        }
                         givenUp.add(event);
                     }
                 }
@@ -217,9 +202,21 @@ public final class OutboxRelay implements AutoCloseable {
                     throw e;
                 }
                 remaining.removeAll(givenUp);
+                // strict order: the rest of a blocked aggregate waits (unclaimed, unpublished) for the operator
+                remaining.removeIf(event -> blocked.contains(event.aggregateId()));
                 exchange.getIn().setBody(remaining);
             }
         }
+        finish(inHand, List.of()); // every event of the batch was given up on
+    }
+
+    /** Queues a batch's published events for the "published" mark, which also ends the batch's claim. */
+    private void finish(long batch, List<Long> published) {
+        database.execute(() -> {
+            unmarked.addAll(published);
+            finished.add(batch);
+            markPublished();
+        });
     }
 
     /**
@@ -228,20 +225,9 @@ public final class OutboxRelay implements AutoCloseable {
      * events are never published by two relays out of order.
      */
     private List<PendingEvent> renewLease(List<PendingEvent> batch) throws SQLException {
-        Set<Long> stillOurs = new HashSet<>();
-        try (Connection connection = dataSource.getConnection();
-                PreparedStatement renew = connection.prepareStatement("""
-                        UPDATE events SET claimed_until = now() + make_interval(secs => ?)
-                         WHERE seq = ANY (?) AND claimed_by = ? AND published_at IS NULL
-                        RETURNING seq""")) {
-            renew.setLong(1, settings.lease().toSeconds());
-            renew.setArray(2, connection.createArrayOf("bigint", batch.stream().map(PendingEvent::seq).toArray()));
-            renew.setString(3, settings.claimant());
-            try (ResultSet row = renew.executeQuery()) {
-                while (row.next()) {
-                    stillOurs.add(row.getLong(1));
-                }
-            }
+        Set<Long> stillOurs;
+        try (Connection connection = dataSource.getConnection()) {
+            stillOurs = claims.renew(connection, inHand, batch);
         }
         Set<String> lost = batch.stream().filter(event -> !stillOurs.contains(event.seq()))
                 .map(PendingEvent::aggregateId).collect(Collectors.toSet());
@@ -262,22 +248,14 @@ public final class OutboxRelay implements AutoCloseable {
     }
 
     private void release(Future<Claim> ahead) {
-        try (Connection connection = dataSource.getConnection();
-                PreparedStatement release = connection.prepareStatement("""
-                        UPDATE events SET claimed_until = NULL, claimed_by = NULL
-                         WHERE seq = ANY (?) AND claimed_by = ? AND published_at IS NULL""")) {
-            release.setArray(1, connection.createArrayOf("bigint", ahead.get().events().stream()
-                    .map(PendingEvent::seq).toArray()));
-            release.setString(2, settings.claimant());
-            if (release.executeUpdate() > 0) {
-                EventStore.wakeRelay(connection);
-            }
+        try (Connection connection = dataSource.getConnection()) {
+            claims.release(connection, ahead.get().batch());
         } catch (SQLException | ExecutionException | InterruptedException e) {
             LOG.debug("could not release the batch claimed ahead; its lease will run out: {}", e.getMessage());
         }
     }
 
-    private record Claim(List<PendingEvent> events, long claimedAt) {
+    private record Claim(List<PendingEvent> events, long batch, long claimedAt) {
     }
 
     /** An event waiting in the outbox. */

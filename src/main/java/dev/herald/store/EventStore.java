@@ -241,12 +241,22 @@ public final class EventStore {
         }
     }
 
-    /** Marks events as published (after their Kafka transaction committed); autocommit, idempotent. */
+    private static final String PUBLISHED = """
+            UPDATE events SET published_at = now(), publish_attempts = publish_attempts + 1,
+                              claimed_until = NULL, claimed_by = NULL, last_error = NULL
+             WHERE %s = ANY (?) AND published_at IS NULL""";
+
+    /** Marks events as published (after their Kafka transaction committed); idempotent. */
     public static void markPublished(Connection connection, Collection<UUID> eventIds) throws SQLException {
-        updateEvents(connection, eventIds, """
-                UPDATE events SET published_at = now(), publish_attempts = publish_attempts + 1,
-                                  claimed_until = NULL, claimed_by = NULL, last_error = NULL
-                 WHERE event_id = ANY (?) AND published_at IS NULL""");
+        updateEvents(connection, eventIds, PUBLISHED.formatted("event_id"));
+    }
+
+    /** The same by seq (what the relay knows its events by). */
+    public static void markPublishedBySeq(Connection connection, Collection<Long> seqs) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement(PUBLISHED.formatted("seq"))) {
+            statement.setArray(1, connection.createArrayOf("bigint", seqs.toArray()));
+            statement.executeUpdate();
+        }
     }
 
     /** Hands events a lane could not publish to the relay at once, instead of when their lease runs out. */
