@@ -22,7 +22,7 @@ import java.time.Instant;
  *   relay-drain --jdbc-url URL --fill FILE ... --out FILE       watch a restarted hub's relay drain that backlog
  *   webhooks --hub-url URL --events N --out FILE                 webhook deliveries/s, alone and beside a hanging endpoint
  *   rabbitmq-drain --hub-log FILE --queue Q --events N ... --out FILE   the bridge forwarding a backlog, and raw AMQP
- *   soak --db-url URL --ports-file F --hub-url URL [--minutes N] --out FILE.json   faults under load, then invariants
+ *   soak --db-url URL --ports-file F --hub-url URL [--minutes N] [--amqp-url URL] --out FILE.json   faults under load, then invariants
  *   selftest [--rates LIST] [--delay-ms N]                     the generator against an in-process stub
  *   report   --out-dir DIR --stamp TS [--meta-json FILE] SESSION.json... | --from RESULTS.json   JSON + Markdown + PNG
  * </pre>

@@ -37,16 +37,19 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
- * Soak: a hub whose PostgreSQL and Kafka sit behind {@link FaultProxy}s, under steady writers (customers
- * created, then renamed: several versions per aggregate), while faults follow each other (PostgreSQL cut,
- * Kafka blackholed, Kafka cut, both delayed), each for some seconds with calm between. Then the outbox
- * drains and the invariants are checked against the database and Kafka (read_committed): every accepted
- * command kept and published, nothing of a refused one kept or published, no phantom, each aggregate's
- * versions first seen in order. Started before the hub: the proxies' ports go to --ports-file for bench/run.
+ * Soak: a hub whose PostgreSQL, Kafka and RabbitMQ sit behind {@link FaultProxy}s, with both bridges on, under
+ * steady writers (customers created, then renamed: several versions per aggregate), while faults follow each
+ * other (each engine cut, blackholed or delayed), each for some seconds with calm between, and a webhook
+ * receiver fails half its calls throughout. Then the outbox drains and the invariants are checked against the
+ * database: every accepted command kept, nothing of a refused one kept or published; and per sink (Kafka
+ * read_committed, the RabbitMQ queue, the webhook receiver, {@link SinkCheck}) every event arrived, no phantom,
+ * each aggregate's versions first seen in order. Started before the hub: the hub's options go to --ports-file.
  */
 final class Soak {
 
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    /** A sink that received nothing for this long is done: what it lacks then is lost. */
+    private static final Duration SINK_STALL = Duration.ofSeconds(60);
 
     private final String hubUrl;
     private final Map<String, String> acceptedEmails = new ConcurrentHashMap<>();
@@ -63,24 +66,38 @@ final class Soak {
         String dbUrl = args.require("db-url"); // direct, with currentSchema: the checker reads past the proxy
         URI db = URI.create(dbUrl.substring("jdbc:".length()));
         int kafkaPort = freePort();
+        Path portsFile = Path.of(args.require("ports-file"));
+        SoakRabbit rabbit = SoakRabbit.open(args.get("amqp-url", "amqp://guest:guest@127.0.0.1:5672"),
+                "herald.soak." + UUID.randomUUID().toString().substring(0, 8));
         try (FaultProxy postgres = new FaultProxy("postgresql", db.getHost(), db.getPort());
-                FaultProxy kafka = new FaultProxy("kafka", "127.0.0.1", kafkaPort)) {
-            writePorts(Path.of(args.require("ports-file")), dbUrl.replace(db.getHost() + ":" + db.getPort(),
-                    "127.0.0.1:" + postgres.port()), kafkaPort, kafka.port());
+                FaultProxy kafka = new FaultProxy("kafka", "127.0.0.1", kafkaPort);
+                SoakWebhooks webhooks = new SoakWebhooks();
+                AutoCloseable rabbitSink = rabbit != null ? rabbit : () -> { }) {
+            List<String> hubOptions = new ArrayList<>(List.of(
+                    "-Dherald.db.url=" + dbUrl.replace(db.getHost() + ":" + db.getPort(), "127.0.0.1:" + postgres.port()),
+                    "-Dherald.kafka.embedded-port=" + kafkaPort, "-Dherald.kafka.embedded-advertised-port=" + kafka.port()));
+            hubOptions.addAll(SoakWebhooks.hubOptions());
+            if (rabbit != null) {
+                hubOptions.addAll(rabbit.hubOptions(portsFile.toAbsolutePath().getParent()));
+            }
+            writePorts(portsFile, hubOptions);
             Soak soak = new Soak(args.require("hub-url"));
             soak.awaitHub(Duration.ofSeconds(180));
+            webhooks.register(soak.hubUrl, HTTP);
             ObjectNode report = Main.JSON.createObjectNode();
             report.put("scenario", "soak");
             report.put("minutes", args.getDouble("minutes", 5));
+            report.putArray("sinks").add("postgresql").add("kafka").add("webhooks");
+            if (rabbit != null) {
+                ((ArrayNode) report.get("sinks")).add("rabbitmq");
+            }
             ArrayNode faults = report.putArray("faults");
             long faultMs = (long) (args.getDouble("fault-seconds", 10) * 1000);
             long calmMs = (long) (args.getDouble("calm-seconds", 10) * 1000);
             long end = System.nanoTime() + (long) (args.getDouble("minutes", 5) * 60e9);
 
             ExecutorService writers = soak.startWriters(args.getInt("writers", 8));
-            List<Step> plan = List.of(new Step(postgres, Fault.CUT, 0), new Step(kafka, Fault.BLACKHOLE, 0),
-                    new Step(kafka, Fault.CUT, 0), new Step(kafka, Fault.DELAY, 200),
-                    new Step(postgres, Fault.DELAY, 50));
+            List<Step> plan = plan(postgres, kafka, rabbit);
             for (int i = 0; System.nanoTime() + (calmMs + faultMs) * 1_000_000 < end; i++) {
                 Thread.sleep(calmMs);
                 Step step = plan.get(i % plan.size());
@@ -96,7 +113,7 @@ final class Soak {
             writers.awaitTermination(60, TimeUnit.SECONDS);
             Main.log("soak: load stopped (" + soak.progress() + "); waiting for the outbox to drain");
             soak.check(dbUrl, args.get("db-user", "postgres"), args.get("db-password", ""),
-                    "127.0.0.1:" + kafka.port(), report);
+                    "127.0.0.1:" + kafka.port(), rabbit, webhooks, report);
             Path out = Path.of(args.require("out"));
             Files.writeString(out, Main.JSON.writeValueAsString(report));
             Files.writeString(Path.of(out.toString().replaceFirst("\\.json$", "") + ".md"), markdown(report));
@@ -105,6 +122,17 @@ final class Soak {
                 System.exit(1);
             }
         }
+    }
+
+    /** Each engine cut, blackholed and delayed in turn; the webhook receiver fails half its calls throughout. */
+    private static List<Step> plan(FaultProxy postgres, FaultProxy kafka, SoakRabbit rabbit) {
+        List<Step> plan = new ArrayList<>(List.of(new Step(postgres, Fault.CUT, 0), new Step(kafka, Fault.BLACKHOLE, 0),
+                new Step(kafka, Fault.CUT, 0), new Step(kafka, Fault.DELAY, 200), new Step(postgres, Fault.DELAY, 50)));
+        if (rabbit != null) {
+            plan.add(2, new Step(rabbit.proxy(), Fault.BLACKHOLE, 0));
+            plan.add(4, new Step(rabbit.proxy(), Fault.CUT, 0));
+        }
+        return plan;
     }
 
     private record Step(FaultProxy proxy, Fault fault, long delayMs) {
@@ -192,10 +220,10 @@ final class Soak {
 
     // --- invariants ---------------------------------------------------------------------------------------
 
-    private void check(String dbUrl, String user, String password, String brokers, ObjectNode report)
-            throws Exception {
+    private void check(String dbUrl, String user, String password, String brokers, SoakRabbit rabbit,
+            SoakWebhooks webhooks, ObjectNode report) throws Exception {
         List<String> violations = new ArrayList<>();
-        Map<String, Integer> versionOf = new HashMap<>();
+        Map<String, SinkCheck.Event> events = new HashMap<>();
         Set<String> topics = new HashSet<>();
         try (Connection db = DriverManager.getConnection(dbUrl, user, password)) {
             long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
@@ -219,30 +247,49 @@ final class Soak {
                     violations.add("refused " + marker + " was kept");
                 }
             }
-            try (PreparedStatement all = db.prepareStatement("SELECT event_id, aggregate_version, topic FROM events");
+            try (PreparedStatement all = db.prepareStatement(
+                    "SELECT event_id, aggregate_type || '/' || aggregate_id, aggregate_version, topic FROM events");
                     ResultSet rows = all.executeQuery()) {
                 while (rows.next()) {
-                    versionOf.put(rows.getString(1), rows.getInt(2));
-                    topics.add(rows.getString(3));
+                    events.put(rows.getString(1), new SinkCheck.Event(rows.getString(2), rows.getInt(3)));
+                    topics.add(rows.getString(4));
                 }
             }
         }
-        int records = checkKafka(brokers, topics, versionOf, violations);
         ObjectNode figures = report.putObject("figures");
+        ObjectNode sinks = Main.JSON.createObjectNode();
+        SinkCheck kafka = new SinkCheck("kafka", events, violations);
+        checkKafka(brokers, topics, kafka, violations);
+        kafka.finish(sinks);
+        Main.log("soak: kafka checked; the webhook receiver next");
+        SinkCheck receiver = new SinkCheck("webhooks", events, violations);
+        webhooks.check(receiver, SINK_STALL, violations);
+        receiver.finish(sinks);
+        sinks.with("webhooks").put("calls", webhooks.calls()).put("failed_on_purpose", webhooks.failedOnPurpose());
+        if (rabbit != null) {
+            Main.log("soak: the RabbitMQ queue next");
+            SinkCheck queue = new SinkCheck("rabbitmq", events, violations);
+            rabbit.check(queue, SINK_STALL);
+            queue.finish(sinks);
+        }
         figures.put("commands_sent", sent.get()).put("accepted", acceptedEvents.size())
                 .put("refused", refused.size()).put("outcome_unknown", unknown.get())
-                .put("faults_injected", report.get("faults").size()).put("events_checked", versionOf.size())
-                .put("kafka_records_read", records);
+                .put("faults_injected", report.get("faults").size()).put("events_checked", events.size());
+        report.set("sinks_received", sinks);
         report.put("violations", violations.size());
         violations.stream().limit(50).forEach(report.putArray("violation_samples")::add);
+        StringBuilder perSink = new StringBuilder();
+        sinks.fields().forEachRemaining(f -> perSink.append(", ").append(f.getKey()).append(' ')
+                .append(f.getValue().get("distinct").asLong()).append(" (+")
+                .append(f.getValue().get("redeliveries").asLong()).append(" redelivered)"));
         report.put("summary", sent.get() + " commands sent, " + acceptedEvents.size() + " accepted, "
                 + refused.size() + " refused, " + unknown.get() + " unknown; " + report.get("faults").size()
-                + " faults injected; " + versionOf.size() + " events checked against " + records
-                + " Kafka records; " + violations.size() + " violations");
+                + " faults injected; " + events.size() + " events checked in each sink" + perSink + "; "
+                + violations.size() + " violations");
     }
 
-    /** Reads every topic the events went to until each event was seen (or 3 minutes passed); answers records read. */
-    private int checkKafka(String brokers, Set<String> topics, Map<String, Integer> versionOf, List<String> violations)
+    /** Reads every topic the events went to until each event was seen or nothing came for the stall cutoff. */
+    private void checkKafka(String brokers, Set<String> topics, SinkCheck sink, List<String> violations)
             throws Exception {
         Properties config = new Properties();
         config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, brokers);
@@ -252,26 +299,13 @@ final class Soak {
         config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         config.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
         config.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-        Set<String> seen = new HashSet<>();
-        Map<String, Integer> highest = new HashMap<>();
-        int records = 0;
         try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(config)) {
             consumer.subscribe(topics);
-            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
-            while (!seen.containsAll(versionOf.keySet()) && System.nanoTime() < deadline) {
+            long lastChange = System.nanoTime();
+            while (!sink.complete() && System.nanoTime() - lastChange < SINK_STALL.toNanos()) {
                 for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(500))) {
-                    records++;
-                    String id = Main.JSON.readTree(record.value()).path("id").asText();
-                    Integer version = versionOf.get(id);
-                    if (version == null) {
-                        violations.add("phantom: event " + id + " is in Kafka but not in the database");
-                    } else if (seen.add(id)) {
-                        int previous = highest.getOrDefault(record.key(), 0);
-                        if (version != previous + 1) {
-                            violations.add("order: " + record.key() + " version " + version + " after " + previous);
-                        }
-                        highest.put(record.key(), version);
-                    }
+                    lastChange = System.nanoTime();
+                    sink.receive(Main.JSON.readTree(record.value()).path("id").asText());
                     for (String marker : refused) {
                         if (record.value().contains(marker)) {
                             violations.add("refused " + marker + " was published");
@@ -280,9 +314,6 @@ final class Soak {
                 }
             }
         }
-        versionOf.keySet().stream().filter(id -> !seen.contains(id))
-                .forEach(id -> violations.add("lost: event " + id + " was never published"));
-        return records;
     }
 
     private static long count(Connection db, String sql, String... parameters) throws SQLException {
@@ -299,12 +330,12 @@ final class Soak {
 
     // --- plumbing -----------------------------------------------------------------------------------------
 
-    /** For bench/run to source: the proxied database URL and the Kafka ports the hub must use. */
-    private static void writePorts(Path file, String proxiedDbUrl, int kafkaPort, int kafkaProxyPort)
-            throws Exception {
+    /** For bench/run to source: the hub's options (proxied engines, bridges on), as a bash array. */
+    private static void writePorts(Path file, List<String> hubOptions) throws Exception {
         Path partial = Path.of(file + ".partial");
-        Files.writeString(partial, "SOAK_DB_URL='" + proxiedDbUrl + "'\nSOAK_KAFKA_PORT=" + kafkaPort
-                + "\nSOAK_KAFKA_PROXY=" + kafkaProxyPort + "\n", StandardCharsets.UTF_8);
+        StringBuilder bash = new StringBuilder("SOAK_HUB_ARGS=(");
+        hubOptions.forEach(option -> bash.append(" '").append(option.replace("'", "'\\''")).append('\''));
+        Files.writeString(partial, bash.append(" )\n").toString(), StandardCharsets.UTF_8);
         Files.move(partial, file, StandardCopyOption.ATOMIC_MOVE);
     }
 
@@ -319,7 +350,15 @@ final class Soak {
         md.append(report.get("summary").asText()).append("\n\n| figure | value |\n|---|---|\n");
         report.get("figures").fields().forEachRemaining(f -> md.append("| ").append(f.getKey()).append(" | ")
                 .append(f.getValue().asText()).append(" |\n"));
-        md.append("| violations | ").append(report.get("violations").asInt()).append(" |\n\nFaults, in order:\n\n");
+        md.append("| violations | ").append(report.get("violations").asInt()).append(" |\n\n")
+                .append("| sink | distinct events | redeliveries | missing | calls (webhooks: half failed on purpose) |\n")
+                .append("|---|---|---|---|---|\n");
+        report.get("sinks_received").fields().forEachRemaining(f -> md.append("| ").append(f.getKey()).append(" | ")
+                .append(f.getValue().get("distinct").asText()).append(" | ")
+                .append(f.getValue().get("redeliveries").asText()).append(" | ")
+                .append(f.getValue().get("missing").asText()).append(" | ")
+                .append(f.getValue().path("calls").asText("-")).append(" |\n"));
+        md.append("\nFaults, in order:\n\n");
         report.get("faults").forEach(f -> md.append("- ").append(f.get("fault").asText()).append(", ")
                 .append(f.get("seconds").asText()).append(" s\n"));
         report.path("violation_samples").forEach(v -> md.append("\nviolation: ").append(v.asText()));
