@@ -67,6 +67,7 @@ final class Soak {
         URI db = URI.create(dbUrl.substring("jdbc:".length()));
         int kafkaPort = freePort();
         Path portsFile = Path.of(args.require("ports-file"));
+        int violations;
         SoakRabbit rabbit = SoakRabbit.open(args.get("amqp-url", "amqp://guest:guest@127.0.0.1:5672"),
                 "herald.soak." + UUID.randomUUID().toString().substring(0, 8));
         try (FaultProxy postgres = new FaultProxy("postgresql", db.getHost(), db.getPort());
@@ -118,9 +119,10 @@ final class Soak {
             Files.writeString(out, Main.JSON.writeValueAsString(report));
             Files.writeString(Path.of(out.toString().replaceFirst("\\.json$", "") + ".md"), markdown(report));
             Main.log("soak: " + report.get("summary").asText());
-            if (report.get("violations").asInt() > 0) {
-                System.exit(1);
-            }
+            violations = report.get("violations").asInt();
+        }
+        if (violations > 0) { // after the proxies closed and the run's RabbitMQ queue and exchanges were deleted
+            System.exit(1);
         }
     }
 
