@@ -92,9 +92,8 @@ public final class OutboxRelay implements AutoCloseable {
      */
     public List<PendingEvent> claim() throws SQLException, InterruptedException {
         if (inHand >= 0) {
-            // done with it, published or not (the error handler gave up on it): its claim ends with the next mark
-            finish(inHand, List.of());
-            inHand = -1;
+            // the error handler gave up on it (publish finishes a batch it got through): its claim ends now
+            finish(List.of());
         }
         Future<Claim> ahead = next;
         next = null;
@@ -178,7 +177,7 @@ public final class OutboxRelay implements AutoCloseable {
             try {
                 publisher.send(remaining.stream().map(PendingEvent::outgoing).toList());
                 publisher.commit();
-                finish(inHand, remaining.stream().map(PendingEvent::seq).toList());
+                finish(remaining.stream().map(PendingEvent::seq).toList());
                 OffsetDateTime now = OffsetDateTime.now();
                 remaining.forEach(event -> meters.published(PublishMeters.RELAY, event.eventType(),
                         Duration.between(event.occurredAt(), now)));
@@ -207,11 +206,16 @@ public final class OutboxRelay implements AutoCloseable {
                 exchange.getIn().setBody(remaining);
             }
         }
-        finish(inHand, List.of()); // every event of the batch was given up on
+        finish(List.of()); // every event of the batch was given up on
     }
 
-    /** Queues a batch's published events for the "published" mark, which also ends the batch's claim. */
-    private void finish(long batch, List<Long> published) {
+    /**
+     * Done with the batch in hand: queues its published events for the "published" mark, which also ends the
+     * batch's claim (once per batch: one database round trip).
+     */
+    private void finish(List<Long> published) {
+        long batch = inHand;
+        inHand = -1;
         database.execute(() -> {
             unmarked.addAll(published);
             finished.add(batch);

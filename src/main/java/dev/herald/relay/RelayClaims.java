@@ -73,7 +73,7 @@ final class RelayClaims {
 
     /** Claims up to {@code limit} events, in seq order, as batch {@code batch}. */
     List<PendingEvent> claim(Connection connection, long batch, int limit) throws SQLException {
-        return inLockedTransaction(connection, () -> {
+        return inTransaction(connection, true, () -> {
             try (PreparedStatement expired = connection.prepareStatement(
                     "DELETE FROM relay_claims WHERE claimed_until < now()")) {
                 expired.executeUpdate();
@@ -82,7 +82,7 @@ final class RelayClaims {
             Aggregates aggregates = new Aggregates();
             try (PreparedStatement statement = connection.prepareStatement(CLAIM)) {
                 statement.setString(1, claimant);
-                statement.setLong(2, -1);
+                statement.setLong(2, -1); // no batch of ours is left out: the one in flight is held too
                 statement.setInt(3, limit);
                 try (ResultSet row = statement.executeQuery()) {
                     while (row.next()) {
@@ -105,7 +105,7 @@ final class RelayClaims {
      * lease ran out; answers those events' seqs.
      */
     Set<Long> renew(Connection connection, long batch, Collection<PendingEvent> events) throws SQLException {
-        return inLockedTransaction(connection, () -> {
+        return inTransaction(connection, true, () -> {
             Set<Long> ours = new HashSet<>();
             Aggregates aggregates = new Aggregates();
             try (PreparedStatement statement = connection.prepareStatement(STILL_OURS)) {
@@ -127,17 +127,12 @@ final class RelayClaims {
 
     /** Marks published events and ends the claims of finished batches, in one transaction. */
     void finish(Connection connection, Collection<Long> published, Collection<Long> batches) throws SQLException {
-        connection.setAutoCommit(false);
-        try {
+        inTransaction(connection, false, () -> {
             if (!published.isEmpty()) {
                 EventStore.markPublishedBySeq(connection, published);
             }
-            end(connection, batches);
-            connection.commit();
-        } catch (SQLException e) {
-            connection.rollback();
-            throw e;
-        }
+            return end(connection, batches);
+        });
     }
 
     /** Hands a batch back at once (a stopping relay), instead of when its lease runs out. */
@@ -178,11 +173,14 @@ final class RelayClaims {
         }
     }
 
-    private static <T> T inLockedTransaction(Connection connection, SqlWork<T> work) throws SQLException {
+    /** One transaction; {@code locked}: under the advisory lock that makes relays claim one at a time. */
+    private static <T> T inTransaction(Connection connection, boolean locked, SqlWork<T> work) throws SQLException {
         connection.setAutoCommit(false);
         try {
-            try (PreparedStatement lock = connection.prepareStatement(LOCK)) {
-                lock.execute();
+            if (locked) {
+                try (PreparedStatement lock = connection.prepareStatement(LOCK)) {
+                    lock.execute();
+                }
             }
             T result = work.run();
             connection.commit();

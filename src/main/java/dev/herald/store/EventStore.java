@@ -248,20 +248,17 @@ public final class EventStore {
 
     /** Marks events as published (after their Kafka transaction committed); idempotent. */
     public static void markPublished(Connection connection, Collection<UUID> eventIds) throws SQLException {
-        updateEvents(connection, eventIds, PUBLISHED.formatted("event_id"));
+        updateEvents(connection, "uuid", eventIds, PUBLISHED.formatted("event_id"));
     }
 
     /** The same by seq (what the relay knows its events by). */
     public static void markPublishedBySeq(Connection connection, Collection<Long> seqs) throws SQLException {
-        try (PreparedStatement statement = connection.prepareStatement(PUBLISHED.formatted("seq"))) {
-            statement.setArray(1, connection.createArrayOf("bigint", seqs.toArray()));
-            statement.executeUpdate();
-        }
+        updateEvents(connection, "bigint", seqs, PUBLISHED.formatted("seq"));
     }
 
     /** Hands events a lane could not publish to the relay at once, instead of when their lease runs out. */
     public static void releaseClaims(Connection connection, Collection<UUID> eventIds) throws SQLException {
-        updateEvents(connection, eventIds, """
+        updateEvents(connection, "uuid", eventIds, """
                 UPDATE events SET claimed_until = NULL, claimed_by = NULL, publish_attempts = publish_attempts + 1
                  WHERE event_id = ANY (?) AND published_at IS NULL""");
         wakeRelay(connection);
@@ -301,10 +298,11 @@ public final class EventStore {
         }
     }
 
-    private static void updateEvents(Connection connection, Collection<UUID> eventIds, String sql)
+    /** Runs {@code sql} with the keys (event ids or seqs, of SQL type {@code keyType}) as its one array parameter. */
+    private static void updateEvents(Connection connection, String keyType, Collection<?> keys, String sql)
             throws SQLException {
         try (PreparedStatement statement = connection.prepareStatement(sql)) {
-            statement.setArray(1, connection.createArrayOf("uuid", eventIds.toArray()));
+            statement.setArray(1, connection.createArrayOf(keyType, keys.toArray()));
             statement.executeUpdate();
         }
     }
