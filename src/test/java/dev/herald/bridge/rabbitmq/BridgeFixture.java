@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.herald.testing.AmqpClient;
 import dev.herald.testing.Engines;
 import dev.herald.testing.HttpApi.Response;
+import dev.herald.testing.Invariants.Delivery;
+import dev.herald.testing.Invariants.Sink;
 import dev.herald.testing.TestHub;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -73,6 +75,19 @@ final class BridgeFixture implements AutoCloseable {
         } catch (Exception e) {
             return false;
         }
+    }
+
+    /** A consumer queue of this run as the invariant checker reads it: at least once, deduplicated on message_id. */
+    Sink sink(String queue) {
+        return new Sink(queue, false, () -> amqp.received(queue).stream()
+                .map(d -> new Delivery(d.messageId(), String.valueOf(d.header("aggregate_id")), d.text())).toList());
+    }
+
+    /** The sum of the hub's Prometheus samples of {@code name} whose labels contain {@code label}. */
+    static double metricSum(TestHub hub, String name, String label) {
+        return hub.http.get("/observe/metrics").body().lines()
+                .filter(line -> line.startsWith(name) && line.contains(label))
+                .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).sum();
     }
 
     static String createCustomer(TestHub hub, String name) {

@@ -8,8 +8,6 @@ import dev.herald.testing.AmqpClient;
 import dev.herald.testing.CustomerWriters;
 import dev.herald.testing.Engines;
 import dev.herald.testing.Invariants;
-import dev.herald.testing.Invariants.Delivery;
-import dev.herald.testing.Invariants.Sink;
 import dev.herald.testing.Invariants.Summary;
 import dev.herald.testing.TcpProxy;
 import dev.herald.testing.TestHub;
@@ -65,7 +63,7 @@ class RabbitBridgeKafkaOutageTest {
 
                 Engines engines = Engines.get();
                 Summary summary = Invariants.of(hub.setting("herald.db.url"), engines.user(), engines.password(),
-                        kafka.directBootstrapServers()).sink(queue(amqp)).faults(proxy::faults).check(writers.stop());
+                        kafka.directBootstrapServers()).sink(FIXTURE.sink(AUDIT)).faults(proxy::faults).check(writers.stop());
                 assertThat(summary.violations()).isEmpty();
                 assertThat(summary.deliveriesRead()).containsKey(AUDIT);
             }
@@ -74,15 +72,8 @@ class RabbitBridgeKafkaOutageTest {
         }
     }
 
-    private static Sink queue(AmqpClient amqp) {
-        return new Sink(AUDIT, false, () -> amqp.received(AUDIT).stream()
-                .map(d -> new Delivery(d.messageId(), String.valueOf(d.header("aggregate_id")), d.text())).toList());
-    }
-
     /** Failed relay publications (herald_publish_errors_total, path relay). */
     private static double relayFailures(TestHub hub) {
-        return hub.http.get("/observe/metrics").body().lines()
-                .filter(line -> line.startsWith("herald_publish_errors_total") && line.contains("path=\"relay\""))
-                .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).sum();
+        return BridgeFixture.metricSum(hub, "herald_publish_errors_total", "path=\"relay\"");
     }
 }

@@ -7,14 +7,11 @@ import dev.herald.testing.AmqpClient;
 import dev.herald.testing.CustomerWriters;
 import dev.herald.testing.Engines;
 import dev.herald.testing.Invariants;
-import dev.herald.testing.Invariants.Delivery;
-import dev.herald.testing.Invariants.Sink;
 import dev.herald.testing.Invariants.Summary;
 import dev.herald.testing.TcpProxy;
 import dev.herald.testing.TestHub;
 import java.net.URI;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
@@ -55,7 +52,7 @@ class RabbitBridgeOutageTest {
                 await().atMost(PATIENCE).until(() -> amqp.received(CRM).size() >= 20);
                 for (Runnable fault : new Runnable[] {proxy::blackhole, proxy::cut}) {
                     fault.run();
-                    await().atMost(PATIENCE).until(() -> paused(hub) > 0);
+                    await().atMost(PATIENCE).until(() -> BridgeFixture.metricSum(hub, "herald_rabbitmq_paused", "") > 0);
                     proxy.restore();
                     int delivered = amqp.received(CRM).size();
                     await().atMost(PATIENCE).until(() -> amqp.received(CRM).size() >= delivered + 20);
@@ -63,24 +60,11 @@ class RabbitBridgeOutageTest {
 
                 Engines engines = Engines.get();
                 Summary summary = Invariants.of(hub.setting("herald.db.url"), engines.user(), engines.password(),
-                        hub.brokers()).sink(queue(amqp, AUDIT)).sink(queue(amqp, CRM)).faults(proxy::faults)
+                        hub.brokers()).sink(FIXTURE.sink(AUDIT)).sink(FIXTURE.sink(CRM)).faults(proxy::faults)
                         .check(writers.stop());
                 assertThat(summary.violations()).isEmpty();
                 assertThat(summary.deliveriesRead()).containsKeys(AUDIT, CRM);
             }
         }
-    }
-
-    /** A consumer queue as the checker reads it: at least once, deduplicated on message_id. */
-    private static Sink queue(AmqpClient amqp, String queue) {
-        return new Sink(queue, false, () -> amqp.received(queue).stream()
-                .map(d -> new Delivery(d.messageId(), String.valueOf(d.header("aggregate_id")), d.text())).toList());
-    }
-
-    /** Partitions the bridge is retrying (herald.rabbitmq.paused). */
-    private static double paused(TestHub hub) {
-        List<String> lines = hub.http.get("/observe/metrics").body().lines()
-                .filter(line -> line.startsWith("herald_rabbitmq_paused")).toList();
-        return lines.stream().mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).sum();
     }
 }
