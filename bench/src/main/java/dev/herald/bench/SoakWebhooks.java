@@ -3,10 +3,7 @@ package dev.herald.bench;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import java.net.InetSocketAddress;
-import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -51,15 +48,9 @@ final class SoakWebhooks implements AutoCloseable {
 
     /** Declares the receiver as an endpoint for every customer event, before any is written. */
     void register(String hubUrl, HttpClient http) throws Exception {
-        HttpResponse<String> created = http.send(HttpRequest.newBuilder(URI.create(hubUrl + "/api/webhooks/endpoints"))
-                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(
-                        "{\"url\":\"http://127.0.0.1:" + server.getAddress().getPort()
-                                + "/soak\",\"event_types\":[\"customer.*\"],\"description\":\"soak\"}")).build(),
-                HttpResponse.BodyHandlers.ofString());
-        if (created.statusCode() != 201) {
-            throw new IllegalStateException("webhook endpoint not created: " + created.statusCode() + " " + created.body());
-        }
-        String whsec = Main.JSON.readTree(created.body()).get("secret").asText();
+        String whsec = Webhooks.declareEndpoint(http, hubUrl, "{\"url\":\"http://127.0.0.1:"
+                + server.getAddress().getPort() + "/soak\",\"event_types\":[\"customer.*\"],\"description\":\"soak\"}")
+                .get("secret").asText();
         secret = Base64.getDecoder().decode(whsec.substring("whsec_".length()));
     }
 

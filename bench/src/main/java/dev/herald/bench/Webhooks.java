@@ -93,13 +93,19 @@ final class Webhooks {
     }
 
     private String endpoint(String url) throws Exception {
-        HttpResponse<String> created = send(HttpRequest.newBuilder(URI.create(hub + "/api/webhooks/endpoints"))
-                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(
-                        "{\"url\":\"" + url + "\",\"event_types\":[\"customer.created\"],\"enabled\":false}")));
+        return declareEndpoint(client, hub, "{\"url\":\"" + url
+                + "\",\"event_types\":[\"customer.created\"],\"enabled\":false}").get("id").asText();
+    }
+
+    /** POST /api/webhooks/endpoints: the endpoint as created (with its secret), or an exception. */
+    static JsonNode declareEndpoint(HttpClient http, String hub, String body) throws Exception {
+        HttpResponse<String> created = http.send(HttpRequest.newBuilder(URI.create(hub + "/api/webhooks/endpoints"))
+                .timeout(Duration.ofSeconds(30)).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
         if (created.statusCode() != 201) {
             throw new IllegalStateException("endpoint not created: " + created.statusCode() + " " + created.body());
         }
-        return Main.JSON.readTree(created.body()).get("id").asText();
+        return Main.JSON.readTree(created.body());
     }
 
     private void enable(String endpoint) throws Exception {
