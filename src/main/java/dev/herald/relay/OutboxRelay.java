@@ -40,9 +40,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A claim is one row per batch ({@link RelayClaims}), so an event row is written once: when published.
  *
- * <p>Pipelined: while one batch is in flight to Kafka, a database thread marks the previous batch published
- * and claims the next one. The batch in flight is held, so the next claim skips its aggregates: a later event
- * of an aggregate is claimed only once the earlier one is published (or given up on).
+ * <p>Pipelined: while one batch is in flight to Kafka, one database thread marks the previous batch published
+ * and another claims the next one, each on its own connection. The batch in flight is held, so the next claim
+ * skips its aggregates: a later event of an aggregate is claimed only once the earlier one is published (or
+ * given up on). A batch being marked is still held until its mark commits (the mark ends its claim in the same
+ * transaction), so a claim running beside it sees its events either held or published, never free.
  */
 public final class OutboxRelay implements AutoCloseable {
 
@@ -58,17 +60,15 @@ public final class OutboxRelay implements AutoCloseable {
     private final RelaySettings settings;
     private final RelayClaims claims;
     private final PublishMeters meters;
-    /** One thread, so a claim always comes after the marks queued before it (their aggregates are free again). */
-    private final ExecutorService database = Executors.newSingleThreadExecutor(task -> {
-        Thread thread = new Thread(task, "herald-relay-db");
-        thread.setDaemon(true);
-        return thread;
-    });
-    /** Published to Kafka, "published" not yet written; only the database thread touches it. */
+    /** Claims batches, one at a time. */
+    private final ExecutorService claimer = daemon("herald-relay-claim");
+    /** Writes "published" marks, in the order batches finished; beside the claims, not in front of them. */
+    private final ExecutorService marker = daemon("herald-relay-mark");
+    /** Published to Kafka, "published" not yet written; only the marker thread touches it. */
     private final List<Long> unmarked = new ArrayList<>();
-    /** Batches done with (published, or given up on) whose claim is still to end; the database thread's. */
+    /** Batches done with (published, or given up on) whose claim is still to end; the marker thread's. */
     private final Set<Long> finished = new HashSet<>();
-    /** Batch numbers, from the database thread; claims of an earlier run are released before the first. */
+    /** Batch numbers, from the claimer thread; claims of an earlier run are released before the first. */
     private long batches = -1;
     /** The next batch, claimed while the current one was in flight; only the route's thread touches it. */
     private Future<Claim> next;
@@ -97,10 +97,11 @@ public final class OutboxRelay implements AutoCloseable {
         }
         Future<Claim> ahead = next;
         next = null;
-        Claim claim = await(ahead != null ? ahead : database.submit(this::claimNow));
+        Claim claim = await(ahead != null ? ahead : claimer.submit(this::claimNow));
         if (ahead != null && claim.events().isEmpty()) {
             // all that is left may be later events of the batch that was in flight: look again after its mark
-            claim = await(database.submit(this::claimNow));
+            await(marker.submit(() -> null));
+            claim = await(claimer.submit(this::claimNow));
         }
         if (claim.events().isEmpty()) {
             return claim.events();
@@ -110,9 +111,17 @@ public final class OutboxRelay implements AutoCloseable {
         return old ? renewLease(claim.events()) : claim.events();
     }
 
-    private static Claim await(Future<Claim> claim) throws SQLException, InterruptedException {
+    /**
+     * Route predicate: the claim brought events. A method, not {@code ${body.size()}}: Simple's method call keys
+     * its cache by the body, hashing every claimed event (envelopes included) on each turn of the loop.
+     */
+    public boolean claimed(List<PendingEvent> batch) {
+        return !batch.isEmpty();
+    }
+
+    private static <T> T await(Future<T> work) throws SQLException, InterruptedException {
         try {
-            return claim.get();
+            return work.get();
         } catch (ExecutionException e) {
             if (e.getCause() instanceof SQLException sql) {
                 throw sql;
@@ -122,7 +131,6 @@ public final class OutboxRelay implements AutoCloseable {
     }
 
     private Claim claimNow() throws SQLException {
-        markPublished();
         long claimedAt = System.nanoTime();
         try (Connection connection = dataSource.getConnection()) {
             if (batches < 0) {
@@ -135,7 +143,7 @@ public final class OutboxRelay implements AutoCloseable {
     }
 
     /**
-     * On the database thread. A mark that fails is tried again with the next batch's; lost for good (crash),
+     * On the marker thread. A mark that fails is tried again with the next batch's; lost for good (crash),
      * the events' lease runs out and they are published again with the same event ids.
      */
     private void markPublished() {
@@ -153,8 +161,8 @@ public final class OutboxRelay implements AutoCloseable {
     }
 
     /**
-     * Publishes the claimed batch (the exchange body); the database thread marks it published, and claims the
-     * next batch meanwhile. Throws to let the route's
+     * Publishes the claimed batch (the exchange body) while the next one is claimed; the marker thread marks it
+     * published after. Throws to let the route's
      * error handler back off and call again; an event Kafka refuses for good is dead-lettered once it has
      * had {@code herald.relay.max-attempts} retries, and the rest of the batch goes on without it.
      */
@@ -171,7 +179,7 @@ public final class OutboxRelay implements AutoCloseable {
         List<PendingEvent> remaining = batchAttempts == 1 ? new ArrayList<>(batch) : renewLease(batch);
         exchange.getIn().setBody(remaining);
         if (batchAttempts == 1 && next == null) {
-            next = database.submit(this::claimNow);
+            next = claimer.submit(this::claimNow);
         }
         while (!remaining.isEmpty()) {
             try {
@@ -216,7 +224,7 @@ public final class OutboxRelay implements AutoCloseable {
     private void finish(List<Long> published) {
         long batch = inHand;
         inHand = -1;
-        database.execute(() -> {
+        marker.execute(() -> {
             unmarked.addAll(published);
             finished.add(batch);
             markPublished();
@@ -242,13 +250,23 @@ public final class OutboxRelay implements AutoCloseable {
     @Override
     public void close() throws InterruptedException {
         Future<Claim> ahead = next;
-        database.execute(this::markPublished);
+        marker.execute(this::markPublished);
         if (ahead != null) {
-            database.execute(() -> release(ahead));
+            claimer.execute(() -> release(ahead));
         }
-        database.shutdown();
-        database.awaitTermination(5, TimeUnit.SECONDS);
+        for (ExecutorService thread : List.of(marker, claimer)) {
+            thread.shutdown();
+            thread.awaitTermination(5, TimeUnit.SECONDS);
+        }
         publisher.close();
+    }
+
+    private static ExecutorService daemon(String name) {
+        return Executors.newSingleThreadExecutor(task -> {
+            Thread thread = new Thread(task, name);
+            thread.setDaemon(true);
+            return thread;
+        });
     }
 
     private void release(Future<Claim> ahead) {
