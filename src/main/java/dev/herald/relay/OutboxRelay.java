@@ -22,6 +22,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import javax.sql.DataSource;
@@ -131,6 +132,7 @@ public final class OutboxRelay implements AutoCloseable {
     }
 
     private Claim claimNow() throws SQLException {
+        retryMarks();
         long claimedAt = System.nanoTime();
         try (Connection connection = dataSource.getConnection()) {
             if (batches < 0) {
@@ -142,9 +144,18 @@ public final class OutboxRelay implements AutoCloseable {
         }
     }
 
+    /** A mark that failed is tried again at every claim, idle or not; none once the relay is closing. */
+    private void retryMarks() {
+        try {
+            marker.execute(this::markPublished);
+        } catch (RejectedExecutionException closing) {
+            // close() writes the last marks
+        }
+    }
+
     /**
-     * On the marker thread. A mark that fails is tried again with the next batch's; lost for good (crash),
-     * the events' lease runs out and they are published again with the same event ids.
+     * On the marker thread. A mark that fails is tried again with the next batch's or at the next claim; lost
+     * for good (crash), the events' lease runs out and they are published again with the same event ids.
      */
     private void markPublished() {
         if (unmarked.isEmpty() && finished.isEmpty()) {
