@@ -5,6 +5,7 @@ import dev.herald.intake.CommandResult;
 import dev.herald.intake.Problem;
 import dev.herald.observe.PublishMeters;
 import dev.herald.store.EventStore;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import javax.sql.DataSource;
@@ -14,6 +15,9 @@ import javax.sql.DataSource;
  * so they are applied and published in order; different aggregates spread over lanes and batches.
  */
 public final class GroupCommitter implements AutoCloseable {
+
+    /** A lane begins its next Kafka transaction right after the last commit: see the publisher's method. */
+    private static final Duration BUSY_TRANSACTION_RETRY = Duration.ofMillis(2);
 
     private final PublishSettings settings;
     private final List<Lane> lanes = new ArrayList<>();
@@ -26,7 +30,8 @@ public final class GroupCommitter implements AutoCloseable {
         for (int i = 0; i < settings.lanes(); i++) {
             String name = "lane-" + i;
             TransactionalPublisher publisher = new TransactionalPublisher(settings.brokers(),
-                    settings.instanceId() + "-" + name, settings.timeout());
+                    settings.instanceId() + "-" + name, settings.timeout())
+                    .retryingBusyTransactionsAfter(BUSY_TRANSACTION_RETRY);
             Lane lane = new Lane(name, dataSource, store, publisher, settings, marker, meters);
             lanes.add(lane);
             Thread thread = new Thread(lane, "herald-" + name);
