@@ -146,7 +146,7 @@ public final class Invariants {
             }
         }
         for (String eventId : outcomes.acceptedEvents()) {
-            if (count(db, "SELECT count(*) FROM events WHERE event_id::text = ?", eventId) != 1) {
+            if (count(db, "SELECT count(*) FROM events WHERE event_id = CAST(? AS uuid)", eventId) != 1) {
                 violations.add("accepted event " + eventId + " is not in the database");
             }
         }
