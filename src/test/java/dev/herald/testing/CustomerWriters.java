@@ -3,6 +3,7 @@ package dev.herald.testing;
 import dev.herald.testing.HttpApi.Response;
 import dev.herald.testing.Invariants.Outcomes;
 import java.net.ConnectException;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
@@ -11,6 +12,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
 
 /**
@@ -35,12 +37,23 @@ public final class CustomerWriters implements AutoCloseable {
 
     /** {@code renames}: updates sent to each customer after its creation was accepted. */
     public CustomerWriters(int count, int renames, Supplier<HttpApi> hub) {
+        this(count, renames, Duration.ZERO, hub);
+    }
+
+    /**
+     * {@code pause}: between one customer's writes and the next customer's, so a long test against a fast
+     * (outbox) hub does not pile up tens of thousands of events for the invariant check to read back.
+     */
+    public CustomerWriters(int count, int renames, Duration pause, Supplier<HttpApi> hub) {
         this.renames = renames;
         threads = Executors.newFixedThreadPool(count);
         for (int i = 0; i < count; i++) {
             threads.submit(() -> {
                 while (!Thread.currentThread().isInterrupted()) {
                     write(hub);
+                    if (!pause.isZero()) {
+                        LockSupport.parkNanos(pause.toNanos());
+                    }
                 }
             });
         }
