@@ -56,8 +56,8 @@ public final class TransactionalPublisher implements AutoCloseable {
      * For a producer that begins its next transaction right after committing one (a lane under load): the
      * coordinator refuses the new transaction's first partitions (CONCURRENT_TRANSACTIONS) until it has
      * written the previous one's commit markers, a few ms, and the producer asks again after
-     * min(20 ms, retry.backoff.ms). 2 ms instead of 20 (A/B, sync intake at saturation: 4,511 and 3,514 vs
-     * 4,004 and 2,537 commands/s, p99 15-25 vs 27-37 ms). Call before the first send.
+     * min(20 ms, retry.backoff.ms), a fixed wait. A lane waits 2 ms instead of 20 (the A/B is in
+     * docs/performance.md). Call before the first send.
      */
     public TransactionalPublisher retryingBusyTransactionsAfter(Duration backoff) {
         config.put(ProducerConfig.RETRY_BACKOFF_MS_CONFIG, (int) backoff.toMillis());

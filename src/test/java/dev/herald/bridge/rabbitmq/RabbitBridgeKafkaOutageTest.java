@@ -47,7 +47,8 @@ class RabbitBridgeKafkaOutageTest {
                     "herald.publish.timeout", "2000", "herald.relay.interval", "200", "herald.relay.max-backoff", "1000",
                     "herald.shed.broker-down-after", "0"));
             AmqpClient amqp = FIXTURE.amqp;
-            try (TestHub hub = TestHub.start(settings); CustomerWriters writers = new CustomerWriters(3, 2, Duration.ofMillis(50), () -> hub.http)) {
+            try (TestHub hub = TestHub.start(settings);
+                    CustomerWriters writers = new CustomerWriters(3, 2, Duration.ofMillis(50), () -> hub.http)) {
                 await().atMost(PATIENCE).until(() -> FIXTURE.queueExists(AUDIT));
                 amqp.consume(AUDIT);
                 await().atMost(PATIENCE).until(() -> amqp.received(AUDIT).size() >= 50);
