@@ -119,6 +119,22 @@ public final class DeadLetterStore implements AutoCloseable {
         }
     }
 
+    /**
+     * The same inside the caller's transaction, so a reader never sees the dead letter without the stage's
+     * own end of the delivery (or the reverse); call {@link Recorded#announce()} once that transaction
+     * committed (metrics, log, mirror topic).
+     */
+    public Recorded record(Connection transaction, DeadLetter letter) throws SQLException {
+        long id = insert(transaction, letter);
+        return () -> recordedAs(id, letter);
+    }
+
+    /** A dead letter written in a transaction not yet committed. */
+    @FunctionalInterface
+    public interface Recorded {
+        void announce();
+    }
+
     private static long insert(Connection connection, DeadLetter letter) throws SQLException {
         try (PreparedStatement insert = connection.prepareStatement("""
                 INSERT INTO dead_letters (stage, destination, event_id, event_type, aggregate_id, original_event,

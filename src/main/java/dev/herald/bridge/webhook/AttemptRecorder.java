@@ -98,6 +98,7 @@ final class AttemptRecorder {
 
     private void write(List<Attempt> batch) throws SQLException {
         List<String> results = new ArrayList<>();
+        List<DeadLetterStore.Recorded> deadLettered = new ArrayList<>();
         try (Connection connection = dataSource.getConnection()) {
             connection.setAutoCommit(false);
             try {
@@ -105,7 +106,8 @@ final class AttemptRecorder {
                 markSucceeded(connection, batch.stream().filter(a -> a.outcome().succeeded()).toList());
                 for (Attempt attempt : batch) {
                     results.add(attempt.outcome().succeeded() ? "success"
-                            : failed(connection, attempt.delivery(), attempt.endpoint(), attempt.outcome()));
+                            : failed(connection, attempt.delivery(), attempt.endpoint(), attempt.outcome(),
+                                    deadLettered));
                 }
                 connection.commit();
             } catch (SQLException | RuntimeException e) {
@@ -113,6 +115,7 @@ final class AttemptRecorder {
                 throw e;
             }
         }
+        deadLettered.forEach(DeadLetterStore.Recorded::announce);
         for (int i = 0; i < batch.size(); i++) {
             metrics.attempt(batch.get(i).endpoint().id(), results.get(i), batch.get(i).took());
         }
@@ -143,8 +146,8 @@ final class AttemptRecorder {
     }
 
     /** Disables the endpoint (keeping the delivery), schedules the next attempt, or dead-letters. */
-    private String failed(Connection connection, Claimed delivery, Endpoint endpoint, Outcome outcome)
-            throws SQLException {
+    private String failed(Connection connection, Claimed delivery, Endpoint endpoint, Outcome outcome,
+            List<DeadLetterStore.Recorded> deadLettered) throws SQLException {
         String disabledBecause = outcome.status() != null && outcome.status() == 410 ? "the endpoint answered 410 Gone"
                 : !outcome.refusedForGood() && failingTooLong(connection, endpoint.id())
                         ? "failing for longer than herald.webhooks.disable-after" : null;
@@ -162,10 +165,11 @@ final class AttemptRecorder {
                 UPDATE webhook_deliveries SET status = 'dead', finished_at = now(), claimed_until = NULL,
                                               claimed_by = NULL, last_status = ?, last_error = ?
                  WHERE id = ?""", outcome.status(), outcome.error(), delivery.id());
-        // recorded before the delivery's end commits: a crash in between repeats, never loses
-        deadLetters.record(DeadLetter.of("webhook", endpoint.url().toString(), delivery.eventId(),
+        // one transaction with the delivery's end: no reader sees a dead letter beside a pending delivery
+        DeadLetter letter = DeadLetter.of("webhook", endpoint.url().toString(), delivery.eventId(),
                 delivery.eventType(), delivery.aggregateId(), delivery.envelope(),
-                new WebhookDeliveryFailed(endpoint.id(), outcome.lastAnswer()), delivery.attempts()));
+                new WebhookDeliveryFailed(endpoint.id(), outcome.lastAnswer()), delivery.attempts());
+        deadLettered.add(deadLetters.record(connection, letter));
         return "dead";
     }
 
