@@ -9,7 +9,11 @@ import dev.herald.embedded.EmbeddedKafka;
 import dev.herald.embedded.EmbeddedPostgresServer;
 import dev.herald.event.EventEnvelopes;
 import dev.herald.event.EventTypes;
-import dev.herald.intake.CommandIntake;
+import dev.herald.intake.CommandAnswer;
+import dev.herald.intake.CommandRoutes;
+import dev.herald.intake.HeraldComponent;
+import dev.herald.intake.JsonBodies;
+import dev.herald.intake.JsonRequest;
 import dev.herald.intake.ProblemResponder;
 import dev.herald.intake.StrictSchemaLoader;
 import dev.herald.observe.HealthCheck;
@@ -18,6 +22,7 @@ import dev.herald.observe.Metrics;
 import dev.herald.observe.OutboxMonitor;
 import dev.herald.observe.OutboxMonitor.ShedSettings;
 import dev.herald.observe.PublishMeters;
+import dev.herald.publish.GroupCommitPolicy;
 import dev.herald.publish.GroupCommitter;
 import dev.herald.publish.PublishSettings;
 import dev.herald.publish.TransactionalPublisher;
@@ -30,6 +35,7 @@ import dev.herald.security.KeyApi;
 import dev.herald.relay.OutboxRelay.RelaySettings;
 import dev.herald.store.Database;
 import dev.herald.store.EventStore;
+import dev.herald.store.SqlSteps;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.util.ArrayDeque;
@@ -104,9 +110,15 @@ final class Hub implements AutoCloseable {
         // each request waits on a Vert.x worker while its batch commits: enough of them lets batches grow
         registry.bind("vertxOptions", new VertxOptions().setWorkerPoolSize(settings.getInt("herald.http.workers")));
         registry.bind("dataSource", dataSource);
-        registry.bind("intake", new CommandIntake(committer, monitor, commandMeters));
+        // the steps of a command route (routes/templates.camel.yaml shows them in order)
+        registry.bind("herald", new HeraldComponent(monitor));
+        registry.bind("jsonRequest", new JsonRequest());
+        registry.bind("strictJson", JsonBodies.MAPPER);
+        registry.bind("groupCommit", new GroupCommitPolicy(committer));
+        registry.bind("commandAnswer", new CommandAnswer(commandMeters));
+        SqlSteps.countParametersOnce(camel);
         registry.bind("queries", new ReadQueries(dataSource, publish.retryAfterSeconds()));
-        registry.bind("problems", new ProblemResponder(commandMeters));
+        registry.bind("problems", new ProblemResponder(commandMeters, new CommandRoutes(camel)));
         registry.bind("schemaLoader", new StrictSchemaLoader());
         DeadLetterStore deadLetters = own(new DeadLetterStore(dataSource, metrics.registry(),
                 EventTypes.matching(settings.get("herald.relay.strict-order-types")), brokers,

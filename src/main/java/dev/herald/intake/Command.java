@@ -8,10 +8,20 @@ import java.util.UUID;
  * One accepted request, validated and ready to apply.
  *
  * @param expectedVersion from If-Match, or null
- * @param parameters      what the declaration's SQL may refer to: body fields, path parameters, id
+ * @param parameters      what the command's SQL steps may refer to: body fields, path parameters
+ * @param change          the command's steps, run in the lane's transaction (null until the route reaches them)
  */
 public record Command(CommandDeclaration declaration, UUID commandId, String aggregateId, JsonNode body,
-        Integer expectedVersion, String idempotencyKey, String requestHash, Map<String, Object> parameters) {
+        Integer expectedVersion, String idempotencyKey, String requestHash, Map<String, Object> parameters,
+        StateChange change) {
+
+    /** The exchange property holding the command between the route's steps. */
+    public static final String PROPERTY = "HeraldCommand";
+
+    public Command changingStateWith(StateChange steps) {
+        return new Command(declaration, commandId, aggregateId, body, expectedVersion, idempotencyKey, requestHash,
+                parameters, steps);
+    }
 
     /** Identifies the aggregate across types: {@code customer/01a2...}. */
     public String aggregateKey() {

@@ -1,9 +1,7 @@
 package dev.herald.intake;
 
-import dev.herald.store.NamedSql;
-
 /**
- * One command as declared by a {@code command} route template instance in routes/*.camel.yaml.
+ * One command as declared by the {@code herald:command} step of its route in routes/*.camel.yaml.
  *
  * @param name          the command's name (the route id)
  * @param aggregateType e.g. {@code customer}
@@ -13,8 +11,7 @@ import dev.herald.store.NamedSql;
  * @param resource      collection URL; the aggregate lives at resource/{id}
  * @param newAggregate  true when the command creates the aggregate (fresh id), false when {id} names it
  * @param outbox        true: answer 202 once committed and let the relay publish
- * @param sql           applies the command; returns the event's data as one row (no row: 404)
  */
 public record CommandDeclaration(String name, String aggregateType, String eventType, int eventVersion, String topic,
-        String resource, boolean newAggregate, boolean outbox, NamedSql sql) {
+        String resource, boolean newAggregate, boolean outbox) {
 }

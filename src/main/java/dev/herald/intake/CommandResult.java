@@ -6,6 +6,9 @@ import java.util.UUID;
 public record CommandResult(int status, String location, UUID commandId, String aggregateType, String aggregateId,
         int version, UUID eventId, String eventType, String topic, String publication, boolean replayed) {
 
+    /** The exchange property holding the result for the answer step. */
+    public static final String PROPERTY = "HeraldCommandResult";
+
     public CommandResult withPublication(int newStatus, String newPublication) {
         return new CommandResult(newStatus, location, commandId, aggregateType, aggregateId, version, eventId,
                 eventType, topic, newPublication, replayed);

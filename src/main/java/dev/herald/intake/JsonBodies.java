@@ -26,31 +26,6 @@ public final class JsonBodies {
     private JsonBodies() {
     }
 
-    /** Parses a request body; empty means {@code {}} so bodiless commands validate like any other. */
-    public static JsonNode parse(byte[] body, String contentType) {
-        if (body == null || body.length == 0) {
-            return MAPPER.createObjectNode();
-        }
-        if (!isJson(contentType)) {
-            throw new Problem(415, "unsupported-media-type", "Unsupported media type",
-                    "send the body as application/json (got " + (contentType == null ? "no Content-Type" : contentType)
-                            + ")");
-        }
-        try {
-            JsonNode node = MAPPER.readTree(body);
-            if (node == null || !node.isObject()) {
-                throw Problem.badRequest("malformed-json", "the body must be a JSON object");
-            }
-            return node;
-        } catch (JsonProcessingException e) {
-            throw Problem.badRequest("malformed-json", "the body is not valid JSON: " + e.getOriginalMessage())
-                    .with("line", e.getLocation() == null ? null : e.getLocation().getLineNr())
-                    .with("column", e.getLocation() == null ? null : e.getLocation().getColumnNr());
-        } catch (java.io.IOException e) {
-            throw Problem.badRequest("malformed-json", "the body could not be read: " + e.getMessage());
-        }
-    }
-
     /** Writes a JSON answer: the request's headers dropped, status, content type, body (null: none). */
     public static Message answer(Exchange exchange, int status, JsonNode body) {
         Message out = exchange.getMessage();

@@ -1,9 +1,11 @@
 package dev.herald.intake;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.networknt.schema.ValidationMessage;
 import dev.herald.observe.CommandMeters;
+import java.util.function.Predicate;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.component.jsonvalidator.JsonValidationException;
@@ -17,15 +19,18 @@ public final class ProblemResponder {
     public static final String CONTENT_TYPE = "application/problem+json";
 
     private final CommandMeters meters;
+    private final Predicate<String> commandRoutes;
 
-    public ProblemResponder(CommandMeters meters) {
+    /** {@code commandRoutes}: which routes are commands, so their refusals are counted (schema ones too). */
+    public ProblemResponder(CommandMeters meters, Predicate<String> commandRoutes) {
         this.meters = meters;
+        this.commandRoutes = commandRoutes;
     }
 
     public void respond(Exchange exchange) {
         Throwable failure = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
         Problem problem = toProblem(failure);
-        if (exchange.getProperty("herald.event") != null) { // set first thing by the command template
+        if (commandRoutes.test(exchange.getFromRouteId())) {
             meters.rejected(exchange.getFromRouteId(), problem.type());
         }
         Message out = exchange.getMessage();
@@ -53,6 +58,12 @@ public final class ProblemResponder {
         if (failure instanceof Problem problem) {
             return problem;
         }
+        JsonProcessingException malformed = causeOf(failure, JsonProcessingException.class);
+        if (malformed != null) {
+            return Problem.badRequest("malformed-json", "the body is not valid JSON: " + malformed.getOriginalMessage())
+                    .with("line", malformed.getLocation() == null ? null : malformed.getLocation().getLineNr())
+                    .with("column", malformed.getLocation() == null ? null : malformed.getLocation().getColumnNr());
+        }
         if (failure instanceof JsonValidationException invalid) {
             Problem problem = Problem.badRequest("schema-violation", "the body does not match the command's schema ("
                     + invalid.getNumberOfErrors() + " errors)");
@@ -65,8 +76,21 @@ public final class ProblemResponder {
             }
             return problem.with("errors", errors);
         }
+        Problem wrapped = causeOf(failure, Problem.class);
+        if (wrapped != null) {
+            return wrapped;
+        }
         LOG.error("unexpected failure", failure);
         return new Problem(500, "internal", "Internal error",
                 "the hub failed unexpectedly; nothing of the request was kept (see the hub's log)");
+    }
+
+    private static <T extends Throwable> T causeOf(Throwable failure, Class<T> type) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (type.isInstance(cause)) {
+                return type.cast(cause);
+            }
+        }
+        return null;
     }
 }

@@ -21,6 +21,8 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
+import org.springframework.jdbc.datasource.ConnectionHolder;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -113,9 +115,16 @@ final class Lane implements Runnable {
         }
         try (Connection connection = dataSource.getConnection()) {
             connection.setAutoCommit(false);
-            Retry next = new Retry(live, live.size() == 1);
-            while (!next.commands().isEmpty()) {
-                next = applyAndPublish(connection, next.commands(), next.carefully());
+            // the commands' SQL steps (camel-sql, on Spring's JdbcTemplate) find this connection bound to the
+            // lane's thread and run in its transaction
+            TransactionSynchronizationManager.bindResource(dataSource, new ConnectionHolder(connection));
+            try {
+                Retry next = new Retry(live, live.size() == 1);
+                while (!next.commands().isEmpty()) {
+                    next = applyAndPublish(connection, next.commands(), next.carefully());
+                }
+            } finally {
+                TransactionSynchronizationManager.unbindResource(dataSource);
             }
         } catch (SQLException e) {
             RuntimeException problem = Problem.unavailable("database-unavailable",

@@ -1,6 +1,5 @@
 package dev.herald.security;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.herald.intake.JsonBodies;
@@ -30,9 +29,9 @@ public final class KeyApi {
         this.access = access;
     }
 
-    /** After intake.read and the schema check: {"name": "...", "scopes": ["commands", "read"]}. */
-    public void create(Exchange exchange) throws SQLException, JsonProcessingException {
-        JsonNode body = JsonBodies.MAPPER.readTree(exchange.getIn().getBody(String.class));
+    /** After the route's unmarshal and schema check: {"name": "...", "scopes": ["commands", "read"]}. */
+    public void create(Exchange exchange) throws SQLException {
+        JsonNode body = exchange.getIn().getBody(JsonNode.class);
         Set<Scope> scopes = EnumSet.noneOf(Scope.class);
         body.get("scopes").forEach(scope -> scopes.add(Scope.parse(scope.asText())));
         String id = EventStore.newId().toString();

@@ -82,14 +82,14 @@ public final class EventStore {
         parameters.put("version", version);
         parameters.put("command_id", command.commandId());
         parameters.put("event_id", eventId);
-        ArrayNode rows = declaration.sql().query(connection, parameters);
+        ArrayNode rows = command.change().apply(new SqlParameters(parameters));
         if (rows.isEmpty()) {
             throw Problem.conflict("state-conflict", "command " + declaration.name() + " does not apply to "
                     + declaration.aggregateType() + " " + command.aggregateId() + " in its current state");
         }
         if (rows.size() > 1) {
-            throw new IllegalStateException("the SQL of command " + declaration.name() + " returned " + rows.size()
-                    + " rows; it must return the event's data as one row");
+            throw new IllegalStateException("the steps of command " + declaration.name() + " returned " + rows.size()
+                    + " rows; they must return the event's data as one row");
         }
         OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.MICROS);
         byte[] envelope = envelopes.serialize(eventId, declaration.eventType(), declaration.eventVersion(),

@@ -49,7 +49,7 @@ class DeclaredCommandTest {
                       - name: sql
                         value: >-
                           INSERT INTO products (product_id, name, price, version)
-                          VALUES (:id, :name, :price, :version) RETURNING product_id, name, price
+                          VALUES (:#id, :#name, :#price, :#version) RETURNING product_id, name, price
                 - templatedRoute:
                     routeTemplateRef: query
                     routeId: product.get

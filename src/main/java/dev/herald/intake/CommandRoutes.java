@@ -1,0 +1,32 @@
+package dev.herald.intake;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
+import org.apache.camel.CamelContext;
+import org.apache.camel.model.Model;
+import org.apache.camel.model.ProcessorDefinitionHelper;
+import org.apache.camel.model.RouteDefinition;
+import org.apache.camel.model.ToDefinition;
+
+/** Which routes are commands: those with a {@code herald:command} step, looked up once per route. */
+public final class CommandRoutes implements Predicate<String> {
+
+    private final CamelContext camel;
+    private final Map<String, Boolean> known = new ConcurrentHashMap<>();
+
+    public CommandRoutes(CamelContext camel) {
+        this.camel = camel;
+    }
+
+    @Override
+    public boolean test(String routeId) {
+        return routeId != null && known.computeIfAbsent(routeId, this::hasCommandStep);
+    }
+
+    private boolean hasCommandStep(String routeId) {
+        RouteDefinition route = camel.getCamelContextExtension().getContextPlugin(Model.class).getRouteDefinition(routeId);
+        return route != null && ProcessorDefinitionHelper.filterTypeInOutputs(route.getOutputs(), ToDefinition.class)
+                .stream().anyMatch(to -> to.getUri() != null && to.getUri().startsWith("herald:command"));
+    }
+}

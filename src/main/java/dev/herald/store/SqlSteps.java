@@ -1,0 +1,49 @@
+package dev.herald.store;
+
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.camel.CamelContext;
+import org.apache.camel.component.sql.SqlEndpoint;
+
+/**
+ * camel-sql as Herald's routes use it, on PostgreSQL. Unless told how many parameters a statement has, camel-sql
+ * asks the driver ({@code getParameterMetaData}), and pgjdbc answers with a round trip to the server for every
+ * statement run; Spring does the same for each NULL it binds. Both are told once, at start, instead.
+ */
+public final class SqlSteps {
+
+    private static final Pattern NAMED_PARAMETER = Pattern.compile(":#(in:)?(\\w+|\\$\\{[^}]+})");
+
+    private SqlSteps() {
+    }
+
+    public static void countParametersOnce(CamelContext camel) {
+        // a NULL binds as an untyped NULL, which PostgreSQL types from the statement (as Herald always did)
+        System.setProperty("spring.jdbc.getParameterType.ignore", "true");
+        camel.getCamelContextExtension().registerEndpointCallback((uri, endpoint) -> {
+            if (endpoint instanceof SqlEndpoint sql && sql.getParametersCount() == 0) {
+                int count = namedParameters(sql.getQuery());
+                if (count > 0) {
+                    sql.setParametersCount(count);
+                }
+            }
+            return endpoint;
+        });
+    }
+
+    /** How many {@code :#name} parameters a statement has; 0 when it cannot tell (IN lists, external files). */
+    static int namedParameters(String query) {
+        if (query == null || query.startsWith("classpath:") || query.startsWith("file:")) {
+            return 0;
+        }
+        Matcher matcher = NAMED_PARAMETER.matcher(query);
+        int count = 0;
+        while (matcher.find()) {
+            if (matcher.group(1) != null) {
+                return 0;
+            }
+            count++;
+        }
+        return count;
+    }
+}
