@@ -117,6 +117,8 @@ final class Hub implements AutoCloseable {
         registry.bind("groupCommit", new GroupCommitPolicy(committer));
         registry.bind("commandAnswer", new CommandAnswer(commandMeters));
         SqlSteps.countParametersOnce(camel);
+        // rows (lists of maps) convert to JSON for the steps that need it, e.g. a jq transform shaping an event
+        camel.getGlobalOptions().put("CamelJacksonEnableTypeConverter", "true");
         registry.bind("queries", new ReadQueries(dataSource, publish.retryAfterSeconds()));
         registry.bind("problems", new ProblemResponder(commandMeters, new CommandRoutes(camel)));
         registry.bind("schemaLoader", new StrictSchemaLoader());

@@ -3,7 +3,6 @@ package dev.herald.store;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -11,17 +10,16 @@ import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.sql.Types;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
 import org.springframework.jdbc.core.namedparam.NamedParameterUtils;
 import org.springframework.jdbc.core.namedparam.ParsedSql;
-import org.postgresql.util.PGobject;
 
 /**
  * SQL written by integration engineers, with {@code :name} parameters, run on a given connection.
- * Rows come back as JSON objects: a single {@code json}/{@code jsonb} column named {@code data}
- * is taken as the whole row, otherwise each column becomes a field.
+ * Rows come back as JSON objects, as {@link SqlRows} reads them.
  */
 public final class NamedSql {
 
@@ -89,46 +87,11 @@ public final class NamedSql {
 
     private static JsonNode toJson(ResultSet resultSet) throws SQLException {
         ResultSetMetaData meta = resultSet.getMetaData();
-        if (meta.getColumnCount() == 1 && "data".equals(meta.getColumnLabel(1)) && isJson(meta.getColumnTypeName(1))) {
-            return readJson(resultSet.getString(1));
-        }
-        ObjectNode row = JSON.createObjectNode();
+        Map<String, Object> columns = new LinkedHashMap<>();
         for (int column = 1; column <= meta.getColumnCount(); column++) {
-            row.set(meta.getColumnLabel(column), columnValue(resultSet, meta, column));
+            columns.put(meta.getColumnLabel(column), resultSet.getObject(column));
         }
-        return row;
-    }
-
-    private static JsonNode columnValue(ResultSet resultSet, ResultSetMetaData meta, int column) throws SQLException {
-        Object value = resultSet.getObject(column);
-        if (value == null) {
-            return JSON.nullNode();
-        }
-        if (isJson(meta.getColumnTypeName(column)) || value instanceof PGobject) {
-            return readJson(resultSet.getString(column));
-        }
-        if (value instanceof java.sql.Timestamp timestamp) {
-            return JSON.getNodeFactory().textNode(timestamp.toInstant().toString());
-        }
-        if (value instanceof java.math.BigDecimal decimal) {
-            return JSON.getNodeFactory().numberNode(decimal);
-        }
-        if (value instanceof Number || value instanceof Boolean) {
-            return JSON.valueToTree(value);
-        }
-        return JSON.getNodeFactory().textNode(resultSet.getString(column));
-    }
-
-    private static boolean isJson(String typeName) {
-        return "json".equals(typeName) || "jsonb".equals(typeName);
-    }
-
-    private static JsonNode readJson(String text) throws SQLException {
-        try {
-            return text == null ? JSON.nullNode() : JSON.readTree(text);
-        } catch (java.io.IOException e) {
-            throw new SQLException("column is not valid JSON", e);
-        }
+        return SqlRows.row(columns);
     }
 
     @Override

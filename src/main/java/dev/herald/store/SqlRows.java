@@ -62,21 +62,30 @@ public final class SqlRows {
         return row;
     }
 
-    static JsonNode value(Object value) throws SQLException {
+    /** A column's value as Java that serializes as its JSON: JSON columns parsed, timestamps as text. */
+    static Object javaValue(Object value) throws SQLException {
+        if (value instanceof PGobject object && isJson(object)) {
+            return readJson(object.getValue());
+        }
+        if (value instanceof PGobject object) {
+            return object.getValue();
+        }
+        if (value instanceof Timestamp timestamp) {
+            return timestamp.toInstant().toString();
+        }
+        if (value instanceof TemporalAccessor) {
+            return value.toString();
+        }
+        return value;
+    }
+
+    static JsonNode value(Object column) throws SQLException {
+        Object value = javaValue(column);
         if (value == null) {
             return JSON.nullNode();
         }
-        if (value instanceof PGobject object) {
-            return isJson(object) ? readJson(object.getValue()) : JSON.getNodeFactory().textNode(object.getValue());
-        }
         if (value instanceof JsonNode node) {
             return node;
-        }
-        if (value instanceof Timestamp timestamp) {
-            return JSON.getNodeFactory().textNode(timestamp.toInstant().toString());
-        }
-        if (value instanceof TemporalAccessor) {
-            return JSON.getNodeFactory().textNode(value.toString());
         }
         if (value instanceof BigDecimal decimal) {
             return JSON.getNodeFactory().numberNode(decimal);
@@ -88,7 +97,7 @@ public final class SqlRows {
     }
 
     private static boolean isJson(Object value) {
-        return value instanceof PGobject object
+        return value instanceof JsonNode || value instanceof PGobject object
                 && ("json".equals(object.getType()) || "jsonb".equals(object.getType()));
     }
 

@@ -4,15 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.herald.testing.HttpApi.Response;
+import dev.herald.testing.HubHome;
 import dev.herald.testing.TestHub;
 import dev.herald.testing.TopicReader;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Map;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -20,20 +18,18 @@ import org.junit.jupiter.api.io.TempDir;
 class DeclaredCommandTest {
 
     @Test
-    void aProductsCommandDeclaredInATemporaryDirectoryWorksEndToEnd(@TempDir Path home) throws IOException {
-        copy(Path.of("routes"), home.resolve("routes"));
-        copy(Path.of("schemas"), home.resolve("schemas"));
-        copy(Path.of("sql"), home.resolve("sql"));
-        Files.writeString(home.resolve("sql/V900__products.sql"), """
+    void aProductsCommandDeclaredInATemporaryDirectoryWorksEndToEnd(@TempDir Path root) throws IOException {
+        HubHome home = HubHome.copyOfShipped(root);
+        Files.writeString(home.sql().resolve("V900__products.sql"), """
                 CREATE TABLE products (product_id text PRIMARY KEY, name text NOT NULL,
                                        price numeric(12,2) NOT NULL, version int NOT NULL);
                 """);
-        Files.writeString(home.resolve("schemas/product-create.json"), """
+        Files.writeString(home.schemas().resolve("product-create.json"), """
                 {"$schema": "https://json-schema.org/draft/2020-12/schema", "type": "object",
                  "additionalProperties": false, "required": ["name", "price"],
                  "properties": {"name": {"type": "string", "minLength": 1}, "price": {"type": "number", "minimum": 0}}}
                 """);
-        Files.writeString(home.resolve("routes/products.camel.yaml"), """
+        Files.writeString(home.routes().resolve("products.camel.yaml"), """
                 - templatedRoute:
                     routeTemplateRef: command
                     routeId: product.create
@@ -59,10 +55,7 @@ class DeclaredCommandTest {
                       - { name: sql, value: "SELECT product_id, name, price, version FROM products WHERE product_id = :id" }
                 """);
 
-        try (TestHub hub = TestHub.start(Map.of(
-                "herald.routes.dir", home.resolve("routes").toString(),
-                "herald.schemas.dir", home.resolve("schemas").toString(),
-                "herald.db.domain-migrations", "filesystem:" + home.resolve("sql")));
+        try (TestHub hub = TestHub.start(home.settings());
                 TopicReader kafka = new TopicReader(hub.brokers(), "products")) {
             Response created = hub.http.post("/api/products", "{\"name\":\"Difference Engine\",\"price\":1822.5}");
             assertThat(created.status()).as(created.toString()).isEqualTo(201);
@@ -76,19 +69,6 @@ class DeclaredCommandTest {
             // the shipped commands still work beside the new one
             assertThat(hub.http.post("/api/customers", "{\"full_name\":\"Ada\",\"email\":\"ada@example.com\"}")
                     .status()).isEqualTo(201);
-        }
-    }
-
-    private static void copy(Path from, Path to) throws IOException {
-        Files.createDirectories(to);
-        try (Stream<Path> files = Files.list(from)) {
-            files.forEach(file -> {
-                try {
-                    Files.copy(file, to.resolve(file.getFileName()));
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            });
         }
     }
 }
