@@ -75,6 +75,8 @@ class EmailFormatTest {
         "ada@example-.com",
         "ada@exa_mple.com",
         "ada@[300.1.1.1]",
+        "ada@example.com\u0000",        // control characters
+        "ada@a234567890123456789012345678901234567890123456789012345678901234.com", // a 64-character label
     })
     void refuses(String email) {
         assertThat(schema.validate(body(email))).as(email).isNotEmpty();
