@@ -86,9 +86,12 @@ class BadInputTest {
                 + "\"unit_price\":1}]}");
         JsonNode stillReferenced = refused(409, () -> hub.http.delete("/api/customers/" + id));
         assertThat(stillReferenced.get("type").asText()).isEqualTo("urn:herald:problem:still-referenced");
+        assertThat(stillReferenced.get("detail").asText())
+                .isEqualTo("customer " + id + " is still referenced by orders");
         JsonNode unknownCustomer = refused(422, () -> hub.http.post("/api/orders",
                 "{\"customer_id\":\"nobody\",\"items\":[{\"product_id\":\"p\",\"quantity\":1,\"unit_price\":1}]}"));
         assertThat(unknownCustomer.get("type").asText()).isEqualTo("urn:herald:problem:unknown-reference");
+        assertThat(unknownCustomer.get("detail").asText()).isEqualTo("customer nobody does not exist");
         refused(400, () -> hub.http.put("/api/customers/" + id, "{\"email\":\"a@example.com\"}", "If-Match", "bogus"));
         refused(400, () -> hub.http.get("/api/customers?limit=abc"));
     }
