@@ -136,7 +136,7 @@ public final class CommandEndpoint extends DefaultEndpoint {
     }
 
     private static String idempotencyKey(Message in) {
-        String key = in.getHeader("Idempotency-Key", String.class);
+        String key = HeaderText.utf8(in.getHeader("Idempotency-Key", String.class));
         if (key == null) {
             return null;
         }
