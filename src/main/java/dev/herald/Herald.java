@@ -1,8 +1,9 @@
 package dev.herald;
 
-import dev.herald.intake.Problem;
+import dev.herald.http.Problem;
 import dev.herald.intake.ProblemResponder;
 import dev.herald.security.InFlightLimit;
+import dev.herald.settings.Settings;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;

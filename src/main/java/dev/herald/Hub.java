@@ -9,38 +9,38 @@ import dev.herald.embedded.EmbeddedKafka;
 import dev.herald.embedded.EmbeddedPostgresServer;
 import dev.herald.event.EventEnvelopes;
 import dev.herald.event.EventTypes;
+import dev.herald.http.JsonBodies;
+import dev.herald.http.JsonRequest;
 import dev.herald.intake.CommandAnswer;
 import dev.herald.intake.CommandRoutes;
-import dev.herald.intake.HeraldComponent;
-import dev.herald.intake.JsonBodies;
-import dev.herald.intake.JsonRequest;
 import dev.herald.intake.ProblemResponder;
 import dev.herald.intake.StrictSchemaLoader;
-import dev.herald.observe.HealthCheck;
 import dev.herald.observe.CommandMeters;
+import dev.herald.observe.HealthCheck;
 import dev.herald.observe.Metrics;
-import dev.herald.observe.OutboxMonitor;
 import dev.herald.observe.OutboxMonitor.ShedSettings;
+import dev.herald.observe.OutboxMonitor;
 import dev.herald.observe.PublishMeters;
 import dev.herald.publish.GroupCommitPolicy;
 import dev.herald.publish.GroupCommitter;
 import dev.herald.publish.PublishSettings;
 import dev.herald.publish.TransactionalPublisher;
-import dev.herald.query.ReadQueries;
+import dev.herald.query.QueryParameters;
+import dev.herald.relay.OutboxRelay.RelaySettings;
 import dev.herald.relay.OutboxRelay;
 import dev.herald.relay.RelayWakeup;
 import dev.herald.security.AccessControl;
 import dev.herald.security.ApiKeys;
 import dev.herald.security.KeyApi;
-import dev.herald.relay.OutboxRelay.RelaySettings;
+import dev.herald.settings.Settings;
 import dev.herald.store.Database;
 import dev.herald.store.EventStore;
 import dev.herald.store.SqlSteps;
+import io.vertx.core.VertxOptions;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.util.ArrayDeque;
 import java.util.Deque;
-import io.vertx.core.VertxOptions;
 import org.apache.camel.CamelContext;
 import org.apache.camel.spi.PropertiesComponent;
 import org.apache.camel.spi.Registry;
@@ -111,16 +111,17 @@ final class Hub implements AutoCloseable {
         registry.bind("vertxOptions", new VertxOptions().setWorkerPoolSize(settings.getInt("herald.http.workers")));
         registry.bind("dataSource", dataSource);
         // the steps of a command route (routes/templates.camel.yaml shows them in order)
-        registry.bind("herald", new HeraldComponent(monitor));
+        registry.bind("herald", new HeraldComponent(monitor::admit));
         registry.bind("jsonRequest", new JsonRequest());
         registry.bind("strictJson", JsonBodies.MAPPER);
         registry.bind("groupCommit", new GroupCommitPolicy(committer));
         registry.bind("commandAnswer", new CommandAnswer(commandMeters));
+        registry.bind("queryParameters", new QueryParameters());
         SqlSteps.countParametersOnce(camel);
         // rows (lists of maps) convert to JSON for the steps that need it, e.g. a jq transform shaping an event
         camel.getGlobalOptions().put("CamelJacksonEnableTypeConverter", "true");
-        registry.bind("queries", new ReadQueries(dataSource, publish.retryAfterSeconds()));
-        registry.bind("problems", new ProblemResponder(commandMeters, new CommandRoutes(camel)));
+        registry.bind("problems", new ProblemResponder(commandMeters, new CommandRoutes(camel),
+                publish.retryAfterSeconds()));
         registry.bind("schemaLoader", new StrictSchemaLoader());
         DeadLetterStore deadLetters = own(new DeadLetterStore(dataSource, metrics.registry(),
                 EventTypes.matching(settings.get("herald.relay.strict-order-types")), brokers,

@@ -1,9 +1,10 @@
 package dev.herald.deadletter;
 
-import dev.herald.intake.Problem;
-import dev.herald.relay.OutboxRelay;
-import dev.herald.relay.OutboxRelay.PendingEvent;
+import dev.herald.http.Problem;
 import dev.herald.store.EventStore;
+import dev.herald.store.PendingEvent;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -14,8 +15,6 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Predicate;
 import javax.sql.DataSource;
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.camel.Exchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -67,21 +66,6 @@ public final class DeadLetterStore implements AutoCloseable {
 
         String label() {
             return name().toLowerCase(java.util.Locale.ROOT);
-        }
-    }
-
-    /** Dead letter channel endpoint of the relay route: its retries for a whole batch are spent. */
-    @SuppressWarnings("unchecked")
-    public void recordExhausted(Exchange exchange) throws SQLException {
-        Throwable failure = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
-        Object body = exchange.getIn().getBody();
-        if (!(body instanceof List<?> batch) || batch.isEmpty()) {
-            LOG.warn("relay run failed before it held events; it tries again on its next run", failure);
-            return;
-        }
-        Throwable cause = failure != null && failure.getCause() != null ? failure.getCause() : failure;
-        for (PendingEvent event : (List<PendingEvent>) batch) {
-            record(event, cause, exchange.getProperty(OutboxRelay.BATCH_ATTEMPTS, 1, Integer.class));
         }
     }
 

@@ -1,6 +1,8 @@
 package dev.herald.intake;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.herald.command.CommandResult;
+import dev.herald.http.JsonBodies;
 import dev.herald.observe.CommandMeters;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;

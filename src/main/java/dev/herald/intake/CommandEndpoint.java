@@ -1,7 +1,11 @@
 package dev.herald.intake;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.herald.observe.OutboxMonitor;
+import dev.herald.command.Command;
+import dev.herald.command.CommandDeclaration;
+import dev.herald.http.HeaderText;
+import dev.herald.http.JsonBodies;
+import dev.herald.http.Problem;
 import dev.herald.store.EventStore;
 import dev.herald.store.SqlParameters;
 import java.util.ArrayList;
@@ -10,6 +14,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.apache.camel.Component;
 import org.apache.camel.Consumer;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
@@ -31,7 +36,7 @@ public final class CommandEndpoint extends DefaultEndpoint {
     private static final Pattern ENTITY_TAG = Pattern.compile("^(?:W/)?\"?(\\d{1,9})\"?$");
     private static final int MAX_IDEMPOTENCY_KEY = 255;
 
-    private final OutboxMonitor monitor;
+    private final Admission admission;
     private final Map<String, CommandDeclaration> declarations = new ConcurrentHashMap<>();
     private final Map<String, List<String>> pathParameters = new ConcurrentHashMap<>();
     private String aggregate;
@@ -42,12 +47,13 @@ public final class CommandEndpoint extends DefaultEndpoint {
     private String id = "path";
     private String mode = "sync";
 
-    CommandEndpoint(String uri, HeraldComponent component, OutboxMonitor monitor) {
+    public CommandEndpoint(String uri, Component component, Admission admission) {
         super(uri, component);
-        this.monitor = monitor;
+        this.admission = admission;
     }
 
-    void check() {
+    /** Every option the command needs, checked when the route is created. */
+    public void check() {
         for (String[] option : new String[][] {{"aggregate", aggregate}, {"event", event}, {"topic", topic},
             {"resource", resource}}) {
             if (option[1] == null || option[1].isBlank()) {
@@ -81,7 +87,7 @@ public final class CommandEndpoint extends DefaultEndpoint {
     }
 
     private void toCommand(Exchange exchange) {
-        monitor.admit();
+        admission.admit();
         CommandDeclaration declaration = declarations.computeIfAbsent(exchange.getFromRouteId(), this::declare);
         Message in = exchange.getIn();
         JsonNode body = in.getBody(JsonNode.class);

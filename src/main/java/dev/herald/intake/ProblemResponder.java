@@ -4,7 +4,11 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.networknt.schema.ValidationMessage;
+import dev.herald.http.JsonBodies;
+import dev.herald.http.Problem;
 import dev.herald.observe.CommandMeters;
+import dev.herald.store.SqlProblems;
+import java.sql.SQLException;
 import java.util.function.Predicate;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
@@ -20,16 +24,18 @@ public final class ProblemResponder {
 
     private final CommandMeters meters;
     private final Predicate<String> commandRoutes;
+    private final int retryAfterSeconds;
 
     /** {@code commandRoutes}: which routes are commands, so their refusals are counted (schema ones too). */
-    public ProblemResponder(CommandMeters meters, Predicate<String> commandRoutes) {
+    public ProblemResponder(CommandMeters meters, Predicate<String> commandRoutes, int retryAfterSeconds) {
         this.meters = meters;
         this.commandRoutes = commandRoutes;
+        this.retryAfterSeconds = retryAfterSeconds;
     }
 
     public void respond(Exchange exchange) {
         Throwable failure = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
-        Problem problem = toProblem(failure);
+        Problem problem = toProblem(failure, retryAfterSeconds);
         if (commandRoutes.test(exchange.getFromRouteId())) {
             meters.rejected(exchange.getFromRouteId(), problem.type());
         }
@@ -54,9 +60,13 @@ public final class ProblemResponder {
         return body.toString();
     }
 
-    static Problem toProblem(Throwable failure) {
+    static Problem toProblem(Throwable failure, int retryAfterSeconds) {
         if (failure instanceof Problem problem) {
             return problem;
+        }
+        SQLException refused = causeOf(failure, SQLException.class);
+        if (refused != null && SqlProblems.of(refused, retryAfterSeconds) instanceof Problem problem) {
+            return problem; // a sql: step of a route (a command's refusals reach the lane, not here)
         }
         JsonProcessingException malformed = causeOf(failure, JsonProcessingException.class);
         if (malformed != null) {

@@ -11,6 +11,7 @@ import com.networknt.schema.SchemaValidatorsConfig;
 import com.networknt.schema.SpecVersion.VersionFlag;
 import com.networknt.schema.SpecVersionDetector;
 import com.networknt.schema.format.EmailFormat;
+import dev.herald.command.Command;
 import java.io.InputStream;
 import java.net.IDN;
 import java.net.URI;

@@ -1,7 +1,7 @@
 package dev.herald.observe;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.herald.intake.JsonBodies;
+import dev.herald.http.JsonBodies;
 import java.sql.Connection;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;

@@ -1,6 +1,6 @@
 package dev.herald.observe;
 
-import dev.herald.intake.Problem;
+import dev.herald.http.Problem;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.sql.Connection;

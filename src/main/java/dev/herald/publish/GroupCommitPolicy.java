@@ -1,8 +1,8 @@
 package dev.herald.publish;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
-import dev.herald.intake.Command;
-import dev.herald.intake.CommandResult;
+import dev.herald.command.Command;
+import dev.herald.command.CommandResult;
 import dev.herald.store.SqlRows;
 import java.sql.SQLException;
 import java.util.List;

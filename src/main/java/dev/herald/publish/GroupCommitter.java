@@ -1,8 +1,8 @@
 package dev.herald.publish;
 
-import dev.herald.intake.Command;
-import dev.herald.intake.CommandResult;
-import dev.herald.intake.Problem;
+import dev.herald.command.Command;
+import dev.herald.command.CommandResult;
+import dev.herald.http.Problem;
 import dev.herald.observe.PublishMeters;
 import dev.herald.store.EventStore;
 import java.time.Duration;

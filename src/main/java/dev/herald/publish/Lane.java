@@ -1,12 +1,12 @@
 package dev.herald.publish;
 
-import dev.herald.intake.CommandResult;
-import dev.herald.intake.Problem;
+import dev.herald.command.CommandResult;
+import dev.herald.http.Problem;
 import dev.herald.observe.PublishMeters;
-import dev.herald.store.EventStore;
-import dev.herald.store.SqlProblems;
 import dev.herald.store.EventStore.Applied;
 import dev.herald.store.EventStore.OutgoingEvent;
+import dev.herald.store.EventStore;
+import dev.herald.store.SqlProblems;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Savepoint;
@@ -21,9 +21,9 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.datasource.ConnectionHolder;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
-import org.slf4j.LoggerFactory;
 
 /**
  * Group commit: one thread takes the commands queued for it, applies a batch in one database transaction

@@ -1,8 +1,8 @@
 package dev.herald.publish;
 
-import dev.herald.intake.Command;
-import dev.herald.intake.CommandResult;
-import dev.herald.intake.Problem;
+import dev.herald.command.Command;
+import dev.herald.command.CommandResult;
+import dev.herald.http.Problem;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;

@@ -4,8 +4,9 @@ import dev.herald.deadletter.DeadLetterStore;
 import dev.herald.observe.PublishMeters;
 import dev.herald.publish.PublishException;
 import dev.herald.publish.TransactionalPublisher;
-import dev.herald.store.EventStore;
 import dev.herald.store.EventStore.OutgoingEvent;
+import dev.herald.store.EventStore;
+import dev.herald.store.PendingEvent;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -288,16 +289,22 @@ public final class OutboxRelay implements AutoCloseable {
         }
     }
 
-    private record Claim(List<PendingEvent> events, long batch, long claimedAt) {
+    /** Dead letter channel endpoint of the relay route: its retries for a whole batch are spent. */
+    @SuppressWarnings("unchecked")
+    public void deadLetterExhausted(Exchange exchange) throws SQLException {
+        Throwable failure = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        Object body = exchange.getIn().getBody();
+        if (!(body instanceof List<?> batch) || batch.isEmpty()) {
+            LOG.warn("relay run failed before it held events; it tries again on its next run", failure);
+            return;
+        }
+        Throwable cause = failure != null && failure.getCause() != null ? failure.getCause() : failure;
+        for (PendingEvent event : (List<PendingEvent>) batch) {
+            deadLetters.record(event, cause, exchange.getProperty(BATCH_ATTEMPTS, 1, Integer.class));
+        }
     }
 
-    /** An event waiting in the outbox. */
-    public record PendingEvent(long seq, UUID eventId, String eventType, String topic, String aggregateId,
-            String envelope, OffsetDateTime occurredAt) {
-
-        OutgoingEvent outgoing() {
-            return new OutgoingEvent(eventId, topic, aggregateId, envelope.getBytes(StandardCharsets.UTF_8));
-        }
+    private record Claim(List<PendingEvent> events, long batch, long claimedAt) {
     }
 
     /** The herald.relay.* settings. */

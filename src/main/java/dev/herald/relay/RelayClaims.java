@@ -1,7 +1,7 @@
 package dev.herald.relay;
 
-import dev.herald.relay.OutboxRelay.PendingEvent;
 import dev.herald.store.EventStore;
+import dev.herald.store.PendingEvent;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

@@ -1,6 +1,6 @@
 package dev.herald.security;
 
-import dev.herald.intake.Problem;
+import dev.herald.http.Problem;
 import dev.herald.security.ApiKeys.Holder;
 import io.vertx.core.net.SocketAddress;
 import java.sql.SQLException;

@@ -2,8 +2,8 @@ package dev.herald.security;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import dev.herald.intake.JsonBodies;
-import dev.herald.intake.Problem;
+import dev.herald.http.JsonBodies;
+import dev.herald.http.Problem;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.SecureRandom;

@@ -1,6 +1,6 @@
 package dev.herald.security;
 
-import dev.herald.intake.Problem;
+import dev.herald.http.Problem;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Handler;

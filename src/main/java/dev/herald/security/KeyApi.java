@@ -2,8 +2,8 @@ package dev.herald.security;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.herald.intake.JsonBodies;
-import dev.herald.intake.Problem;
+import dev.herald.http.JsonBodies;
+import dev.herald.http.Problem;
 import dev.herald.store.EventStore;
 import dev.herald.store.SqlProblems;
 import java.sql.Connection;

@@ -1,6 +1,6 @@
 package dev.herald.security;
 
-import dev.herald.intake.Problem;
+import dev.herald.http.Problem;
 import java.util.Locale;
 
 /** What an API key may do: send commands, read, or operate the hub (dead letters, webhooks, keys). */

@@ -1,6 +1,6 @@
 package dev.herald.store;
 
-import dev.herald.intake.Problem;
+import dev.herald.http.Problem;
 import java.sql.SQLException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;

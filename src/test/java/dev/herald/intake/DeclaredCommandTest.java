@@ -52,7 +52,7 @@ class DeclaredCommandTest {
                     parameters:
                       - { name: path, value: "/api/products/{id}" }
                       - { name: single, value: "true" }
-                      - { name: sql, value: "SELECT product_id, name, price, version FROM products WHERE product_id = :id" }
+                      - { name: sql, value: "SELECT product_id, name, price, version FROM products WHERE product_id = :#id" }
                 """);
 
         try (TestHub hub = TestHub.start(home.settings());

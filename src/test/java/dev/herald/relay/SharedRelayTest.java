@@ -5,9 +5,9 @@ import static org.awaitility.Awaitility.await;
 
 import dev.herald.testing.Engines;
 import dev.herald.testing.HttpApi.Response;
-import dev.herald.testing.Invariants;
 import dev.herald.testing.Invariants.Outcomes;
 import dev.herald.testing.Invariants.Summary;
+import dev.herald.testing.Invariants;
 import dev.herald.testing.TestHub;
 import java.time.Duration;
 import java.util.ArrayList;

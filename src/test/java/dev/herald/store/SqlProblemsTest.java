@@ -2,7 +2,7 @@ package dev.herald.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.herald.intake.Problem;
+import dev.herald.http.Problem;
 import org.junit.jupiter.api.Test;
 import org.postgresql.util.PSQLException;
 import org.postgresql.util.ServerErrorMessage;

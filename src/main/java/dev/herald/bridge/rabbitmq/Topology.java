@@ -2,10 +2,10 @@ package dev.herald.bridge.rabbitmq;
 
 import com.rabbitmq.client.Channel;
 import java.util.Map;
-import org.springframework.amqp.rabbit.connection.Connection;
-import org.springframework.amqp.rabbit.connection.ConnectionListener;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.amqp.rabbit.connection.Connection;
+import org.springframework.amqp.rabbit.connection.ConnectionListener;
 
 /**
  * Declares the exchanges, the consumers' queues and their bindings on every new connection, so a broker that

@@ -1,10 +1,9 @@
 package dev.herald.bridge.webhook;
 
-import dev.herald.bridge.webhook.Dispatcher.Claimed;
 import dev.herald.bridge.webhook.Payloads.Outgoing;
 import dev.herald.deadletter.DeadLetter;
 import dev.herald.deadletter.DeadLetterStore;
-import dev.herald.intake.JsonBodies;
+import dev.herald.http.JsonBodies;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

@@ -315,9 +315,4 @@ final class Dispatcher implements AutoCloseable {
         clientThreads.shutdownNow();
     }
 
-    /** A delivery this instance claimed. */
-    record Claimed(long id, UUID endpointId, UUID eventId, String eventType, String aggregateId, String envelope,
-            int attempts) {
-    }
-
 }

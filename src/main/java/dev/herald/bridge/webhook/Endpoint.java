@@ -1,7 +1,7 @@
 package dev.herald.bridge.webhook;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.herald.intake.JsonBodies;
+import dev.herald.http.JsonBodies;
 import java.net.URI;
 import java.sql.ResultSet;
 import java.sql.SQLException;

@@ -1,6 +1,5 @@
 package dev.herald.bridge.webhook;
 
-import dev.herald.bridge.webhook.Dispatcher.Claimed;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;

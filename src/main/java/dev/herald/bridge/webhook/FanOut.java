@@ -1,7 +1,7 @@
 package dev.herald.bridge.webhook;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.herald.intake.JsonBodies;
+import dev.herald.http.JsonBodies;
 import java.io.IOException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.standardwebhooks.Webhook;
 import com.standardwebhooks.exceptions.WebhookSigningException;
-import dev.herald.intake.JsonBodies;
+import dev.herald.http.JsonBodies;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Instant;

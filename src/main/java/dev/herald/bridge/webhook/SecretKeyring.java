@@ -1,6 +1,6 @@
 package dev.herald.bridge.webhook;
 
-import dev.herald.Settings;
+import dev.herald.settings.Settings;
 import dev.herald.bridge.webhook.SecretCipher.Key;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

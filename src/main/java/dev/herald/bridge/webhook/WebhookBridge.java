@@ -1,6 +1,6 @@
 package dev.herald.bridge.webhook;
 
-import dev.herald.Settings;
+import dev.herald.settings.Settings;
 import dev.herald.deadletter.DeadLetterStore;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Path;

@@ -1,6 +1,6 @@
 package dev.herald.bridge.webhook;
 
-import dev.herald.Settings;
+import dev.herald.settings.Settings;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;

@@ -5,8 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.herald.testing.AmqpClient;
 import dev.herald.testing.AmqpClient.Delivery;
+import dev.herald.testing.AmqpClient;
 import dev.herald.testing.Engines;
 import dev.herald.testing.HttpApi.Response;
 import dev.herald.testing.TestHub;

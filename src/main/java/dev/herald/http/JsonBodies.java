@@ -1,4 +1,4 @@
-package dev.herald.intake;
+package dev.herald.http;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;

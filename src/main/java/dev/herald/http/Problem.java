@@ -1,4 +1,4 @@
-package dev.herald.intake;
+package dev.herald.http;
 
 import java.util.LinkedHashMap;
 import java.util.Map;

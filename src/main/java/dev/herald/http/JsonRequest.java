@@ -1,4 +1,4 @@
-package dev.herald.intake;
+package dev.herald.http;
 
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;

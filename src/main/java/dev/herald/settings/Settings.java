@@ -1,4 +1,4 @@
-package dev.herald;
+package dev.herald.settings;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -1,4 +1,4 @@
-package dev.herald.intake;
+package dev.herald.command;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.Map;

@@ -1,4 +1,4 @@
-package dev.herald.intake;
+package dev.herald.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package dev.herald.intake;
+package dev.herald.command;
 
 import java.util.UUID;
 

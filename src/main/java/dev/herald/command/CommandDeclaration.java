@@ -1,4 +1,4 @@
-package dev.herald.intake;
+package dev.herald.command;
 
 /**
  * One command as declared by the {@code herald:command} step of its route in routes/*.camel.yaml.

@@ -1,0 +1,63 @@
+package dev.herald;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The package graph runs one way (docs/architecture.md): from the HTTP edge and the bridges down to the store, with
+ * HTTP types, the command model and settings at the ground floor. An import against the flow fails here.
+ */
+class ArchitectureTest {
+
+    private static final JavaClasses HERALD = new ClassFileImporter()
+            .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS).importPackages("dev.herald");
+
+    @Test
+    void packagesHaveNoCycles() {
+        slices().matching("dev.herald.(**)").should().beFreeOfCycles().check(HERALD);
+    }
+
+    @Test
+    void theGroundFloorDependsOnNoOtherHeraldPackage() {
+        noClasses().that().resideInAnyPackage("dev.herald.http..", "dev.herald.command..", "dev.herald.settings..",
+                "dev.herald.event..").should().dependOnClassesThat().resideInAnyPackage("dev.herald.intake..",
+                "dev.herald.query..", "dev.herald.store..", "dev.herald.publish..", "dev.herald.relay..",
+                "dev.herald.bridge..", "dev.herald.deadletter..", "dev.herald.observe..", "dev.herald.security..",
+                "dev.herald.embedded..").check(HERALD);
+    }
+
+    @Test
+    void theStoreKnowsNothingOfWhoCallsIt() {
+        noClasses().that().resideInAPackage("dev.herald.store..").should().dependOnClassesThat()
+                .resideInAnyPackage("dev.herald.intake..", "dev.herald.query..", "dev.herald.publish..",
+                        "dev.herald.relay..", "dev.herald.bridge..", "dev.herald.deadletter..")
+                .check(HERALD);
+    }
+
+    @Test
+    void publishingNeverCallsBackIntoTheEdgeOrTheBridges() {
+        noClasses().that().resideInAnyPackage("dev.herald.publish..", "dev.herald.relay..").should()
+                .dependOnClassesThat().resideInAnyPackage("dev.herald.intake..", "dev.herald.query..",
+                        "dev.herald.bridge..")
+                .check(HERALD);
+    }
+
+    @Test
+    void bridgesNeverCallIntakeOrPublish() {
+        noClasses().that().resideInAPackage("dev.herald.bridge..").should().dependOnClassesThat()
+                .resideInAnyPackage("dev.herald.intake..", "dev.herald.publish..", "dev.herald.relay..",
+                        "dev.herald.query..")
+                .check(HERALD);
+    }
+
+    @Test
+    void onlyTheMainWiresTheHub() {
+        noClasses().that().resideOutsideOfPackage("dev.herald").should().dependOnClassesThat()
+                .resideInAPackage("dev.herald").check(HERALD);
+    }
+}
