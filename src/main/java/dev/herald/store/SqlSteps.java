@@ -12,7 +12,8 @@ import org.apache.camel.component.sql.SqlEndpoint;
  */
 public final class SqlSteps {
 
-    private static final Pattern NAMED_PARAMETER = Pattern.compile(":#(in:)?(\\w+|\\$\\{[^}]+})");
+    // camel-sql keeps the statement with its placeholder character (#) already turned into ?
+    private static final Pattern NAMED_PARAMETER = Pattern.compile(":[#?](in:)?(\\w+|\\$\\{[^}]+})");
 
     private SqlSteps() {
     }

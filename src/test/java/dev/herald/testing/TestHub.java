@@ -69,6 +69,10 @@ public final class TestHub implements AutoCloseable {
     }
 
     /** A setting this hub was started with, e.g. its herald.db.url to start a second instance on. */
+    public org.apache.camel.CamelContext camel() {
+        return herald.camelContext();
+    }
+
     public String setting(String key) {
         return settings.get(key);
     }
