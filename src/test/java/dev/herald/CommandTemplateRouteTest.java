@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.herald.command.Command;
 import dev.herald.command.CommandResult;
+import dev.herald.command.Publication;
 import dev.herald.http.JsonBodies;
 import dev.herald.http.JsonRequest;
 import dev.herald.intake.CommandAnswer;
@@ -174,9 +175,9 @@ class CommandTemplateRouteTest extends CamelTestSupport {
                 Command command = exchange.getProperty(Command.PROPERTY, Command.class);
                 steps.process(exchange);
                 int version = command.expectedVersion() == null ? 1 : command.expectedVersion() + 1;
-                exchange.setProperty(CommandResult.PROPERTY, new CommandResult(201, command.location(),
+                exchange.setProperty(CommandResult.PROPERTY, new CommandResult(Publication.PUBLISHED, command.location(),
                         command.commandId(), "customer", command.aggregateId(), version, UUID.randomUUID(),
-                        command.declaration().eventType(), "customers", "published", false));
+                        command.declaration().eventType(), "customers", Publication.PUBLISHED, false));
             };
         }
     }
