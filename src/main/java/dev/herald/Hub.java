@@ -118,8 +118,7 @@ final class Hub implements AutoCloseable {
         registry.bind("commandAnswer", new CommandAnswer(commandMeters));
         registry.bind("queryParameters", new QueryParameters());
         SqlSteps.countParametersOnce(camel);
-        // rows (lists of maps) convert to JSON for the steps that need it, e.g. a jq transform shaping an event
-        camel.getGlobalOptions().put("CamelJacksonEnableTypeConverter", "true");
+        SqlSteps.rowsConvertToJson(camel);
         registry.bind("problems", new ProblemResponder(commandMeters, new CommandRoutes(camel),
                 publish.retryAfterSeconds()));
         registry.bind("schemaLoader", new StrictSchemaLoader());

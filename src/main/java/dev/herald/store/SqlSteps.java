@@ -1,9 +1,17 @@
 package dev.herald.store;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.camel.CamelContext;
+import org.apache.camel.Exchange;
+import org.apache.camel.TypeConverter;
 import org.apache.camel.component.sql.SqlEndpoint;
+import org.apache.camel.support.TypeConverterSupport;
 
 /**
  * camel-sql as Herald's routes use it, on PostgreSQL. Unless told how many parameters a statement has, camel-sql
@@ -30,6 +38,27 @@ public final class SqlSteps {
             }
             return endpoint;
         });
+    }
+
+    /**
+     * Rows (camel-sql's list of maps, or one map) convert to JSON for the steps that need it, e.g. a jq transform
+     * shaping an event. Registered for exactly these types: camel-jackson's own converter, once enabled, is
+     * consulted for every conversion Camel cannot otherwise make.
+     */
+    public static void rowsConvertToJson(CamelContext camel) {
+        TypeConverter toJson = new TypeConverterSupport() {
+            @Override
+            public <T> T convertTo(Class<T> type, Exchange exchange, Object value) {
+                try {
+                    ArrayNode rows = SqlRows.of(value);
+                    return type.cast(value instanceof Map<?, ?> ? rows.get(0) : rows);
+                } catch (SQLException e) {
+                    throw new IllegalArgumentException(e);
+                }
+            }
+        };
+        camel.getTypeConverterRegistry().addTypeConverter(JsonNode.class, List.class, toJson);
+        camel.getTypeConverterRegistry().addTypeConverter(JsonNode.class, Map.class, toJson);
     }
 
     /** How many {@code :#name} parameters a statement has; 0 when it cannot tell (IN lists, external files). */
