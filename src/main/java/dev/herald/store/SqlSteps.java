@@ -16,7 +16,8 @@ import org.apache.camel.support.TypeConverterSupport;
 /**
  * camel-sql as Herald's routes use it, on PostgreSQL. Unless told how many parameters a statement has, camel-sql
  * asks the driver ({@code getParameterMetaData}), and pgjdbc answers with a round trip to the server for every
- * statement run; Spring does the same for each NULL it binds. Both are told once, at start, instead.
+ * statement run; Spring does the same for each NULL it binds. Both are told once, at start, instead; and each
+ * statement is parsed once ({@link ParsedOnceSqlStrategy}).
  */
 public final class SqlSteps {
 
@@ -29,11 +30,15 @@ public final class SqlSteps {
     public static void countParametersOnce(CamelContext camel) {
         // a NULL binds as an untyped NULL, which PostgreSQL types from the statement (as Herald always did)
         System.setProperty("spring.jdbc.getParameterType.ignore", "true");
+        ParsedOnceSqlStrategy statements = new ParsedOnceSqlStrategy();
         camel.getCamelContextExtension().registerEndpointCallback((uri, endpoint) -> {
-            if (endpoint instanceof SqlEndpoint sql && sql.getParametersCount() == 0) {
+            if (endpoint instanceof SqlEndpoint sql) {
                 int count = namedParameters(sql.getQuery());
-                if (count > 0) {
+                if (sql.getParametersCount() == 0 && count > 0) {
                     sql.setParametersCount(count);
+                }
+                if (sql.getPrepareStatementStrategy() == null) {
+                    sql.setPrepareStatementStrategy(statements);
                 }
             }
             return endpoint;
