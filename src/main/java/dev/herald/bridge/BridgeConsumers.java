@@ -36,16 +36,19 @@ public final class BridgeConsumers {
         for (Bridge bridge : BRIDGES) {
             BridgeTopics selected = BridgeTopics.select(bridge.topicsSetting(), settings.get(bridge.topicsSetting()),
                     declared, settings.get(EXCLUDE_TOPICS));
-            String off = Boolean.parseBoolean(settings.get(bridge.enabledSetting())) ? ""
-                    : " (not started: " + bridge.enabledSetting() + " is false)";
             if (selected.topics().isEmpty()) {
                 List<String> removed = removeConsumers(camel, bridge.topicsSetting());
-                LOG.info("{} has nothing to consume ({}): its consumer route {} is left out{}", bridge.name(),
-                        selected.reason(), removed, off);
+                LOG.info("{} has nothing to consume ({}): its consumer route {} is left out", bridge.name(),
+                        selected.reason(), removed);
+                continue;
+            }
+            camel.getPropertiesComponent().addOverrideProperty(bridge.topicsSetting(),
+                    String.join(",", selected.topics()));
+            if (Boolean.parseBoolean(settings.get(bridge.enabledSetting()))) {
+                LOG.info("{} consumes {} ({})", bridge.name(), selected.topics(), selected.reason());
             } else {
-                camel.getPropertiesComponent().addOverrideProperty(bridge.topicsSetting(),
-                        String.join(",", selected.topics()));
-                LOG.info("{} consumes {} ({}){}", bridge.name(), selected.topics(), selected.reason(), off);
+                LOG.info("{} is off ({}=false); it would consume {} ({})", bridge.name(), bridge.enabledSetting(),
+                        selected.topics(), selected.reason());
             }
         }
     }
