@@ -1,6 +1,7 @@
 package dev.herald;
 
 import com.zaxxer.hikari.HikariDataSource;
+import dev.herald.bridge.BridgeConsumers;
 import dev.herald.bridge.rabbitmq.RabbitBridge;
 import dev.herald.bridge.webhook.WebhookBridge;
 import dev.herald.deadletter.DeadLetterApi;
@@ -147,6 +148,14 @@ final class Hub implements AutoCloseable {
         own(WebhookBridge.install(camel, settings, dataDir, dataSource, deadLetters, metrics.registry()));
         LOG.info("Herald: database {}, Kafka {}, publish mode {}", Settings.withoutCredentials(dbUrl), brokers,
                 settings.get("herald.publish.mode"));
+    }
+
+    /**
+     * After the routes are loaded, before Camel creates them: what follows from their declarations, i.e. the
+     * topics each bridge consumes (every declared command's, unless set or excluded).
+     */
+    void routesLoaded(CamelContext camel) throws Exception {
+        BridgeConsumers.settle(camel);
     }
 
     private <T extends AutoCloseable> T own(T resource) {
