@@ -14,6 +14,7 @@ import dev.herald.http.JsonBodies;
 import dev.herald.http.JsonRequest;
 import dev.herald.intake.CommandAnswer;
 import dev.herald.intake.CommandRoutes;
+import dev.herald.intake.DeclaredTopics;
 import dev.herald.intake.ProblemResponder;
 import dev.herald.intake.StrictSchemaLoader;
 import dev.herald.observe.CommandMeters;
@@ -155,7 +156,7 @@ final class Hub implements AutoCloseable {
      * topics each bridge consumes (every declared command's, unless set or excluded).
      */
     void routesLoaded(CamelContext camel) throws Exception {
-        BridgeConsumers.settle(camel);
+        BridgeConsumers.settle(camel, DeclaredTopics.in(camel));
     }
 
     private <T extends AutoCloseable> T own(T resource) {

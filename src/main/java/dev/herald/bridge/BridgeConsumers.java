@@ -1,6 +1,6 @@
 package dev.herald.bridge;
 
-import dev.herald.Settings;
+import dev.herald.settings.Settings;
 import java.util.List;
 import java.util.Set;
 import org.apache.camel.CamelContext;
@@ -30,9 +30,9 @@ public final class BridgeConsumers {
     private BridgeConsumers() {
     }
 
-    public static void settle(CamelContext camel) throws Exception {
+    /** {@code declared}: the topics of the loaded routes' commands. */
+    public static void settle(CamelContext camel, Set<String> declared) throws Exception {
         Settings settings = new Settings(camel.getPropertiesComponent());
-        Set<String> declared = DeclaredTopics.in(camel);
         for (Bridge bridge : BRIDGES) {
             BridgeTopics selected = BridgeTopics.select(bridge.topicsSetting(), settings.get(bridge.topicsSetting()),
                     declared, settings.get(EXCLUDE_TOPICS));

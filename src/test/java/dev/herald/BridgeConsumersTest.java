@@ -1,8 +1,7 @@
-package dev.herald.bridge;
+package dev.herald;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
-import dev.herald.intake.HeraldComponent;
+import dev.herald.intake.DeclaredTopics;
+import dev.herald.bridge.BridgeConsumers;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -13,6 +12,7 @@ import org.apache.camel.impl.DefaultCamelContext;
 import org.apache.camel.support.PluginHelper;
 import org.apache.camel.support.ResourceHelper;
 import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The topics settled from loaded (not yet created) routes, on a bare Camel context: no engines needed. The
@@ -73,7 +73,7 @@ class BridgeConsumersTest {
             load(camel, Files.readString(Path.of("routes/templates.camel.yaml")));
             load(camel, DECLARATIONS);
             load(camel, CONSUMERS);
-            BridgeConsumers.settle(camel);
+            BridgeConsumers.settle(camel, DeclaredTopics.in(camel));
             assertThat(camel.resolvePropertyPlaceholders("{{herald.rabbitmq.topics}}")).isEqualTo("customers-t");
             assertThat(camel.resolvePropertyPlaceholders("{{herald.webhooks.topics}}")).isEqualTo("partner-feed");
         }
@@ -83,7 +83,7 @@ class BridgeConsumersTest {
     void withNothingToConsumeTheConsumerRoutesAreLeftOutAndTheStartSucceeds() throws Exception {
         try (CamelContext camel = context(Map.of())) {
             load(camel, CONSUMERS);
-            BridgeConsumers.settle(camel);
+            BridgeConsumers.settle(camel, DeclaredTopics.in(camel));
             camel.start();
             assertThat(camel.getRoutes()).extracting(Route::getRouteId).containsExactly("other");
         }

@@ -1,6 +1,5 @@
-package dev.herald.bridge;
+package dev.herald.intake;
 
-import dev.herald.intake.CommandEndpoint;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
@@ -28,7 +27,7 @@ public final class DeclaredTopics {
                 .getRouteDefinitions()) {
             for (ToDefinition to : ProcessorDefinitionHelper.filterTypeInOutputs(route.getOutputs(), ToDefinition.class)) {
                 String uri = to.getEndpointUri();
-                if (uri != null && uri.startsWith("herald:")) {
+                if (uri != null && uri.startsWith("herald:command")) {
                     topics.add(topicOf(camel, route, uri));
                 }
             }
