@@ -122,11 +122,7 @@ class CommandTemplateRouteTest extends CamelTestSupport {
         MockEndpoint sql = updateRoute();
         sql.expectedMessageCount(0);
 
-        Exchange answer = template.request("direct:update", exchange -> {
-            exchange.getIn().setHeader(Exchange.CONTENT_TYPE, "application/json");
-            exchange.getIn().setHeader("id", "c-1");
-            exchange.getIn().setBody("{\"email\":\"not an address\"}");
-        });
+        Exchange answer = update("application/json", "{\"email\":\"not an address\"}");
 
         sql.assertIsSatisfied();
         assertThat(answer.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE)).isEqualTo(400);
@@ -140,11 +136,7 @@ class CommandTemplateRouteTest extends CamelTestSupport {
         MockEndpoint sql = updateRoute();
         sql.expectedMessageCount(0);
 
-        Exchange answer = template.request("direct:update", exchange -> {
-            exchange.getIn().setHeader(Exchange.CONTENT_TYPE, "text/plain");
-            exchange.getIn().setHeader("id", "c-1");
-            exchange.getIn().setBody("email=ada");
-        });
+        Exchange answer = update("text/plain", "email=ada");
 
         sql.assertIsSatisfied();
         assertThat(answer.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE)).isEqualTo(415);
@@ -163,6 +155,14 @@ class CommandTemplateRouteTest extends CamelTestSupport {
             });
             context.start();
         }).hasMessageContaining("eventVersoin");
+    }
+
+    private Exchange update(String contentType, String body) {
+        return template.request("direct:update", exchange -> {
+            exchange.getIn().setHeader(Exchange.CONTENT_TYPE, contentType);
+            exchange.getIn().setHeader("id", "c-1");
+            exchange.getIn().setBody(body);
+        });
     }
 
     /** The lane's stand-in: runs the steps now, on the request, and answers a fixed outcome. */

@@ -7,8 +7,6 @@ import dev.herald.testing.HttpApi.Response;
 import dev.herald.testing.HubHome;
 import dev.herald.testing.TestHub;
 import dev.herald.testing.TopicReader;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.apache.camel.component.sql.SqlEndpoint;
@@ -19,34 +17,9 @@ import org.junit.jupiter.api.io.TempDir;
 class DeclaredCommandTest {
 
     @Test
-    void aProductsCommandDeclaredInATemporaryDirectoryWorksEndToEnd(@TempDir Path root) throws IOException {
-        HubHome home = HubHome.copyOfShipped(root);
-        Files.writeString(home.sql().resolve("V900__products.sql"), """
-                CREATE TABLE products (product_id text PRIMARY KEY, name text NOT NULL,
-                                       price numeric(12,2) NOT NULL, version int NOT NULL);
-                """);
-        Files.writeString(home.schemas().resolve("product-create.json"), """
-                {"$schema": "https://json-schema.org/draft/2020-12/schema", "type": "object",
-                 "additionalProperties": false, "required": ["name", "price"],
-                 "properties": {"name": {"type": "string", "minLength": 1}, "price": {"type": "number", "minimum": 0}}}
-                """);
-        Files.writeString(home.routes().resolve("products.camel.yaml"), """
-                - templatedRoute:
-                    routeTemplateRef: command
-                    routeId: product.create
-                    parameters:
-                      - { name: method, value: POST }
-                      - { name: path, value: /api/products }
-                      - { name: schema, value: product-create.json }
-                      - { name: aggregate, value: product }
-                      - { name: event, value: product.created }
-                      - { name: topic, value: products }
-                      - { name: resource, value: /api/products }
-                      - { name: id, value: new }
-                      - name: sql
-                        value: >-
-                          INSERT INTO products (product_id, name, price, version)
-                          VALUES (:#id, :#name, :#price, :#version) RETURNING product_id, name, price
+    void aProductsCommandDeclaredInATemporaryDirectoryWorksEndToEnd(@TempDir Path root) {
+        // the command (HubHome.withProducts: a migration, a schema, a templatedRoute) and a read beside it
+        HubHome home = HubHome.copyOfShipped(root).withProducts("products").write("routes/product-reads.camel.yaml", """
                 - templatedRoute:
                     routeTemplateRef: query
                     routeId: product.get

@@ -38,6 +38,40 @@ public record HubHome(Path root) {
         }
     }
 
+    /**
+     * A products command on top of the shipped ones, as an engineer adds it: a migration, a schema and one
+     * templated route publishing to {@code topic}.
+     */
+    public HubHome withProducts(String topic) {
+        return write("sql/V900__products.sql", """
+                CREATE TABLE products (product_id text PRIMARY KEY, name text NOT NULL,
+                                       price numeric(12,2) NOT NULL, version int NOT NULL);
+                """)
+                .write("schemas/product-create.json", """
+                {"$schema": "https://json-schema.org/draft/2020-12/schema", "type": "object",
+                 "additionalProperties": false, "required": ["name", "price"],
+                 "properties": {"name": {"type": "string", "minLength": 1}, "price": {"type": "number", "minimum": 0}}}
+                """)
+                .write("routes/products.camel.yaml", """
+                - templatedRoute:
+                    routeTemplateRef: command
+                    routeId: product.create
+                    parameters:
+                      - { name: method, value: POST }
+                      - { name: path, value: /api/products }
+                      - { name: schema, value: product-create.json }
+                      - { name: aggregate, value: product }
+                      - { name: event, value: product.created }
+                      - { name: topic, value: "%s" }
+                      - { name: resource, value: /api/products }
+                      - { name: id, value: new }
+                      - name: sql
+                        value: >-
+                          INSERT INTO products (product_id, name, price, version)
+                          VALUES (:#id, :#name, :#price, :#version) RETURNING product_id, name, price
+                """.formatted(topic));
+    }
+
     /** The settings that point a hub at this home. */
     public Map<String, String> settings() {
         return Map.of("herald.routes.dir", routes().toString(), "herald.schemas.dir", schemas().toString(),

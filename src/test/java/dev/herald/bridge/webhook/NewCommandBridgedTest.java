@@ -34,7 +34,7 @@ class NewCommandBridgedTest {
     void aNewCommandsEventsReachWebhooksAndRabbitMqWithNoTopicSetting(@TempDir Path root) throws Exception {
         String run = UUID.randomUUID().toString().substring(0, 8);
         String topic = "products-" + run;  // the Kafka broker is shared between tests
-        HubHome home = declareProducts(HubHome.copyOfShipped(root), topic);
+        HubHome home = HubHome.copyOfShipped(root).withProducts(topic);
         String queue = "herald.test-" + run + ".catalog";
         Path consumers = root.resolve("rabbitmq.yaml");
         Files.writeString(consumers, """
@@ -81,37 +81,6 @@ class NewCommandBridgedTest {
                         "herald.events.legacy.test-" + run, "herald.events.dlx.test-" + run));
             }
         }
-    }
-
-    /** As DeclaredCommandTest: a migration, a schema and one templated route, on the given topic. */
-    private static HubHome declareProducts(HubHome home, String topic) {
-        return home.write("sql/V900__products.sql", """
-                CREATE TABLE products (product_id text PRIMARY KEY, name text NOT NULL,
-                                       price numeric(12,2) NOT NULL, version int NOT NULL);
-                """)
-                .write("schemas/product-create.json", """
-                {"$schema": "https://json-schema.org/draft/2020-12/schema", "type": "object",
-                 "additionalProperties": false, "required": ["name", "price"],
-                 "properties": {"name": {"type": "string", "minLength": 1}, "price": {"type": "number", "minimum": 0}}}
-                """)
-                .write("routes/products.camel.yaml", """
-                - templatedRoute:
-                    routeTemplateRef: command
-                    routeId: product.create
-                    parameters:
-                      - { name: method, value: POST }
-                      - { name: path, value: /api/products }
-                      - { name: schema, value: product-create.json }
-                      - { name: aggregate, value: product }
-                      - { name: event, value: product.created }
-                      - { name: topic, value: "%s" }
-                      - { name: resource, value: /api/products }
-                      - { name: id, value: new }
-                      - name: sql
-                        value: >-
-                          INSERT INTO products (product_id, name, price, version)
-                          VALUES (:#id, :#name, :#price, :#version) RETURNING product_id, name, price
-                """.formatted(topic));
     }
 
     private static boolean queueExists(AmqpClient amqp, String queue) {
