@@ -5,8 +5,10 @@ import dev.herald.bridge.rabbitmq.RabbitBridge;
 import dev.herald.bridge.webhook.WebhookBridge;
 import dev.herald.deadletter.DeadLetterApi;
 import dev.herald.deadletter.DeadLetterStore;
+import dev.herald.embedded.EmbeddedAmqpBroker;
 import dev.herald.embedded.EmbeddedKafka;
 import dev.herald.embedded.EmbeddedPostgresServer;
+import dev.herald.embedded.ListenPort;
 import dev.herald.event.EventEnvelopes;
 import dev.herald.event.EventTypes;
 import dev.herald.http.JsonBodies;
@@ -74,10 +76,20 @@ final class Hub implements AutoCloseable {
         String brokers = settings.get("herald.kafka.brokers");
         if (brokers.isEmpty()) {
             EmbeddedKafka kafka = own(new EmbeddedKafka(dataDir.resolve("kafka"),
-                    settings.getInt("herald.kafka.embedded-port"))
+                    ListenPort.choose("herald.kafka.embedded-port", settings.get("herald.kafka.embedded-port"), 9092))
                     .advertising(settings.getInt("herald.kafka.embedded-advertised-port")).start());
             brokers = kafka.bootstrapServers();
             properties.addOverrideProperty("herald.kafka.brokers", brokers);
+        }
+        String amqpUrl = settings.secret("herald.rabbitmq.url");
+        if (amqpUrl.isEmpty() && Boolean.parseBoolean(settings.require("herald.rabbitmq.enabled"))) {
+            // owned here, not by the bridge: it must stop after the bridge and the pool, beside Kafka
+            EmbeddedAmqpBroker amqp = own(new EmbeddedAmqpBroker(dataDir.resolve("amqp"),
+                    ListenPort.choose("herald.rabbitmq.embedded-port", settings.get("herald.rabbitmq.embedded-port"),
+                            5672),
+                    settings.getLong("herald.rabbitmq.embedded-queue-limit")).start());
+            amqpUrl = amqp.url();
+            properties.addOverrideProperty("herald.rabbitmq.url", amqpUrl);
         }
 
         HikariDataSource dataSource = own(Database.open(dbUrl, dbUser, dbPassword,
@@ -134,7 +146,7 @@ final class Hub implements AutoCloseable {
                 Double.parseDouble(settings.require("herald.security.anonymous-rate-limit")));
         registry.bind("access", access);
         registry.bind("keyApi", new KeyApi(dataSource, apiKeys, access, publish.retryAfterSeconds()));
-        own(RabbitBridge.install(camel, settings, dataDir, brokers, metrics.registry(), deadLetters));
+        own(RabbitBridge.install(camel, settings, amqpUrl, brokers, metrics.registry(), deadLetters));
         TransactionalPublisher relayPublisher = new TransactionalPublisher(brokers, instanceId + "-relay",
                 settings.millis("herald.publish.timeout"));
         registry.bind("relay", own(new OutboxRelay(dataSource, relayPublisher, deadLetters,

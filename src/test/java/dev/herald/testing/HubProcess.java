@@ -30,6 +30,9 @@ public final class HubProcess implements AutoCloseable {
         // like TestHub: no RabbitMQ bridge unless the settings turn it on (a later -D wins)
         command.add("-Dherald.rabbitmq.enabled=false");
         command.add("-Dherald.security.anonymous-rate-limit=0");
+        // embedded engines on any free port, as in TestHub, unless the settings name one
+        command.add("-Dherald.kafka.embedded-port=0");
+        command.add("-Dherald.rabbitmq.embedded-port=0");
         settings.forEach((key, value) -> command.add("-D" + key + "=" + value));
         command.add("-Dherald.http.host=127.0.0.1");
         command.add("-Dherald.http.port=" + port);
