@@ -62,6 +62,20 @@ public final class HubProcess implements AutoCloseable {
         }
     }
 
+    /**
+     * SIGTERM (what systemd, Docker and Kubernetes send), then waits for the process to exit: how long it took,
+     * or an error if it is still running after {@code atMost} (then it is killed).
+     */
+    public java.time.Duration terminate(java.time.Duration atMost) throws InterruptedException {
+        long sent = System.nanoTime();
+        process.destroy();
+        if (!process.waitFor(atMost.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+            kill();
+            throw new IllegalStateException("hub still running " + atMost + " after SIGTERM; killed");
+        }
+        return java.time.Duration.ofNanos(System.nanoTime() - sent);
+    }
+
     /** SIGKILL: no shutdown hook, no flush, nothing closed. */
     public void kill() throws InterruptedException {
         process.destroyForcibly().waitFor();
