@@ -5,12 +5,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.herald.testing.HttpApi.Response;
 import dev.herald.testing.HubProcess;
 import dev.herald.testing.TestHub;
+import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -24,7 +27,7 @@ class ShutdownTest {
 
     @Test
     void sigtermStopsQuietlyWithinTheDocumentedBound() throws Exception {
-        Path dir = Files.createTempDirectory("herald-shutdown-test"); // kept: its hub.log is the evidence
+        Path dir = Files.createTempDirectory("herald-shutdown-test"); // kept if the test fails: hub.log shows why
         Path log = dir.resolve("hub.log");
         // no database, Kafka or RabbitMQ URL: all embedded (an empty -D would win over the URL the hub sets)
         Map<String, String> settings = Map.of("herald.data.dir", dir.resolve("data").toString(),
@@ -49,5 +52,8 @@ class ShutdownTest {
         assertThat(lines.stream().filter(line -> line.contains(" ERROR ") || line.startsWith("\tat ")).toList())
                 .as("ERROR and stack trace lines of " + log).isEmpty();
         assertThat(took).isLessThan(BOUND);
+        try (Stream<Path> files = Files.walk(dir)) {
+            files.sorted(Comparator.reverseOrder()).map(Path::toFile).forEach(File::delete);
+        }
     }
 }
