@@ -9,17 +9,23 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.apache.camel.CamelContext;
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter;
 import org.apache.camel.main.BaseMainSupport;
 import org.apache.camel.main.Main;
 import org.apache.camel.main.MainListenerSupport;
+import org.apache.camel.main.SimpleMainShutdownStrategy;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Starts the hub: settings from application.properties (working directory first, then the jar), HERALD_*
  * environment variables and -D properties; engines; then the routes in herald.routes.dir.
  */
 public final class Herald implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Herald.class);
 
     private final Main main;
     private final Hub hub = new Hub();
@@ -29,6 +35,9 @@ public final class Herald implements AutoCloseable {
         main.setPropertyPlaceholderLocations("file:application.properties;optional=true,"
                 + "classpath:application.properties;optional=true");
         overrides.forEach(main::addOverrideProperty);
+        // one shutdown hook, Herald's (main), which stops in order; Camel's default strategy adds a hook of its own
+        // that races it (in 4.17 even after disableHangupSupport())
+        main.setShutdownStrategy(new SimpleMainShutdownStrategy());
         main.addMainListener(new MainListenerSupport() {
             @Override
             public void beforeConfigure(BaseMainSupport support) {
@@ -99,25 +108,39 @@ public final class Herald implements AutoCloseable {
         }
     }
 
+    /**
+     * Stops in dependency order (docs/operations.md, "Stopping"): the routes first (HTTP intake, the bridges' Kafka
+     * consumers, timers; in-flight exchanges get camel.main.shutdown-timeout), then what they used, newest first:
+     * bridges, relay, group committer, pool, and last the embedded AMQP broker, Kafka and PostgreSQL.
+     */
     @Override
     public void close() {
+        long started = System.nanoTime();
+        long routes = started;
         try {
-            // the context first: on SIGTERM Camel's own hook has main.stop() wait until the context is stopped,
-            // and main.stop() on this thread would otherwise wait on itself for the full graceful timeout (25 s)
+            // the context first: main.stop() alone would wait for it for the full graceful timeout (25 s)
             CamelContext camel = main.getCamelContext();
             if (camel != null) {
                 camel.stop();
             }
             main.stop();
+            routes = System.nanoTime();
         } finally {
-            hub.close();
+            String resources = hub.close();
+            LOG.info("Herald stopped in {} ms (routes {} ms; then {})", millis(started),
+                    TimeUnit.NANOSECONDS.toMillis(routes - started), resources);
         }
+    }
+
+    private static long millis(long since) {
+        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - since);
     }
 
     public static void main(String[] args) throws Exception {
         Herald herald = start(Map.of());
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            LOG.info("Herald stopping (signal received)");
             herald.close();
             stopped.countDown();
         }, "herald-shutdown"));

@@ -6,8 +6,10 @@ import dev.herald.bridge.rabbitmq.RabbitBridge;
 import dev.herald.bridge.webhook.WebhookBridge;
 import dev.herald.deadletter.DeadLetterApi;
 import dev.herald.deadletter.DeadLetterStore;
+import dev.herald.embedded.EmbeddedAmqpBroker;
 import dev.herald.embedded.EmbeddedKafka;
 import dev.herald.embedded.EmbeddedPostgresServer;
+import dev.herald.embedded.ListenPort;
 import dev.herald.event.EventEnvelopes;
 import dev.herald.event.EventTypes;
 import dev.herald.http.JsonBodies;
@@ -43,6 +45,8 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.StringJoiner;
+import java.util.concurrent.TimeUnit;
 import org.apache.camel.CamelContext;
 import org.apache.camel.spi.PropertiesComponent;
 import org.apache.camel.spi.Registry;
@@ -53,7 +57,7 @@ import org.slf4j.LoggerFactory;
  * Everything the routes rely on, built before the routes load: engines (embedded where no URL is set), the
  * database pool and its migrations, the group committer, and the beans the YAML routes call by name.
  */
-final class Hub implements AutoCloseable {
+final class Hub {
 
     private static final Logger LOG = LoggerFactory.getLogger(Hub.class);
 
@@ -76,10 +80,20 @@ final class Hub implements AutoCloseable {
         String brokers = settings.get("herald.kafka.brokers");
         if (brokers.isEmpty()) {
             EmbeddedKafka kafka = own(new EmbeddedKafka(dataDir.resolve("kafka"),
-                    settings.getInt("herald.kafka.embedded-port"))
+                    ListenPort.choose("herald.kafka.embedded-port", settings.get("herald.kafka.embedded-port"), 9092))
                     .advertising(settings.getInt("herald.kafka.embedded-advertised-port")).start());
             brokers = kafka.bootstrapServers();
             properties.addOverrideProperty("herald.kafka.brokers", brokers);
+        }
+        String amqpUrl = settings.secret("herald.rabbitmq.url");
+        if (amqpUrl.isEmpty() && Boolean.parseBoolean(settings.require("herald.rabbitmq.enabled"))) {
+            // owned here, not by the bridge: it must stop after the bridge and the pool, beside Kafka
+            EmbeddedAmqpBroker amqp = own(new EmbeddedAmqpBroker(dataDir.resolve("amqp"),
+                    ListenPort.choose("herald.rabbitmq.embedded-port", settings.get("herald.rabbitmq.embedded-port"),
+                            5672),
+                    settings.getLong("herald.rabbitmq.embedded-queue-limit")).start());
+            amqpUrl = amqp.url();
+            properties.addOverrideProperty("herald.rabbitmq.url", amqpUrl);
         }
 
         HikariDataSource dataSource = own(Database.open(dbUrl, dbUser, dbPassword,
@@ -135,7 +149,7 @@ final class Hub implements AutoCloseable {
                 Double.parseDouble(settings.require("herald.security.anonymous-rate-limit")));
         registry.bind("access", access);
         registry.bind("keyApi", new KeyApi(dataSource, apiKeys, access, publish.retryAfterSeconds()));
-        own(RabbitBridge.install(camel, settings, dataDir, brokers, metrics.registry(), deadLetters));
+        own(RabbitBridge.install(camel, settings, amqpUrl, brokers, metrics.registry(), deadLetters));
         TransactionalPublisher relayPublisher = new TransactionalPublisher(brokers, instanceId + "-relay",
                 settings.millis("herald.publish.timeout"));
         registry.bind("relay", own(new OutboxRelay(dataSource, relayPublisher, deadLetters,
@@ -164,16 +178,23 @@ final class Hub implements AutoCloseable {
         return resource;
     }
 
-    /** Closes in reverse order of creation: committer before pool, pool before engines. */
-    @Override
-    public void close() {
+    /**
+     * Closes in reverse order of creation: bridges before the committer, committer before pool, pool before the
+     * engines. Answers how long each took, for the log line of a stop.
+     */
+    String close() {
+        StringJoiner took = new StringJoiner(", ");
         while (!resources.isEmpty()) {
             AutoCloseable resource = resources.pop();
+            long started = System.nanoTime();
             try {
                 resource.close();
             } catch (Exception e) {
                 LOG.warn("closing {} failed", resource.getClass().getSimpleName(), e);
             }
+            took.add(resource.getClass().getSimpleName() + " " + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started)
+                    + " ms");
         }
+        return took.toString();
     }
 }

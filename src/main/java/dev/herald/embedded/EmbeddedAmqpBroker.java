@@ -2,6 +2,7 @@ package dev.herald.embedded;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.reflect.Field;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
@@ -12,6 +13,7 @@ import java.util.concurrent.TimeUnit;
 import org.apache.qpid.server.SystemLauncher;
 import org.apache.qpid.server.SystemLauncherListener.DefaultSystemLauncherListener;
 import org.apache.qpid.server.model.Broker;
+import org.apache.qpid.server.model.BrokerImpl;
 import org.apache.qpid.server.model.Connection;
 import org.apache.qpid.server.model.SystemConfig;
 import org.apache.qpid.server.model.VirtualHost;
@@ -98,9 +100,30 @@ public final class EmbeddedAmqpBroker implements AutoCloseable {
             throw new IllegalStateException("Embedded AMQP broker failed to start on " + HOST + ":" + port, e);
         }
         launcher = starting;
+        withoutQpidShutdownHook();
         LOG.info("Embedded AMQP 0-9-1 broker (Qpid Broker-J) listening on {}, started in {} ms", url(),
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
         return this;
+    }
+
+    /**
+     * Qpid registers a JVM shutdown hook that stops the broker at the first signal, while the bridge may still be
+     * publishing to it (RejectedExecutionException, then "Task executor Broker-Config is not in ACTIVE state" when
+     * the hub stops it again). The hub stops it itself, after the bridge; Qpid has no switch for its hook.
+     */
+    private void withoutQpidShutdownHook() {
+        SystemConfig<?> config = system;
+        Object broker = config == null ? null : config.getContainer();
+        if (!(broker instanceof BrokerImpl)) {
+            return;
+        }
+        try {
+            Field hook = BrokerImpl.class.getDeclaredField("_shutdownHook");
+            hook.setAccessible(true);
+            Runtime.getRuntime().removeShutdownHook((Thread) hook.get(broker));
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            LOG.warn("Embedded AMQP broker keeps Qpid's own shutdown hook, so a stop may log errors: {}", e.toString());
+        }
     }
 
     private Map<String, String> context() {

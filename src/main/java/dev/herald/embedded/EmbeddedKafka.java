@@ -49,9 +49,10 @@ public final class EmbeddedKafka implements AutoCloseable {
         this.dataDir = dataDir.toAbsolutePath().normalize();
         // Both ports are chosen once, here: clients and the (static) controller quorum
         // must find the node at the same addresses after stop() + start().
-        int[] free = freePorts(port == 0 ? 2 : 1);
+        int[] free = freePorts(2);
         this.port = port == 0 ? free[0] : port;
-        this.controllerPort = port == 0 ? free[1] : free[0];
+        // two ports bound at once differ, so one of them is not the client port
+        this.controllerPort = free[1] != this.port ? free[1] : free[0];
     }
 
     /**

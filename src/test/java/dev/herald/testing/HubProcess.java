@@ -30,6 +30,9 @@ public final class HubProcess implements AutoCloseable {
         // like TestHub: no RabbitMQ bridge unless the settings turn it on (a later -D wins)
         command.add("-Dherald.rabbitmq.enabled=false");
         command.add("-Dherald.security.anonymous-rate-limit=0");
+        // embedded engines on any free port, as in TestHub, unless the settings name one
+        command.add("-Dherald.kafka.embedded-port=0");
+        command.add("-Dherald.rabbitmq.embedded-port=0");
         settings.forEach((key, value) -> command.add("-D" + key + "=" + value));
         command.add("-Dherald.http.host=127.0.0.1");
         command.add("-Dherald.http.port=" + port);
@@ -57,6 +60,20 @@ public final class HubProcess implements AutoCloseable {
         } catch (RuntimeException e) {
             return false;
         }
+    }
+
+    /**
+     * SIGTERM (what systemd, Docker and Kubernetes send), then waits for the process to exit: how long it took,
+     * or an error if it is still running after {@code atMost} (then it is killed).
+     */
+    public java.time.Duration terminate(java.time.Duration atMost) throws InterruptedException {
+        long sent = System.nanoTime();
+        process.destroy();
+        if (!process.waitFor(atMost.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+            kill();
+            throw new IllegalStateException("hub still running " + atMost + " after SIGTERM; killed");
+        }
+        return java.time.Duration.ofNanos(System.nanoTime() - sent);
     }
 
     /** SIGKILL: no shutdown hook, no flush, nothing closed. */

@@ -59,6 +59,9 @@ public final class TestHub implements AutoCloseable {
         all.putIfAbsent("herald.instance.id", "test-" + port);
         all.putIfAbsent("herald.data.dir", tempDir());
         all.putIfAbsent("herald.publish.timeout", "3000");
+        // embedded engines on any free port, never 9092 / 5672: tests run beside other hubs and leftovers
+        all.putIfAbsent("herald.kafka.embedded-port", "0");
+        all.putIfAbsent("herald.rabbitmq.embedded-port", "0");
         // tests send from one address, faster than an anonymous client may; the tests of that limit set it
         all.putIfAbsent("herald.security.anonymous-rate-limit", "0");
         try {

@@ -7,7 +7,6 @@ import dev.herald.settings.Settings;
 import dev.herald.bridge.rabbitmq.Topology.Exchanges;
 import dev.herald.deadletter.DeadLetter;
 import dev.herald.deadletter.DeadLetterStore;
-import dev.herald.embedded.EmbeddedAmqpBroker;
 import dev.herald.http.Problem;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.net.URI;
@@ -67,8 +66,6 @@ public final class RabbitBridge implements AutoCloseable {
     private final DeadLetterStore deadLetters;
     private final int maxMessageSize;
     private final KafkaLag lag;
-    /** the embedded broker this bridge started, else null */
-    private EmbeddedAmqpBroker broker;
     private CamelContext camel;
     private String confirmTimeout;
     private ProducerTemplate operatorRetries;
@@ -88,24 +85,16 @@ public final class RabbitBridge implements AutoCloseable {
     /**
      * Binds what the bridge's routes use: the {@code spring-rabbitmq} component (mandatory publishing), the
      * connection factory {@code rabbitConnectionFactory}, and the beans {@code rabbitBridge} and
-     * {@code rabbitBridgeRetrying}. With herald.rabbitmq.url empty it starts the embedded AMQP broker first.
+     * {@code rabbitBridgeRetrying}. {@code url} is the broker's: herald.rabbitmq.url, or the embedded broker's,
+     * which the hub starts (and stops after the bridge).
      */
-    public static RabbitBridge install(CamelContext camel, Settings settings, Path dataDir, String kafkaBrokers,
+    public static RabbitBridge install(CamelContext camel, Settings settings, String url, String kafkaBrokers,
             MeterRegistry meters, DeadLetterStore deadLetters) {
         boolean enabled = Boolean.parseBoolean(settings.require("herald.rabbitmq.enabled"));
         // the declarations first: a broken file stops the start before anything is running
         BridgeDeclarations declarations = enabled
                 ? BridgeDeclarations.read(Path.of(settings.require("herald.rabbitmq.consumers-file")))
                 : new BridgeDeclarations(List.of(), new LegacyNames(Map.of()));
-        EmbeddedAmqpBroker broker = null;
-        String url = settings.secret("herald.rabbitmq.url");
-        if (enabled && url.isEmpty()) {
-            broker = new EmbeddedAmqpBroker(dataDir.resolve("amqp"),
-                    settings.getInt("herald.rabbitmq.embedded-port"),
-                    settings.getLong("herald.rabbitmq.embedded-queue-limit")).start();
-            url = broker.url();
-            camel.getPropertiesComponent().addOverrideProperty("herald.rabbitmq.url", url);
-        }
         Exchanges exchanges = new Exchanges(settings.require("herald.rabbitmq.exchange"),
                 settings.require("herald.rabbitmq.legacy-exchange"),
                 settings.require("herald.rabbitmq.dead-letter-exchange"));
@@ -115,7 +104,6 @@ public final class RabbitBridge implements AutoCloseable {
         KafkaLag lag = new KafkaLag(kafkaBrokers, settings.require("herald.rabbitmq.group"));
         RabbitBridge bridge = new RabbitBridge(declarations, exchanges, connections, metrics, deadLetters,
                 settings.getInt("herald.rabbitmq.max-message-size"), lag);
-        bridge.broker = broker;
         bridge.camel = camel;
         bridge.confirmTimeout = settings.require("herald.rabbitmq.confirm-timeout");
         deadLetters.onRetry("rabbitmq", bridge::redeliver);
@@ -414,16 +402,13 @@ public final class RabbitBridge implements AutoCloseable {
         return value == null || value.isBlank() ? fallback : value;
     }
 
-    /** Connections first, then the broker they talk to. */
+    /** After the bridge's routes stopped (nothing publishes any more); the hub stops an embedded broker later. */
     @Override
     public void close() {
         try {
             lag.close();
-            connections.destroy();
         } finally {
-            if (broker != null) {
-                broker.close();
-            }
+            connections.destroy();
         }
     }
 }
