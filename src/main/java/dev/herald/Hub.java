@@ -37,6 +37,8 @@ import dev.herald.security.AccessControl;
 import dev.herald.security.ApiKeys;
 import dev.herald.security.KeyApi;
 import dev.herald.settings.Settings;
+import dev.herald.sink.SinkErrors;
+import dev.herald.sink.SinkRetries;
 import dev.herald.store.Database;
 import dev.herald.store.EventStore;
 import dev.herald.store.SqlSteps;
@@ -48,6 +50,7 @@ import java.util.Deque;
 import java.util.StringJoiner;
 import java.util.concurrent.TimeUnit;
 import org.apache.camel.CamelContext;
+import org.apache.camel.Processor;
 import org.apache.camel.spi.PropertiesComponent;
 import org.apache.camel.spi.Registry;
 import org.slf4j.Logger;
@@ -143,6 +146,10 @@ final class Hub {
                 settings.get("herald.dead-letters.topic")));
         registry.bind("deadLetters", deadLetters);
         registry.bind("deadLetterApi", new DeadLetterApi(dataSource, deadLetters, publish.retryAfterSeconds()));
+        // the error handling of sinks of your own (routes/sinks.camel.yaml, docs/sinks.md)
+        SinkErrors sinkErrors = new SinkErrors(deadLetters);
+        registry.bind("sinkRetrying", (Processor) sinkErrors::retrying);
+        registry.bind("sinkDeadLetter", (Processor) sinkErrors::deadLetter);
         ApiKeys apiKeys = new ApiKeys(dataSource, settings.millis("herald.security.key-cache"),
                 settings.secret("herald.security.bootstrap-key"), publish.retryAfterSeconds());
         AccessControl access = new AccessControl(apiKeys, Double.parseDouble(settings.require("herald.security.rate-limit")),
@@ -167,10 +174,12 @@ final class Hub {
 
     /**
      * After the routes are loaded, before Camel creates them: what follows from their declarations, i.e. the
-     * topics each bridge consumes (every declared command's, unless set or excluded).
+     * topics each bridge consumes (every declared command's, unless set or excluded), and how each sink route
+     * takes an operator's retry of its dead letters.
      */
     void routesLoaded(CamelContext camel) throws Exception {
         BridgeConsumers.settle(camel, DeclaredTopics.in(camel));
+        SinkRetries.register(camel, camel.getRegistry().lookupByNameAndType("deadLetters", DeadLetterStore.class));
     }
 
     private <T extends AutoCloseable> T own(T resource) {

@@ -27,15 +27,15 @@ class ArchitectureTest {
         noClasses().that().resideInAnyPackage("dev.herald.http..", "dev.herald.command..", "dev.herald.settings..",
                 "dev.herald.event..").should().dependOnClassesThat().resideInAnyPackage("dev.herald.intake..",
                 "dev.herald.query..", "dev.herald.store..", "dev.herald.publish..", "dev.herald.relay..",
-                "dev.herald.bridge..", "dev.herald.deadletter..", "dev.herald.observe..", "dev.herald.security..",
-                "dev.herald.embedded..").check(HERALD);
+                "dev.herald.bridge..", "dev.herald.sink..", "dev.herald.deadletter..", "dev.herald.observe..",
+                "dev.herald.security..", "dev.herald.embedded..").check(HERALD);
     }
 
     @Test
     void theStoreKnowsNothingOfWhoCallsIt() {
         noClasses().that().resideInAPackage("dev.herald.store..").should().dependOnClassesThat()
                 .resideInAnyPackage("dev.herald.intake..", "dev.herald.query..", "dev.herald.publish..",
-                        "dev.herald.relay..", "dev.herald.bridge..", "dev.herald.deadletter..")
+                        "dev.herald.relay..", "dev.herald.bridge..", "dev.herald.sink..", "dev.herald.deadletter..")
                 .check(HERALD);
     }
 
@@ -43,13 +43,13 @@ class ArchitectureTest {
     void publishingNeverCallsBackIntoTheEdgeOrTheBridges() {
         noClasses().that().resideInAnyPackage("dev.herald.publish..", "dev.herald.relay..").should()
                 .dependOnClassesThat().resideInAnyPackage("dev.herald.intake..", "dev.herald.query..",
-                        "dev.herald.bridge..")
+                        "dev.herald.bridge..", "dev.herald.sink..")
                 .check(HERALD);
     }
 
     @Test
-    void bridgesNeverCallIntakeOrPublish() {
-        noClasses().that().resideInAPackage("dev.herald.bridge..").should().dependOnClassesThat()
+    void bridgesAndSinksNeverCallIntakeOrPublish() {
+        noClasses().that().resideInAnyPackage("dev.herald.bridge..", "dev.herald.sink..").should().dependOnClassesThat()
                 .resideInAnyPackage("dev.herald.intake..", "dev.herald.publish..", "dev.herald.relay..",
                         "dev.herald.query..")
                 .check(HERALD);

@@ -4,8 +4,8 @@ import java.util.UUID;
 
 /**
  * One event a stage gave up on, in seed 004's shape plus where it failed. {@code stage} is {@code kafka},
- * {@code rabbitmq} or {@code webhook}; {@code destination} the topic, exchange or endpoint;
- * {@code originalEvent} the CloudEvent JSON exactly as it was to be sent.
+ * {@code rabbitmq}, {@code webhook} or {@code sink:<route id>}; {@code destination} the topic, exchange or
+ * endpoint; {@code originalEvent} the CloudEvent JSON exactly as it was to be sent.
  */
 public record DeadLetter(String stage, String destination, UUID eventId, String eventType, String aggregateId,
         String originalEvent, String failureReason, String errorClass, int failureCount) {

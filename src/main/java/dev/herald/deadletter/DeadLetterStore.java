@@ -55,7 +55,7 @@ public final class DeadLetterStore implements AutoCloseable {
         void redeliver(Connection transaction, UUID eventId, String destination) throws SQLException;
     }
 
-    /** A bridge registers how its dead letters are retried (stage {@code rabbitmq}, {@code webhook}). */
+    /** A bridge or sink registers how its dead letters are retried ({@code rabbitmq}, {@code sink:<route>}, ...). */
     public void onRetry(String stage, Redelivery redelivery) {
         redeliveries.put(stage, redelivery);
     }

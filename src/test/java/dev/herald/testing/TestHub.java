@@ -86,6 +86,13 @@ public final class TestHub implements AutoCloseable {
                 : herald.camelContext().getPropertiesComponent().resolveProperty("herald.kafka.brokers").orElseThrow();
     }
 
+    /** The sum of a metric's samples whose line contains {@code label}, from GET /observe/metrics. */
+    public double metricSum(String name, String label) {
+        return http.get("/observe/metrics").body().lines()
+                .filter(line -> line.startsWith(name) && line.contains(label))
+                .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).sum();
+    }
+
     /** One number from the hub's database, e.g. {@code count("events")}. */
     public long count(String table) {
         return queryLong("SELECT count(*) FROM " + table);

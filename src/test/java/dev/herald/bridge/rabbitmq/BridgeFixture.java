@@ -85,9 +85,7 @@ final class BridgeFixture implements AutoCloseable {
 
     /** The sum of the hub's Prometheus samples of {@code name} whose labels contain {@code label}. */
     static double metricSum(TestHub hub, String name, String label) {
-        return hub.http.get("/observe/metrics").body().lines()
-                .filter(line -> line.startsWith(name) && line.contains(label))
-                .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).sum();
+        return hub.metricSum(name, label);
     }
 
     static String createCustomer(TestHub hub, String name) {
