@@ -38,6 +38,15 @@ public final class Herald implements AutoCloseable {
                     throw new IllegalStateException("Herald could not start: " + e.getMessage(), e);
                 }
             }
+
+            @Override
+            public void afterConfigure(BaseMainSupport support) {
+                try {
+                    hub.routesLoaded(support.getCamelContext());
+                } catch (Exception e) {
+                    throw new IllegalStateException("Herald could not start: " + e.getMessage(), e);
+                }
+            }
         });
     }
 

@@ -1,6 +1,7 @@
 package dev.herald;
 
 import com.zaxxer.hikari.HikariDataSource;
+import dev.herald.bridge.BridgeConsumers;
 import dev.herald.bridge.rabbitmq.RabbitBridge;
 import dev.herald.bridge.webhook.WebhookBridge;
 import dev.herald.deadletter.DeadLetterApi;
@@ -13,6 +14,7 @@ import dev.herald.http.JsonBodies;
 import dev.herald.http.JsonRequest;
 import dev.herald.intake.CommandAnswer;
 import dev.herald.intake.CommandRoutes;
+import dev.herald.intake.DeclaredTopics;
 import dev.herald.intake.ProblemResponder;
 import dev.herald.intake.StrictSchemaLoader;
 import dev.herald.observe.CommandMeters;
@@ -118,8 +120,7 @@ final class Hub implements AutoCloseable {
         registry.bind("commandAnswer", new CommandAnswer(commandMeters));
         registry.bind("queryParameters", new QueryParameters());
         SqlSteps.countParametersOnce(camel);
-        // rows (lists of maps) convert to JSON for the steps that need it, e.g. a jq transform shaping an event
-        camel.getGlobalOptions().put("CamelJacksonEnableTypeConverter", "true");
+        SqlSteps.rowsConvertToJson(camel);
         registry.bind("problems", new ProblemResponder(commandMeters, new CommandRoutes(camel),
                 publish.retryAfterSeconds()));
         registry.bind("schemaLoader", new StrictSchemaLoader());
@@ -148,6 +149,14 @@ final class Hub implements AutoCloseable {
         own(WebhookBridge.install(camel, settings, dataDir, dataSource, deadLetters, metrics.registry()));
         LOG.info("Herald: database {}, Kafka {}, publish mode {}", Settings.withoutCredentials(dbUrl), brokers,
                 settings.get("herald.publish.mode"));
+    }
+
+    /**
+     * After the routes are loaded, before Camel creates them: what follows from their declarations, i.e. the
+     * topics each bridge consumes (every declared command's, unless set or excluded).
+     */
+    void routesLoaded(CamelContext camel) throws Exception {
+        BridgeConsumers.settle(camel, DeclaredTopics.in(camel));
     }
 
     private <T extends AutoCloseable> T own(T resource) {

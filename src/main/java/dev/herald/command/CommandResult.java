@@ -2,15 +2,21 @@ package dev.herald.command;
 
 import java.util.UUID;
 
-/** What a command produced, as answered to the client (and replayed for a repeated Idempotency-Key). */
-public record CommandResult(int status, String location, UUID commandId, String aggregateType, String aggregateId,
-        int version, UUID eventId, String eventType, String topic, String publication, boolean replayed) {
+/**
+ * What a command produced, as confirmed to the client (and replayed for a repeated Idempotency-Key).
+ *
+ * @param confirmed   how the command was confirmed: published (sync) or pending (outbox); a replay keeps the first
+ * @param publication where its event is now
+ */
+public record CommandResult(Publication confirmed, String location, UUID commandId, String aggregateType,
+        String aggregateId, int version, UUID eventId, String eventType, String topic, Publication publication,
+        boolean replayed) {
 
     /** The exchange property holding the result for the answer step. */
     public static final String PROPERTY = "HeraldCommandResult";
 
-    public CommandResult withPublication(int newStatus, String newPublication) {
-        return new CommandResult(newStatus, location, commandId, aggregateType, aggregateId, version, eventId,
-                eventType, topic, newPublication, replayed);
+    public CommandResult withPublication(Publication now) {
+        return new CommandResult(now, location, commandId, aggregateType, aggregateId, version, eventId, eventType,
+                topic, now, replayed);
     }
 }

@@ -2,6 +2,7 @@ package dev.herald.intake;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.herald.command.CommandResult;
+import dev.herald.command.Publication;
 import dev.herald.http.JsonBodies;
 import dev.herald.observe.CommandMeters;
 import org.apache.camel.Exchange;
@@ -24,7 +25,7 @@ public final class CommandAnswer implements Processor {
             throw new IllegalStateException("route " + exchange.getFromRouteId() + " answers a command before its "
                     + "groupCommit policy ran");
         }
-        meters.accepted(exchange.getFromRouteId(), result.replayed() ? "replayed" : result.publication());
+        meters.accepted(exchange.getFromRouteId(), result.replayed() ? "replayed" : result.publication().label());
         ObjectNode body = JsonBodies.MAPPER.createObjectNode();
         body.put("command_id", result.commandId().toString());
         body.put("aggregate_type", result.aggregateType());
@@ -34,8 +35,9 @@ public final class CommandAnswer implements Processor {
         event.put("id", result.eventId().toString());
         event.put("type", result.eventType());
         event.put("topic", result.topic());
-        event.put("status", result.publication());
-        Message out = JsonBodies.answer(exchange, result.status(), body);
+        event.put("status", result.publication().label());
+        // the only place a command's outcome becomes an HTTP status
+        Message out = JsonBodies.answer(exchange, result.confirmed() == Publication.PUBLISHED ? 201 : 202, body);
         out.setHeader("Location", result.location());
         out.setHeader("ETag", "\"" + result.version() + "\"");
         if (result.replayed()) {

@@ -169,6 +169,11 @@ public final class CommandEndpoint extends DefaultEndpoint {
         this.topic = topic;
     }
 
+    /** The Kafka topic this command's events go to; the bridges consume every declared one (DeclaredTopics). */
+    public String getTopic() {
+        return topic;
+    }
+
     public void setResource(String resource) {
         this.resource = resource;
     }

@@ -1,6 +1,7 @@
 package dev.herald.publish;
 
 import dev.herald.command.CommandResult;
+import dev.herald.command.Publication;
 import dev.herald.http.Problem;
 import dev.herald.observe.PublishMeters;
 import dev.herald.store.EventStore.Applied;
@@ -247,7 +248,7 @@ final class Lane implements Runnable {
         for (int i = 0; i < pending.size(); i++) {
             CommandResult result = applied.get(i).result();
             if (committed.contains(result.commandId())) {
-                pending.get(i).succeed(result.withPublication(202, "pending"));
+                pending.get(i).succeed(result.withPublication(Publication.PENDING));
             } else {
                 pending.get(i).fail(Problem.unavailable("database-unavailable", "the database commit failed: "
                         + failure.getMessage() + "; nothing was kept", settings.retryAfterSeconds(), failure));
@@ -281,8 +282,8 @@ final class Lane implements Runnable {
         for (int i = 0; i < pending.size(); i++) {
             CommandResult result = applied.get(i).result();
             boolean sync = !isOutbox(applied.get(i));
-            pending.get(i).succeed(sync && visible ? result.withPublication(201, "published")
-                    : result.withPublication(202, "pending"));
+            pending.get(i).succeed(sync && visible ? result.withPublication(Publication.PUBLISHED)
+                    : result.withPublication(Publication.PENDING));
         }
     }
 
@@ -332,7 +333,7 @@ final class Lane implements Runnable {
     }
 
     private static boolean isOutbox(Applied applied) {
-        return applied.result().status() == 202;
+        return applied.result().confirmed() == Publication.PENDING;
     }
 
     private static void fail(List<PendingCommand> commands, RuntimeException problem) {

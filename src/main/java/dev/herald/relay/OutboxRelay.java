@@ -52,9 +52,9 @@ public final class OutboxRelay implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(OutboxRelay.class);
 
-    private static final String ATTEMPTS = "herald.relay.attempts";
+    private static final String ATTEMPTS = "HeraldRelayAttempts";
     /** Tries of the current batch, for the dead letter channel once its retries are spent. */
-    public static final String BATCH_ATTEMPTS = "herald.relay.batch-attempts";
+    public static final String BATCH_ATTEMPTS = "HeraldRelayBatchAttempts";
 
     private final DataSource dataSource;
     private final TransactionalPublisher publisher;

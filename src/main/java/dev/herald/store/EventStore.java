@@ -6,6 +6,7 @@ import com.fasterxml.uuid.impl.TimeBasedEpochGenerator;
 import dev.herald.command.Command;
 import dev.herald.command.CommandDeclaration;
 import dev.herald.command.CommandResult;
+import dev.herald.command.Publication;
 import dev.herald.event.EventEnvelopes;
 import dev.herald.http.Problem;
 import java.nio.charset.StandardCharsets;
@@ -97,13 +98,13 @@ public final class EventStore {
         // an aggregate with events still waiting in the outbox queues this one behind them, so the relay
         // publishes them all in version order
         boolean viaOutbox = declaration.outbox() || state.hasWaitingEvents();
-        int status = viaOutbox ? 202 : 201;
+        Publication confirmed = viaOutbox ? Publication.PENDING : Publication.PUBLISHED;
         writes.add(connection, eventRow(command, eventId, version, envelope, now, viaOutbox ? null : lease),
-                commandRow(command, eventId, status));
+                commandRow(command, eventId, confirmed));
         writes.states.put(command.aggregateKey(), new AggregateState(version, viaOutbox));
-        CommandResult result = new CommandResult(status, command.location(), command.commandId(),
+        CommandResult result = new CommandResult(confirmed, command.location(), command.commandId(),
                 declaration.aggregateType(), command.aggregateId(), version, eventId, declaration.eventType(),
-                declaration.topic(), "pending", false);
+                declaration.topic(), Publication.PENDING, false);
         return new Applied(result, new OutgoingEvent(eventId, declaration.topic(), command.aggregateId(), envelope));
     }
 
@@ -127,11 +128,12 @@ public final class EventStore {
                     throw Problem.unprocessable("idempotency-key-reused", "Idempotency-Key "
                             + command.idempotencyKey() + " was used before with a different request");
                 }
-                CommandResult result = new CommandResult(row.getInt("response_status"), row.getString("location"),
+                CommandResult result = new CommandResult(confirmedAs(row.getInt("response_status")),
+                        row.getString("location"),
                         row.getObject("command_id", UUID.class), row.getString("aggregate_type"),
                         row.getString("aggregate_id"), row.getInt("aggregate_version"),
                         row.getObject("event_id", UUID.class), row.getString("event_type"), row.getString("topic"),
-                        row.getBoolean("published") ? "published" : "pending", true);
+                        row.getBoolean("published") ? Publication.PUBLISHED : Publication.PENDING, true);
                 return Optional.of(new Applied(result, null));
             }
         }
@@ -185,10 +187,19 @@ public final class EventStore {
             lease == null ? null : Timestamp.from(Instant.now().plus(lease)), lease == null ? null : instanceId};
     }
 
-    private static Object[] commandRow(Command command, UUID eventId, int status) {
+    /** The commands table keeps the first answer's HTTP status (its schema since V1): 201 published, 202 pending. */
+    private static int recordedStatus(Publication confirmed) {
+        return confirmed == Publication.PUBLISHED ? 201 : 202;
+    }
+
+    private static Publication confirmedAs(int recordedStatus) {
+        return recordedStatus == 201 ? Publication.PUBLISHED : Publication.PENDING;
+    }
+
+    private static Object[] commandRow(Command command, UUID eventId, Publication confirmed) {
         return new Object[] {command.commandId(), command.declaration().name(),
             command.declaration().aggregateType(), command.aggregateId(), eventId, command.idempotencyKey(),
-            command.requestHash(), status, command.location()};
+            command.requestHash(), recordedStatus(confirmed), command.location()};
     }
 
     /**

@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import org.apache.camel.component.sql.SqlEndpoint;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -66,6 +67,10 @@ class DeclaredCommandTest {
 
             var records = await().atMost(Duration.ofSeconds(20)).until(() -> kafka.recordsFor(id), r -> r.size() == 1);
             assertThat(TopicReader.cloudEvent(records.get(0)).getType()).isEqualTo("product.created");
+            // every sql: step knows its parameter count: camel-sql need not ask the server (a round trip) per statement
+            assertThat(hub.camel().getEndpoints()).filteredOn(SqlEndpoint.class::isInstance)
+                    .map(SqlEndpoint.class::cast).filteredOn(sql -> sql.getQuery().contains(":?")).isNotEmpty()
+                    .allSatisfy(sql -> assertThat(sql.getParametersCount()).as(sql.getQuery()).isPositive());
             // the shipped commands still work beside the new one
             assertThat(hub.http.post("/api/customers", "{\"full_name\":\"Ada\",\"email\":\"ada@example.com\"}")
                     .status()).isEqualTo(201);

@@ -12,6 +12,7 @@ import java.sql.SQLException;
 import java.util.HashMap;
 import java.util.Map;
 import javax.sql.DataSource;
+import org.apache.camel.CamelContext;
 
 /** A running hub on real engines, with its own schema and HTTP port, plus what tests need to look inside. */
 public final class TestHub implements AutoCloseable {
@@ -69,6 +70,10 @@ public final class TestHub implements AutoCloseable {
     }
 
     /** A setting this hub was started with, e.g. its herald.db.url to start a second instance on. */
+    public org.apache.camel.CamelContext camel() {
+        return herald.camelContext();
+    }
+
     public String setting(String key) {
         return settings.get(key);
     }
@@ -96,6 +101,11 @@ public final class TestHub implements AutoCloseable {
         } catch (SQLException e) {
             throw new IllegalStateException("query failed: " + sql, e);
         }
+    }
+
+    /** The hub's Camel context, for tests that look at the routes and endpoints it created. */
+    public CamelContext camelContext() {
+        return herald.camelContext();
     }
 
     public DataSource dataSource() {

@@ -52,10 +52,10 @@ import org.springframework.core.task.support.ExecutorServiceAdapter;
 public final class RabbitBridge implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(RabbitBridge.class);
-    static final String PUBLICATION = "herald.rabbitmq.publication";
-    static final String PARTITION = "herald.rabbitmq.partition";
-    static final String STARTED = "herald.rabbitmq.started";
-    static final String RETURNED = "herald.rabbitmq.returned";
+    static final String PUBLICATION = "HeraldRabbitPublication";
+    static final String PARTITION = "HeraldRabbitPartition";
+    static final String STARTED = "HeraldRabbitStarted";
+    static final String RETURNED = "HeraldRabbitReturned";
     /** Qpid returns right after its nack; RabbitMQ never nacks an unroutable message */
     private static final Duration RETURN_AFTER_NACK = Duration.ofSeconds(2);
 
