@@ -3,8 +3,7 @@ package dev.herald.bridge.rabbitmq;
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.time.format.DateTimeFormatter;
-import java.time.temporal.ChronoUnit;
+import dev.herald.event.LegacyTimestamp;
 import java.util.Locale;
 
 /** The body a consumer's queue receives: the CloudEvent as published to Kafka, or seed 000's legacy envelope. */
@@ -33,8 +32,7 @@ enum MessageFormat {
         }
         ObjectNode envelope = JSON.createObjectNode();
         envelope.put("event_type", names.of(event.type()));
-        // seed 000's example has whole seconds in UTC
-        envelope.put("timestamp", DateTimeFormatter.ISO_INSTANT.format(event.time().truncatedTo(ChronoUnit.SECONDS)));
+        envelope.put("timestamp", LegacyTimestamp.of(event.time()));
         envelope.set("data", event.data());
         try {
             return JSON.writeValueAsBytes(envelope);

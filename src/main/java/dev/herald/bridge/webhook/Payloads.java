@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.standardwebhooks.Webhook;
 import com.standardwebhooks.exceptions.WebhookSigningException;
+import dev.herald.event.LegacyTimestamp;
 import dev.herald.http.JsonBodies;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -90,7 +91,7 @@ final class Payloads {
     private static String legacy(ObjectNode event) {
         ObjectNode legacy = JsonBodies.MAPPER.createObjectNode();
         legacy.put("event_type", pascalCase(event.path("type").asText()));
-        legacy.set("timestamp", event.get("time"));
+        legacy.put("timestamp", LegacyTimestamp.of(event.path("time").asText()));
         legacy.set("data", event.get("data"));
         return legacy.toString();
     }

@@ -74,7 +74,8 @@ class WebhookDeliveryTest extends WebhookHubTest {
                     r -> r != null);
             old.verify(legacySecret);
             assertThat(old.json().get("event_type").asText()).isEqualTo("CustomerCreated");
-            assertThat(old.json().get("timestamp").asText()).isNotEmpty();
+            // the same format as the RabbitMQ bridge's legacy envelope: UTC, whole seconds
+            assertThat(old.json().get("timestamp").asText()).matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ");
             assertThat(old.json().at("/data/full_name").asText()).isEqualTo("Legacy Reader");
 
             Received ce = await().atMost(PATIENCE).until(() -> binary.forAggregate(id), r -> r.size() == 1).get(0);
