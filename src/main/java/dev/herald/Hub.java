@@ -18,6 +18,7 @@ import dev.herald.intake.CommandAnswer;
 import dev.herald.intake.CommandRoutes;
 import dev.herald.intake.DeclaredTopics;
 import dev.herald.intake.ProblemResponder;
+import dev.herald.intake.SchemaFiles;
 import dev.herald.intake.StrictSchemaLoader;
 import dev.herald.observe.CommandMeters;
 import dev.herald.observe.HealthCheck;
@@ -137,6 +138,7 @@ final class Hub {
         registry.bind("commandAnswer", new CommandAnswer(commandMeters));
         registry.bind("queryParameters", new QueryParameters());
         SqlSteps.countParametersOnce(camel);
+        SchemaFiles.checkAtStart(camel);
         SqlSteps.rowsConvertToJson(camel);
         registry.bind("problems", new ProblemResponder(commandMeters, new CommandRoutes(camel),
                 publish.retryAfterSeconds()));

@@ -12,6 +12,7 @@ import dev.herald.http.JsonBodies;
 import dev.herald.http.JsonRequest;
 import dev.herald.intake.CommandAnswer;
 import dev.herald.intake.ProblemResponder;
+import dev.herald.intake.SchemaFiles;
 import dev.herald.intake.StrictSchemaLoader;
 import dev.herald.observe.CommandMeters;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -66,6 +67,7 @@ class CommandTemplateRouteTest extends CamelTestSupport {
             public void check(Exchange exchange) {
             }
         });
+        SchemaFiles.checkAtStart(camel);
         PluginHelper.getRoutesLoader(camel).loadRoutes(
                 ResourceHelper.resolveResource(camel, "file:routes/templates.camel.yaml"),
                 ResourceHelper.resolveResource(camel, "file:routes/errors.camel.yaml"));
@@ -163,6 +165,18 @@ class CommandTemplateRouteTest extends CamelTestSupport {
             exchange.getIn().setHeader("id", "c-1");
             exchange.getIn().setBody(body);
         });
+    }
+
+    @Test
+    void aMissingSchemaFileStopsTheRouteNamingIt() {
+        assertThatThrownBy(() -> {
+            TemplatedRouteBuilder.builder(context, "command").routeId("customer.typo")
+                    .parameter("method", "POST").parameter("path", "/api/typo")
+                    .parameter("schema", "customer-crate.json").parameter("aggregate", "customer")
+                    .parameter("event", "customer.created").parameter("topic", "customers")
+                    .parameter("resource", "/api/customers").parameter("sql", "SELECT 1").add();
+            context.start();
+        }).hasStackTraceContaining("customer-crate.json");
     }
 
     /** The lane's stand-in: runs the steps now, on the request, and answers a fixed outcome. */
