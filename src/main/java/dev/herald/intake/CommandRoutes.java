@@ -1,5 +1,6 @@
 package dev.herald.intake;
 
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Predicate;
@@ -26,7 +27,13 @@ public final class CommandRoutes implements Predicate<String> {
 
     private boolean hasCommandStep(String routeId) {
         RouteDefinition route = camel.getCamelContextExtension().getContextPlugin(Model.class).getRouteDefinition(routeId);
-        return route != null && ProcessorDefinitionHelper.filterTypeInOutputs(route.getOutputs(), ToDefinition.class)
-                .stream().anyMatch(to -> to.getUri() != null && to.getUri().startsWith("herald:command"));
+        return route != null && !commandSteps(route).isEmpty();
+    }
+
+    /** The URIs of a route's {@code herald:command} steps, however deep in its outputs. */
+    static List<String> commandSteps(RouteDefinition route) {
+        return ProcessorDefinitionHelper.filterTypeInOutputs(route.getOutputs(), ToDefinition.class).stream()
+                .map(ToDefinition::getEndpointUri)
+                .filter(uri -> uri != null && uri.startsWith("herald:command")).toList();
     }
 }

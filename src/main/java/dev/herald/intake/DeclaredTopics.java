@@ -6,9 +6,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import org.apache.camel.CamelContext;
 import org.apache.camel.model.Model;
-import org.apache.camel.model.ProcessorDefinitionHelper;
 import org.apache.camel.model.RouteDefinition;
-import org.apache.camel.model.ToDefinition;
 import org.apache.camel.spi.PropertiesComponent;
 
 /**
@@ -25,11 +23,8 @@ public final class DeclaredTopics {
         Set<String> topics = new TreeSet<>();
         for (RouteDefinition route : camel.getCamelContextExtension().getContextPlugin(Model.class)
                 .getRouteDefinitions()) {
-            for (ToDefinition to : ProcessorDefinitionHelper.filterTypeInOutputs(route.getOutputs(), ToDefinition.class)) {
-                String uri = to.getEndpointUri();
-                if (uri != null && uri.startsWith("herald:command")) {
-                    topics.add(topicOf(camel, route, uri));
-                }
+            for (String uri : CommandRoutes.commandSteps(route)) {
+                topics.add(topicOf(camel, route, uri));
             }
         }
         return topics;
