@@ -19,6 +19,7 @@ import dev.herald.intake.CommandRoutes;
 import dev.herald.intake.DeclaredTopics;
 import dev.herald.intake.ProblemResponder;
 import dev.herald.intake.SchemaFiles;
+import dev.herald.intake.SqlParameterCheck;
 import dev.herald.intake.StrictSchemaLoader;
 import dev.herald.observe.CommandMeters;
 import dev.herald.observe.HealthCheck;
@@ -180,6 +181,7 @@ final class Hub {
      * takes an operator's retry of its dead letters.
      */
     void routesLoaded(CamelContext camel) throws Exception {
+        SqlParameterCheck.check(camel);
         BridgeConsumers.settle(camel, DeclaredTopics.in(camel));
         SinkRetries.register(camel, camel.getRegistry().lookupByNameAndType("deadLetters", DeadLetterStore.class));
     }

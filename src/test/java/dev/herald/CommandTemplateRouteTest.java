@@ -13,6 +13,7 @@ import dev.herald.http.JsonRequest;
 import dev.herald.intake.CommandAnswer;
 import dev.herald.intake.ProblemResponder;
 import dev.herald.intake.SchemaFiles;
+import dev.herald.intake.SqlParameterCheck;
 import dev.herald.intake.StrictSchemaLoader;
 import dev.herald.observe.CommandMeters;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -52,6 +53,8 @@ class CommandTemplateRouteTest extends CamelTestSupport {
         CamelContext camel = super.createCamelContext();
         camel.getPropertiesComponent().addInitialProperty("herald.schemas.dir", "schemas");
         camel.getPropertiesComponent().addInitialProperty("herald.publish.mode", "sync");
+        camel.getPropertiesComponent().addInitialProperty("herald.topics.customers", "customers");
+        camel.getPropertiesComponent().addInitialProperty("herald.topics.orders", "orders");
         camel.getRegistry().bind("herald", new HeraldComponent(() -> { }));
         camel.getRegistry().bind("jsonRequest", new JsonRequest());
         camel.getRegistry().bind("strictJson", JsonBodies.MAPPER);
@@ -177,6 +180,27 @@ class CommandTemplateRouteTest extends CamelTestSupport {
                     .parameter("resource", "/api/customers").parameter("sql", "SELECT 1").add();
             context.start();
         }).hasStackTraceContaining("customer-crate.json");
+    }
+
+    @Test
+    void aSqlParameterNothingSuppliesStopsTheStartNamingRouteAndParameter() throws Exception {
+        TemplatedRouteBuilder.builder(context, "command").routeId("customer.rename")
+                .parameter("method", "PUT").parameter("path", "/api/customers/{id}/name")
+                .parameter("schema", "customer-update.json").parameter("aggregate", "customer")
+                .parameter("event", "customer.renamed").parameter("topic", "customers")
+                .parameter("resource", "/api/customers")
+                .parameter("sql", "UPDATE customers SET full_name = :#fullname WHERE customer_id = :#id").add();
+        assertThatThrownBy(() -> SqlParameterCheck.check(context))
+                .hasMessageContaining("customer.rename").hasMessageContaining(":#fullname")
+                .hasMessageContaining("customer-update.json");
+    }
+
+    @Test
+    void theShippedCommandsSupplyEveryParameterTheirSqlNames() throws Exception {
+        PluginHelper.getRoutesLoader(context).loadRoutes(
+                ResourceHelper.resolveResource(context, "file:routes/customers.camel.yaml"),
+                ResourceHelper.resolveResource(context, "file:routes/orders.camel.yaml"));
+        SqlParameterCheck.check(context);
     }
 
     /** The lane's stand-in: runs the steps now, on the request, and answers a fixed outcome. */
