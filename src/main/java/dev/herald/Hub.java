@@ -43,6 +43,7 @@ import dev.herald.sink.SinkErrors;
 import dev.herald.sink.SinkRetries;
 import dev.herald.store.Database;
 import dev.herald.store.EventStore;
+import dev.herald.store.Outbox;
 import dev.herald.store.SqlSteps;
 import io.vertx.core.VertxOptions;
 import java.nio.file.Path;
@@ -108,7 +109,7 @@ final class Hub {
         String instanceId = settings.require("herald.instance.id");
         EventStore store = new EventStore(new EventEnvelopes(settings.require("herald.events.source")), instanceId);
         try (Connection connection = dataSource.getConnection()) {
-            store.releaseClaimsOfThisInstance(connection);
+            Outbox.releaseClaimsOf(connection, instanceId);
         }
         PublishSettings publish = new PublishSettings(settings.millis("herald.publish.timeout"),
                 settings.getInt("herald.publish.lanes"), settings.getInt("herald.publish.batch-size"),

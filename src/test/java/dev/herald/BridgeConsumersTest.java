@@ -1,7 +1,7 @@
 package dev.herald;
 
-import dev.herald.intake.DeclaredTopics;
 import dev.herald.bridge.BridgeConsumers;
+import dev.herald.intake.DeclaredTopics;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;

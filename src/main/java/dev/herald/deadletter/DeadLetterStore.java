@@ -2,6 +2,7 @@ package dev.herald.deadletter;
 
 import dev.herald.http.Problem;
 import dev.herald.store.EventStore;
+import dev.herald.store.Outbox;
 import dev.herald.store.PendingEvent;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -203,7 +204,7 @@ public final class DeadLetterStore implements AutoCloseable {
             update.setObject(1, eventId);
             update.executeUpdate();
         }
-        EventStore.wakeRelay(transaction);
+        Outbox.wakeRelay(transaction);
     }
 
     private static void unblock(Connection transaction, UUID eventId) throws SQLException {
@@ -211,7 +212,7 @@ public final class DeadLetterStore implements AutoCloseable {
                 "UPDATE events SET blocks_aggregate = false WHERE event_id = ? AND blocks_aggregate")) {
             update.setObject(1, eventId);
             if (update.executeUpdate() > 0) {
-                EventStore.wakeRelay(transaction);
+                Outbox.wakeRelay(transaction);
             }
         }
     }

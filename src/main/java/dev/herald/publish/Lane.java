@@ -7,6 +7,7 @@ import dev.herald.observe.PublishMeters;
 import dev.herald.store.EventStore.Applied;
 import dev.herald.store.EventStore.OutgoingEvent;
 import dev.herald.store.EventStore;
+import dev.herald.store.Outbox;
 import dev.herald.store.SqlProblems;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -236,7 +237,7 @@ final class Lane implements Runnable {
             List<UUID> handedOver = applied.stream().filter(a -> committed.contains(a.result().commandId()))
                     .map(a -> a.event().eventId()).toList();
             if (!handedOver.isEmpty()) {
-                EventStore.releaseClaims(fresh, handedOver);
+                Outbox.releaseClaims(fresh, handedOver);
             }
         } catch (SQLException e) {
             fail(pending, Problem.unavailable("outcome-unknown", "the database connection broke during the commit "
@@ -290,7 +291,7 @@ final class Lane implements Runnable {
     private void releaseClaims(Connection connection, List<OutgoingEvent> unpublished) {
         try {
             connection.setAutoCommit(true);
-            EventStore.releaseClaims(connection, eventIds(unpublished));
+            Outbox.releaseClaims(connection, eventIds(unpublished));
         } catch (SQLException e) {
             LOG.warn("lane {}: {} events wait for their lease to end: {}", name, unpublished.size(), e.getMessage());
         }

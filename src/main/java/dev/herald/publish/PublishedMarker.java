@@ -1,6 +1,7 @@
 package dev.herald.publish;
 
 import dev.herald.store.EventStore;
+import dev.herald.store.Outbox;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -74,7 +75,7 @@ final class PublishedMarker implements Runnable, AutoCloseable {
 
     private void write(List<UUID> batch) {
         try (Connection connection = dataSource.getConnection()) {
-            EventStore.markPublished(connection, batch);
+            Outbox.markPublished(connection, batch);
         } catch (SQLException e) {
             LOG.warn("could not mark {} events published; the relay will publish them again: {}", batch.size(),
                     e.getMessage());

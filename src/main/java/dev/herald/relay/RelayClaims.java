@@ -1,6 +1,7 @@
 package dev.herald.relay;
 
 import dev.herald.store.EventStore;
+import dev.herald.store.Outbox;
 import dev.herald.store.PendingEvent;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -129,7 +130,7 @@ final class RelayClaims {
     void finish(Connection connection, Collection<Long> published, Collection<Long> batches) throws SQLException {
         inTransaction(connection, false, () -> {
             if (!published.isEmpty()) {
-                EventStore.markPublishedBySeq(connection, published);
+                Outbox.markPublishedBySeq(connection, published);
             }
             return end(connection, batches);
         });
@@ -138,7 +139,7 @@ final class RelayClaims {
     /** Hands a batch back at once (a stopping relay), instead of when its lease runs out. */
     void release(Connection connection, long batch) throws SQLException {
         if (end(connection, List.of(batch)) > 0) {
-            EventStore.wakeRelay(connection);
+            Outbox.wakeRelay(connection);
         }
     }
 

@@ -252,29 +252,6 @@ public final class EventStore {
         }
     }
 
-    private static final String PUBLISHED = """
-            UPDATE events SET published_at = now(), publish_attempts = publish_attempts + 1,
-                              claimed_until = NULL, claimed_by = NULL, last_error = NULL
-             WHERE %s = ANY (?) AND published_at IS NULL""";
-
-    /** Marks events as published (after their Kafka transaction committed); idempotent. */
-    public static void markPublished(Connection connection, Collection<UUID> eventIds) throws SQLException {
-        updateEvents(connection, "uuid", eventIds, PUBLISHED.formatted("event_id"));
-    }
-
-    /** The same by seq (what the relay knows its events by). */
-    public static void markPublishedBySeq(Connection connection, Collection<Long> seqs) throws SQLException {
-        updateEvents(connection, "bigint", seqs, PUBLISHED.formatted("seq"));
-    }
-
-    /** Hands events a lane could not publish to the relay at once, instead of when their lease runs out. */
-    public static void releaseClaims(Connection connection, Collection<UUID> eventIds) throws SQLException {
-        updateEvents(connection, "uuid", eventIds, """
-                UPDATE events SET claimed_until = NULL, claimed_by = NULL, publish_attempts = publish_attempts + 1
-                 WHERE event_id = ANY (?) AND published_at IS NULL""");
-        wakeRelay(connection);
-    }
-
     /** Which of these commands are in the database (after a commit whose answer was lost). */
     public static Set<UUID> committedCommands(Connection connection, Collection<UUID> commandIds)
             throws SQLException {
@@ -289,33 +266,6 @@ public final class EventStore {
             }
         }
         return committed;
-    }
-
-    /** Tells the relays (LISTEN herald_outbox) that events wait; sent when the transaction commits. */
-    public static void wakeRelay(Connection connection) throws SQLException {
-        try (PreparedStatement statement = connection.prepareStatement(
-                "SELECT pg_notify('herald_outbox', current_schema())")) {
-            statement.execute();
-        }
-    }
-
-    /** At start: whatever this instance held when it stopped is the relay's now. */
-    public void releaseClaimsOfThisInstance(Connection connection) throws SQLException {
-        try (PreparedStatement statement = connection.prepareStatement(
-                "UPDATE events SET claimed_until = NULL, claimed_by = NULL WHERE claimed_by = ? AND published_at IS NULL"
-                        + " AND dead_lettered_at IS NULL")) { // the index of held events
-            statement.setString(1, instanceId);
-            statement.executeUpdate();
-        }
-    }
-
-    /** Runs {@code sql} with the keys (event ids or seqs, of SQL type {@code keyType}) as its one array parameter. */
-    private static void updateEvents(Connection connection, String keyType, Collection<?> keys, String sql)
-            throws SQLException {
-        try (PreparedStatement statement = connection.prepareStatement(sql)) {
-            statement.setArray(1, connection.createArrayOf(keyType, keys.toArray()));
-            statement.executeUpdate();
-        }
     }
 
     /** A command applied inside the open transaction; {@code event} is null for an idempotent replay. */

@@ -5,8 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import dev.herald.testing.CustomerWriters;
 import dev.herald.testing.Engines;
-import dev.herald.testing.Invariants;
 import dev.herald.testing.Invariants.Summary;
+import dev.herald.testing.Invariants;
 import dev.herald.testing.TestHub;
 import java.nio.file.Files;
 import java.time.Duration;

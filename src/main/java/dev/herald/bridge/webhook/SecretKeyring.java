@@ -1,7 +1,7 @@
 package dev.herald.bridge.webhook;
 
-import dev.herald.settings.Settings;
 import dev.herald.bridge.webhook.SecretCipher.Key;
+import dev.herald.settings.Settings;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;

@@ -1,7 +1,7 @@
 package dev.herald.bridge.webhook;
 
-import dev.herald.settings.Settings;
 import dev.herald.deadletter.DeadLetterStore;
+import dev.herald.settings.Settings;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Path;
 import java.sql.SQLException;

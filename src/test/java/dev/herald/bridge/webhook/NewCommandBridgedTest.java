@@ -6,8 +6,8 @@ import static org.awaitility.Awaitility.await;
 
 import dev.herald.bridge.webhook.WebhookReceiver.Received;
 import dev.herald.intake.CommandEndpoint;
-import dev.herald.testing.AmqpClient;
 import dev.herald.testing.AmqpClient.Delivery;
+import dev.herald.testing.AmqpClient;
 import dev.herald.testing.Engines;
 import dev.herald.testing.HttpApi.Response;
 import dev.herald.testing.HubHome;
