@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.networknt.schema.ValidationMessage;
 import dev.herald.http.JsonBodies;
+import dev.herald.command.Refusal;
 import dev.herald.http.Problem;
 import dev.herald.observe.CommandMeters;
 import dev.herald.store.SqlProblems;
@@ -64,6 +65,9 @@ public final class ProblemResponder {
         if (failure instanceof Problem problem) {
             return problem;
         }
+        if (failure instanceof Refusal refusal) {
+            return problemOf(refusal);
+        }
         SQLException refused = causeOf(failure, SQLException.class);
         if (refused != null && SqlProblems.of(refused, retryAfterSeconds) instanceof Problem problem) {
             return problem; // a sql: step of a route (a command's refusals reach the lane, not here)
@@ -102,5 +106,17 @@ public final class ProblemResponder {
             }
         }
         return null;
+    }
+
+    /** The only place a refused command becomes an HTTP status. */
+    static Problem problemOf(Refusal refusal) {
+        Problem problem = switch (refusal.reason()) {
+            case UNKNOWN_AGGREGATE -> Problem.notFound(refusal.getMessage());
+            case VERSION_MISMATCH -> new Problem(412, "version-mismatch", "Precondition failed", refusal.getMessage());
+            case STATE_CONFLICT -> Problem.conflict("state-conflict", refusal.getMessage());
+            case IDEMPOTENCY_KEY_REUSED -> Problem.unprocessable("idempotency-key-reused", refusal.getMessage());
+        };
+        refusal.facts().forEach(problem::with);
+        return problem;
     }
 }

@@ -7,8 +7,9 @@ import dev.herald.command.Command;
 import dev.herald.command.CommandDeclaration;
 import dev.herald.command.CommandResult;
 import dev.herald.command.Publication;
+import dev.herald.command.Refusal;
+import dev.herald.command.Refusal.Reason;
 import dev.herald.event.EventEnvelopes;
-import dev.herald.http.Problem;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -69,12 +70,13 @@ public final class EventStore {
                 : aggregateState(connection, declaration.aggregateType(), command.aggregateId());
         int current = state.version();
         if (!declaration.newAggregate() && current == 0) {
-            throw Problem.notFound(declaration.aggregateType() + " " + command.aggregateId() + " does not exist");
+            throw new Refusal(Reason.UNKNOWN_AGGREGATE, declaration.aggregateType() + " " + command.aggregateId()
+                    + " does not exist");
         }
         if (command.expectedVersion() != null && command.expectedVersion() != current) {
-            throw new Problem(412, "version-mismatch", "Precondition failed", "If-Match expects version "
-                    + command.expectedVersion() + " but " + declaration.aggregateType() + " "
-                    + command.aggregateId() + " is at version " + current).with("currentVersion", current);
+            throw new Refusal(Reason.VERSION_MISMATCH, "If-Match expects version " + command.expectedVersion()
+                    + " but " + declaration.aggregateType() + " " + command.aggregateId() + " is at version " + current,
+                    Map.of("currentVersion", current));
         }
         int version = current + 1;
         UUID eventId = newId();
@@ -85,7 +87,7 @@ public final class EventStore {
         parameters.put("event_id", eventId);
         ArrayNode rows = command.change().apply(new SqlParameters(parameters));
         if (rows.isEmpty()) {
-            throw Problem.conflict("state-conflict", "command " + declaration.name() + " does not apply to "
+            throw new Refusal(Reason.STATE_CONFLICT, "command " + declaration.name() + " does not apply to "
                     + declaration.aggregateType() + " " + command.aggregateId() + " in its current state");
         }
         if (rows.size() > 1) {
@@ -125,7 +127,7 @@ public final class EventStore {
                     return Optional.empty();
                 }
                 if (!row.getString("request_hash").equals(command.requestHash())) {
-                    throw Problem.unprocessable("idempotency-key-reused", "Idempotency-Key "
+                    throw new Refusal(Reason.IDEMPOTENCY_KEY_REUSED, "Idempotency-Key "
                             + command.idempotencyKey() + " was used before with a different request");
                 }
                 CommandResult result = new CommandResult(confirmedAs(row.getInt("response_status")),

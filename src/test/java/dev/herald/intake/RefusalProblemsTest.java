@@ -1,0 +1,35 @@
+package dev.herald.intake;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.herald.command.Refusal;
+import dev.herald.command.Refusal.Reason;
+import dev.herald.http.Problem;
+import java.util.Map;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** The store's refusals in the domain's words become problems with their statuses at the edge, and nowhere else. */
+class RefusalProblemsTest {
+
+    @ParameterizedTest(name = "{0} -> {1} {2}")
+    @CsvSource({
+        "UNKNOWN_AGGREGATE, 404, not-found",
+        "VERSION_MISMATCH, 412, version-mismatch",
+        "STATE_CONFLICT, 409, state-conflict",
+        "IDEMPOTENCY_KEY_REUSED, 422, idempotency-key-reused",
+    })
+    void eachReasonHasItsStatus(Reason reason, int status, String type) {
+        Problem problem = ProblemResponder.problemOf(new Refusal(reason, "why"));
+        assertThat(problem.status()).isEqualTo(status);
+        assertThat(problem.type()).isEqualTo("urn:herald:problem:" + type);
+        assertThat(problem.detail()).isEqualTo("why");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"VERSION_MISMATCH", "STATE_CONFLICT"})
+    void theFactsTheClientCanActOnComeAlong(Reason reason) {
+        Problem problem = ProblemResponder.problemOf(new Refusal(reason, "why", Map.of("currentVersion", 3)));
+        assertThat(problem.extensions()).containsEntry("currentVersion", 3);
+    }
+}
