@@ -3,10 +3,12 @@ package dev.herald;
 import dev.herald.http.Problem;
 import dev.herald.intake.ProblemResponder;
 import dev.herald.security.InFlightLimit;
+import dev.herald.settings.DeclaredSettings;
 import dev.herald.settings.Settings;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -61,6 +63,8 @@ public final class Herald implements AutoCloseable {
 
     /** Starts a hub; {@code overrides} win over every other source of settings (tests use them). */
     public static Herald start(Map<String, String> overrides) throws Exception {
+        DeclaredSettings.shipped().checkGiven(overrides, System.getProperties(), System.getenv(),
+                Path.of("application.properties"));
         Herald herald = new Herald(overrides);
         try {
             herald.main.start();

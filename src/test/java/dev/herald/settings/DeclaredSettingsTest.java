@@ -1,0 +1,78 @@
+package dev.herald.settings;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A setting under a name Herald does not declare stops the start; the README's table lists exactly the declared. */
+class DeclaredSettingsTest {
+
+    private final DeclaredSettings declared = DeclaredSettings.shipped();
+    private final Path none = Path.of("no-such-dir", "application.properties");
+
+    @Test
+    void declaredSettingsFromEverySourcePass() {
+        Properties system = new Properties();
+        system.setProperty("herald.http.port", "9090");
+        declared.checkGiven(Map.of("herald.publish.mode", "outbox"), system,
+                Map.of("HERALD_DB_PASSWORD_FILE", "/run/secrets/db", "HERALD_TEST_DB_URL", "jdbc:x", "PATH", "/bin"),
+                none);
+    }
+
+    @Test
+    void aMisspeltSystemPropertyStopsTheStartWithTheClosestName() {
+        Properties system = new Properties();
+        system.setProperty("herald.htpp.port", "9090");
+        assertThatThrownBy(() -> declared.checkGiven(Map.of(), system, Map.of(), none))
+                .hasMessageContaining("herald.htpp.port").hasMessageContaining("-D")
+                .hasMessageContaining("did you mean herald.http.port");
+    }
+
+    @Test
+    void aMisspeltEnvironmentVariableStopsTheStart() {
+        assertThatThrownBy(() -> declared.checkGiven(Map.of(), new Properties(),
+                Map.of("HERALD_PUBLISH_MOD", "outbox"), none))
+                .hasMessageContaining("HERALD_PUBLISH_MOD").hasMessageContaining("herald.publish.mode");
+    }
+
+    @Test
+    void anUnknownKeyInTheWorkingDirectoryFileStopsTheStart(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("application.properties");
+        Files.writeString(file, "herald.http.port = 8081\nherald.relay.batchsize = 10\n");
+        assertThatThrownBy(() -> declared.checkGiven(Map.of(), new Properties(), Map.of(), file))
+                .hasMessageContaining("herald.relay.batchsize").hasMessageContaining(file.toString())
+                .hasMessageContaining("herald.relay.batch-size");
+    }
+
+    @Test
+    void theReadmeTableListsExactlyTheDeclaredSettings() throws IOException {
+        Properties shipped = new Properties();
+        try (InputStream in = Files.newInputStream(Path.of("application.properties"))) {
+            shipped.load(in);
+        }
+        Set<String> keys = new TreeSet<>();
+        shipped.stringPropertyNames().stream().filter(key -> key.startsWith("herald.")).forEach(keys::add);
+        Set<String> documented = new TreeSet<>();
+        Matcher row = Pattern.compile("(?m)^\\| `(herald\\.[a-z0-9.-]+)`").matcher(Files.readString(Path.of("README.md")));
+        while (row.find()) {
+            documented.add(row.group(1));
+        }
+        // the README names each secret once, with (-file) beside it
+        keys.removeIf(key -> key.endsWith("-file") && keys.contains(key.substring(0, key.length() - 5)));
+        // wiring, not settings: the relay's internal queue
+        keys.remove("herald.relay.queue");
+        assertThat(documented).containsExactlyElementsOf(keys);
+    }
+}
