@@ -42,6 +42,8 @@ public final class OutboxMonitor implements AutoCloseable {
     private final Map<String, AtomicLong> openDeadLetters = new ConcurrentHashMap<>();
     /** System.nanoTime() of the first failure since Kafka last answered; 0 while it answers. */
     private final AtomicLong brokerDownSince = new AtomicLong();
+    // own threads, not Camel's ExecutorServiceManager: Camel shuts its pools down with the context,
+    // and Herald stops this after the routes, once their in-flight work is done (operations.md, "Stopping")
     private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(runnable -> {
         Thread thread = new Thread(runnable, "herald-outbox-monitor");
         thread.setDaemon(true);

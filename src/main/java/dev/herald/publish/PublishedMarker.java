@@ -34,6 +34,8 @@ final class PublishedMarker implements Runnable, AutoCloseable {
 
     PublishedMarker(DataSource dataSource) {
         this.dataSource = dataSource;
+        // own threads, not Camel's ExecutorServiceManager: Camel shuts its pools down with the context,
+        // and Herald stops this after the routes, once their in-flight work is done (operations.md, "Stopping")
         this.thread = new Thread(this, "herald-published-marker");
         thread.setDaemon(true);
         thread.start();

@@ -63,6 +63,8 @@ public final class OutboxRelay implements AutoCloseable {
     private final RelayClaims claims;
     private final PublishMeters meters;
     /** Claims batches, one at a time. */
+    // own threads, not Camel's ExecutorServiceManager: Camel shuts its pools down with the context,
+    // and Herald stops this after the routes, once their in-flight work is done (operations.md, "Stopping")
     private final ExecutorService claimer = daemon("herald-relay-claim");
     /** Writes "published" marks, in the order batches finished; beside the claims, not in front of them. */
     private final ExecutorService marker = daemon("herald-relay-mark");

@@ -41,6 +41,8 @@ public final class RelayWakeup implements Runnable, AutoCloseable {
         this.user = user;
         this.password = password;
         this.camel = camel;
+        // own threads, not Camel's ExecutorServiceManager: Camel shuts its pools down with the context,
+        // and Herald stops this after the routes, once their in-flight work is done (operations.md, "Stopping")
         this.thread = new Thread(this, "herald-relay-wakeup");
         thread.setDaemon(true);
     }

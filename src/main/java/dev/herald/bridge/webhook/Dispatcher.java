@@ -82,6 +82,8 @@ final class Dispatcher implements AutoCloseable {
     private final AttemptRecorder recorder;
     private final WebhookMetrics metrics;
     private final SecretCipher secrets;
+    // own threads, not Camel's ExecutorServiceManager: Camel shuts its pools down with the context,
+    // and Herald stops this after the routes, once their in-flight work is done (operations.md, "Stopping")
     private final ExecutorService clientThreads = Executors.newCachedThreadPool(named("herald-webhook-http"));
     private final HttpClient client;
     private final ExecutorService pump = Executors.newSingleThreadExecutor(named("herald-webhook-pump"));
