@@ -11,7 +11,7 @@ import org.apache.camel.spi.Registry;
 
 /**
  * Installs the webhook bridge (docs/webhooks.md): binds the beans routes/webhooks.camel.yaml calls
- * ({@code webhookEndpoints}, {@code webhookFanOut}, {@code webhookDispatcher}) and declares the endpoints of
+ * ({@code webhookEndpoints}, {@code webhookRedeliveries}, {@code webhookFanOut}, {@code webhookDispatcher}) and declares the endpoints of
  * herald.webhooks.endpoints-file, after re-encrypting stored signing secrets not under the current key. The
  * returned resource stops the dispatcher.
  */
@@ -35,13 +35,14 @@ public final class WebhookBridge {
                     "webhook-endpoint-create.json")).declare(Path.of(webhooks.endpointsFile()));
         }
         deadLetters.onRetry("webhook", (transaction, eventId, url) -> {
-            WebhookEndpoints.redeliverDead(transaction, eventId, url);
+            WebhookRedeliveries.redeliverDead(transaction, eventId, url);
             dispatcher.wake();
         });
         Registry registry = camel.getRegistry();
         registry.bind("webhookDispatcher", dispatcher);
         registry.bind("webhookFanOut", new FanOut(dataSource, dispatcher));
         registry.bind("webhookEndpoints", endpoints);
+        registry.bind("webhookRedeliveries", new WebhookRedeliveries(dataSource, dispatcher));
         return dispatcher;
     }
 }

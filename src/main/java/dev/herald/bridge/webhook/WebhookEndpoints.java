@@ -18,9 +18,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Timestamp;
-import java.time.OffsetDateTime;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Iterator;
@@ -34,7 +31,8 @@ import org.apache.camel.Message;
 
 /**
  * The writing half of /api/webhooks/endpoints (routes/webhooks.camel.yaml; reads are declared there in SQL):
- * create (the secret is answered once), patch, delete, rotate the secret, replay, retry one delivery.
+ * create (the secret is answered once), patch, delete, rotate the secret. Sending deliveries again is
+ * {@link WebhookRedeliveries}.
  * Bodies arrive checked against schemas/webhook-endpoint-*.json.
  */
 public final class WebhookEndpoints {
@@ -178,85 +176,6 @@ public final class WebhookEndpoints {
         }
     }
 
-    /** Sends again, in order, every stored event since ?since= that matches the endpoint's filters. */
-    public void replay(Exchange exchange) throws SQLException {
-        UUID id = id(exchange, "id");
-        String since = exchange.getIn().getHeader("since", String.class);
-        OffsetDateTime from;
-        try {
-            from = OffsetDateTime.parse(since == null ? "" : since.strip());
-        } catch (DateTimeParseException e) {
-            throw Problem.badRequest("invalid-since", "since must be an RFC 3339 time, e.g. 2026-11-23T10:00:00Z");
-        }
-        int replayed;
-        try (Connection connection = dataSource.getConnection()) {
-            if (!exists(connection, id)) {
-                throw notFound(id);
-            }
-            try (PreparedStatement insert = connection.prepareStatement("""
-                    INSERT INTO webhook_deliveries (endpoint_id, event_id, event_type, aggregate_type, aggregate_id,
-                                                    aggregate_version, envelope)
-                    SELECT w.id, ev.event_id, ev.event_type, ev.aggregate_type, ev.aggregate_id, ev.aggregate_version,
-                           ev.envelope
-                      FROM events ev JOIN webhook_endpoints w ON w.id = ?
-                     WHERE ev.occurred_at >= ? AND ev.published_at IS NOT NULL
-                       AND webhook_matches(w.event_types, w.aggregate_type, w.aggregate_id, ev.event_type,
-                                           ev.aggregate_type, ev.aggregate_id)
-                     ORDER BY ev.seq
-                    ON CONFLICT (endpoint_id, event_id) DO UPDATE
-                       SET status = 'pending', attempts = 0, next_attempt_at = now(), finished_at = NULL""")) {
-                insert.setObject(1, id);
-                insert.setTimestamp(2, Timestamp.from(from.toInstant()));
-                replayed = insert.executeUpdate();
-            }
-        }
-        ObjectNode answer = JsonBodies.MAPPER.createObjectNode();
-        answer.put("replayed", replayed);
-        answer.put("since", from.toString());
-        JsonBodies.answer(exchange, 202, answer);
-        dispatcher.wake();
-    }
-
-    /**
-     * POST /api/dead-letters/{id}/retry of a webhook dead letter (its destination is the endpoint URL): the
-     * dead delivery goes again, with a fresh retry schedule, inside the dead-letter API's transaction.
-     */
-    static void redeliverDead(Connection transaction, UUID eventId, String url) throws SQLException {
-        try (PreparedStatement again = transaction.prepareStatement("""
-                UPDATE webhook_deliveries d
-                   SET status = 'pending', attempts = 0, next_attempt_at = now(), finished_at = NULL
-                  FROM webhook_endpoints e
-                 WHERE e.id = d.endpoint_id AND e.url = ? AND d.event_id = ? AND d.status = 'dead'""")) {
-            again.setString(1, url);
-            again.setObject(2, eventId);
-            if (again.executeUpdate() == 0) {
-                throw Problem.conflict("webhook-delivery-gone", "no dead delivery of event " + eventId + " to " + url
-                        + " is left (was its endpoint deleted?)");
-            }
-        }
-    }
-
-    /** One delivery again, now, with a fresh retry schedule. */
-    public void retry(Exchange exchange) throws SQLException {
-        UUID id = id(exchange, "id");
-        long delivery;
-        try {
-            delivery = Long.parseLong(exchange.getIn().getHeader("deliveryId", String.class));
-        } catch (NumberFormatException e) {
-            throw Problem.notFound("no delivery " + exchange.getIn().getHeader("deliveryId"));
-        }
-        if (execute("""
-                UPDATE webhook_deliveries SET status = 'pending', attempts = 0, next_attempt_at = now(), finished_at = NULL
-                 WHERE endpoint_id = ? AND id = ?""", id, delivery) == 0) {
-            throw Problem.notFound("endpoint " + id + " has no delivery " + delivery);
-        }
-        ObjectNode answer = JsonBodies.MAPPER.createObjectNode();
-        answer.put("delivery", delivery);
-        answer.put("status", "pending");
-        JsonBodies.answer(exchange, 202, answer);
-        dispatcher.wake();
-    }
-
     /** {@code secret} as it is to be stored for endpoint {@code id}: the one stored already if it is the same. */
     String sealedForStorage(Connection connection, UUID id, String secret) throws SQLException {
         try (PreparedStatement select = connection.prepareStatement(
@@ -380,7 +299,7 @@ public final class WebhookEndpoints {
         return exchange.getIn().getBody(JsonNode.class);
     }
 
-    private static UUID id(Exchange exchange, String header) {
+    static UUID id(Exchange exchange, String header) {
         String text = exchange.getIn().getHeader(header, String.class);
         try {
             return UUID.fromString(text);
@@ -389,11 +308,11 @@ public final class WebhookEndpoints {
         }
     }
 
-    private static Problem notFound(UUID id) {
+    static Problem notFound(UUID id) {
         return Problem.notFound("no webhook endpoint " + id);
     }
 
-    private static boolean exists(Connection connection, UUID id) throws SQLException {
+    static boolean exists(Connection connection, UUID id) throws SQLException {
         try (PreparedStatement select = connection.prepareStatement("SELECT 1 FROM webhook_endpoints WHERE id = ?")) {
             select.setObject(1, id);
             try (ResultSet row = select.executeQuery()) {
@@ -418,6 +337,10 @@ public final class WebhookEndpoints {
     }
 
     private int execute(String sql, Object... parameters) throws SQLException {
+        return execute(dataSource, sql, parameters);
+    }
+
+    static int execute(DataSource dataSource, String sql, Object... parameters) throws SQLException {
         try (Connection connection = dataSource.getConnection();
                 PreparedStatement statement = connection.prepareStatement(sql)) {
             for (int i = 0; i < parameters.length; i++) {
