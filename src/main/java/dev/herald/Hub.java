@@ -32,6 +32,7 @@ import dev.herald.publish.GroupCommitter;
 import dev.herald.publish.PublishSettings;
 import dev.herald.publish.TransactionalPublisher;
 import dev.herald.query.QueryParameters;
+import dev.herald.relay.KafkaDeadLetters;
 import dev.herald.relay.OutboxRelay.RelaySettings;
 import dev.herald.relay.OutboxRelay;
 import dev.herald.relay.RelayWakeup;
@@ -145,8 +146,7 @@ final class Hub {
         registry.bind("problems", new ProblemResponder(commandMeters, new CommandRoutes(camel),
                 publish.retryAfterSeconds()));
         registry.bind("schemaLoader", new StrictSchemaLoader());
-        DeadLetterStore deadLetters = own(new DeadLetterStore(dataSource, metrics.registry(),
-                EventTypes.matching(settings.get("herald.relay.strict-order-types")), brokers,
+        DeadLetterStore deadLetters = own(new DeadLetterStore(dataSource, metrics.registry(), brokers,
                 settings.get("herald.dead-letters.topic")));
         registry.bind("deadLetters", deadLetters);
         registry.bind("deadLetterApi", new DeadLetterApi(dataSource, deadLetters, publish.retryAfterSeconds()));
@@ -163,7 +163,9 @@ final class Hub {
         own(RabbitBridge.install(camel, settings, amqpUrl, brokers, metrics.registry(), deadLetters));
         TransactionalPublisher relayPublisher = new TransactionalPublisher(brokers, instanceId + "-relay",
                 settings.millis("herald.publish.timeout"));
-        registry.bind("relay", own(new OutboxRelay(dataSource, relayPublisher, deadLetters,
+        KafkaDeadLetters relayDeadLetters = new KafkaDeadLetters(dataSource, deadLetters,
+                EventTypes.matching(settings.get("herald.relay.strict-order-types")));
+        registry.bind("relay", own(new OutboxRelay(dataSource, relayPublisher, relayDeadLetters,
                 new RelaySettings(settings.getInt("herald.relay.batch-size"), settings.millis("herald.relay.lease"),
                         settings.getInt("herald.relay.max-attempts"), instanceId + "-relay"), publishMeters)));
         if (Boolean.parseBoolean(settings.require("herald.relay.enabled"))) {

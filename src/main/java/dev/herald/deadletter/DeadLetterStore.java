@@ -1,22 +1,16 @@
 package dev.herald.deadletter;
 
 import dev.herald.http.Problem;
-import dev.herald.store.EventStore;
-import dev.herald.store.Outbox;
-import dev.herald.store.PendingEvent;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Predicate;
 import javax.sql.DataSource;
-import org.apache.camel.Exchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,36 +21,36 @@ import org.slf4j.LoggerFactory;
  */
 public final class DeadLetterStore implements AutoCloseable {
 
-    /** The stage of events the relay could not publish to Kafka. */
-    public static final String KAFKA = "kafka";
-
     private static final Logger LOG = LoggerFactory.getLogger(DeadLetterStore.class);
 
     private final DataSource dataSource;
     private final MeterRegistry meters;
-    private final Predicate<String> strictOrder;
     private final Map<String, Counter> recorded = new ConcurrentHashMap<>();
 
     private final DeadLetterMirror mirror;
     private final Map<String, Redelivery> redeliveries = new ConcurrentHashMap<>();
 
     /** {@code mirrorTopic}: Kafka topic every dead letter is copied to (blank: none). */
-    public DeadLetterStore(DataSource dataSource, MeterRegistry meters, Predicate<String> strictOrder,
-            String brokers, String mirrorTopic) {
+    public DeadLetterStore(DataSource dataSource, MeterRegistry meters, String brokers, String mirrorTopic) {
         this.dataSource = dataSource;
-        this.strictOrder = strictOrder;
         this.meters = meters;
         this.mirror = new DeadLetterMirror(brokers, mirrorTopic);
-        redeliveries.put(KAFKA, DeadLetterStore::republish);
     }
 
     /** How a stage takes a dead letter back for another try, inside the operator's transaction. */
     @FunctionalInterface
     public interface Redelivery {
         void redeliver(Connection transaction, UUID eventId, String destination) throws SQLException;
+
+        /** What an operator's discard asks of the stage, in the same transaction (by default nothing). */
+        default void discarded(Connection transaction, UUID eventId, String destination) throws SQLException {
+        }
     }
 
-    /** A bridge or sink registers how its dead letters are retried ({@code rabbitmq}, {@code sink:<route>}, ...). */
+    /**
+     * Every stage registers how its dead letters are retried (and what a discard asks of it): the relay's
+     * {@code kafka}, the bridges' {@code rabbitmq} and {@code webhook}, sinks' {@code sink:<route>}.
+     */
     public void onRetry(String stage, Redelivery redelivery) {
         redeliveries.put(stage, redelivery);
     }
@@ -70,34 +64,7 @@ public final class DeadLetterStore implements AutoCloseable {
         }
     }
 
-    /**
-     * The relay gave up on an event: recorded, and its outbox row marked so nothing claims it again. If its
-     * type keeps strict order (herald.relay.strict-order-types) the rest of its aggregate waits until an
-     * operator retries or discards it. Answers whether it does.
-     */
-    public boolean record(PendingEvent event, Throwable failure, int attempts) throws SQLException {
-        boolean blocksAggregate = strictOrder.test(event.eventType());
-        DeadLetter letter = DeadLetter.of(KAFKA, event.topic(), event.eventId(), event.eventType(),
-                event.aggregateId(), event.envelope(), failure, attempts);
-        try (Connection connection = dataSource.getConnection()) {
-            connection.setAutoCommit(false);
-            long id = insert(connection, letter);
-            try (PreparedStatement mark = connection.prepareStatement("""
-                    UPDATE events SET dead_lettered_at = now(), claimed_until = NULL, claimed_by = NULL,
-                                      last_error = ?, blocks_aggregate = ?
-                     WHERE event_id = ?""")) {
-                mark.setString(1, letter.errorClass() + ": " + letter.failureReason());
-                mark.setBoolean(2, blocksAggregate);
-                mark.setObject(3, event.eventId());
-                mark.executeUpdate();
-            }
-            connection.commit();
-            recordedAs(id, letter);
-        }
-        return blocksAggregate;
-    }
-
-    /** Any stage (a bridge) gave up on delivering an event to one destination. */
+    /** A stage gave up on delivering an event to one destination. */
     public void record(DeadLetter letter) throws SQLException {
         try (Connection connection = dataSource.getConnection()) {
             recordedAs(insert(connection, letter), letter);
@@ -175,14 +142,14 @@ public final class DeadLetterStore implements AutoCloseable {
                 destination = row.getString("destination");
             }
         }
+        Redelivery redelivery = redeliveries.get(stage);
         if (resolution == Resolution.RETRIED) {
-            Redelivery redelivery = redeliveries.get(stage);
             if (redelivery == null) {
                 throw Problem.conflict("not-retriable", "stage " + stage + " cannot take dead letters back");
             }
             redelivery.redeliver(transaction, eventId, destination);
-        } else if (KAFKA.equals(stage)) {
-            unblock(transaction, eventId);
+        } else if (redelivery != null) {
+            redelivery.discarded(transaction, eventId, destination);
         }
         try (PreparedStatement update = transaction.prepareStatement("""
                 UPDATE dead_letters SET resolution = ?, resolved_at = now(),
@@ -192,28 +159,6 @@ public final class DeadLetterStore implements AutoCloseable {
             update.setBoolean(2, resolution == Resolution.RETRIED);
             update.setLong(3, id);
             update.executeUpdate();
-        }
-    }
-
-    /** Kafka stage: the event goes back to the outbox with fresh attempts, and the relay is woken. */
-    private static void republish(Connection transaction, UUID eventId, String topic) throws SQLException {
-        try (PreparedStatement update = transaction.prepareStatement("""
-                UPDATE events SET dead_lettered_at = NULL, blocks_aggregate = false, publish_attempts = 0,
-                                  last_error = NULL, claimed_until = NULL, claimed_by = NULL
-                 WHERE event_id = ? AND published_at IS NULL""")) {
-            update.setObject(1, eventId);
-            update.executeUpdate();
-        }
-        Outbox.wakeRelay(transaction);
-    }
-
-    private static void unblock(Connection transaction, UUID eventId) throws SQLException {
-        try (PreparedStatement update = transaction.prepareStatement(
-                "UPDATE events SET blocks_aggregate = false WHERE event_id = ? AND blocks_aggregate")) {
-            update.setObject(1, eventId);
-            if (update.executeUpdate() > 0) {
-                Outbox.wakeRelay(transaction);
-            }
         }
     }
 

@@ -1,13 +1,10 @@
 package dev.herald.relay;
 
-import dev.herald.deadletter.DeadLetterStore;
 import dev.herald.observe.PublishMeters;
 import dev.herald.publish.PublishException;
 import dev.herald.publish.TransactionalPublisher;
 import dev.herald.store.EventStore.OutgoingEvent;
-import dev.herald.store.EventStore;
 import dev.herald.store.PendingEvent;
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -58,7 +55,7 @@ public final class OutboxRelay implements AutoCloseable {
 
     private final DataSource dataSource;
     private final TransactionalPublisher publisher;
-    private final DeadLetterStore deadLetters;
+    private final KafkaDeadLetters deadLetters;
     private final RelaySettings settings;
     private final RelayClaims claims;
     private final PublishMeters meters;
@@ -79,7 +76,7 @@ public final class OutboxRelay implements AutoCloseable {
     /** The batch the route holds (-1: none); only the route's thread touches it. */
     private long inHand = -1;
 
-    public OutboxRelay(DataSource dataSource, TransactionalPublisher publisher, DeadLetterStore deadLetters,
+    public OutboxRelay(DataSource dataSource, TransactionalPublisher publisher, KafkaDeadLetters deadLetters,
             RelaySettings settings, PublishMeters meters) {
         this.meters = meters;
         this.dataSource = dataSource;

@@ -64,4 +64,41 @@ public final class Outbox {
             statement.executeUpdate();
         }
     }
+
+    /** The relay gave up on the event: nothing claims it again; with strict order its aggregate waits behind it. */
+    public static void markDeadLettered(Connection transaction, UUID eventId, String error, boolean blocksAggregate)
+            throws SQLException {
+        try (PreparedStatement mark = transaction.prepareStatement("""
+                UPDATE events SET dead_lettered_at = now(), claimed_until = NULL, claimed_by = NULL,
+                                  last_error = ?, blocks_aggregate = ?
+                 WHERE event_id = ?""")) {
+            mark.setString(1, error);
+            mark.setBoolean(2, blocksAggregate);
+            mark.setObject(3, eventId);
+            mark.executeUpdate();
+        }
+    }
+
+    /** A dead-lettered event back in the outbox with fresh attempts, and the relay woken. */
+    public static void republish(Connection transaction, UUID eventId) throws SQLException {
+        try (PreparedStatement update = transaction.prepareStatement("""
+                UPDATE events SET dead_lettered_at = NULL, blocks_aggregate = false, publish_attempts = 0,
+                                  last_error = NULL, claimed_until = NULL, claimed_by = NULL
+                 WHERE event_id = ? AND published_at IS NULL""")) {
+            update.setObject(1, eventId);
+            update.executeUpdate();
+        }
+        wakeRelay(transaction);
+    }
+
+    /** A discarded dead letter no longer holds its aggregate back. */
+    public static void unblock(Connection transaction, UUID eventId) throws SQLException {
+        try (PreparedStatement update = transaction.prepareStatement(
+                "UPDATE events SET blocks_aggregate = false WHERE event_id = ? AND blocks_aggregate")) {
+            update.setObject(1, eventId);
+            if (update.executeUpdate() > 0) {
+                wakeRelay(transaction);
+            }
+        }
+    }
 }
