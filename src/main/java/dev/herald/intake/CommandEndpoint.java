@@ -114,19 +114,22 @@ public final class CommandEndpoint extends DefaultEndpoint {
                 mode.equals("outbox"));
     }
 
-    /** The names in the route's path template ({@code /api/orders/{id}/cancel}), which platform-http sets as headers. */
+    /** The route's path parameters, which platform-http sets as headers. */
     private List<String> pathParameters(Exchange exchange) {
         if (!(exchange.getFromEndpoint() instanceof PlatformHttpEndpoint http)) {
             return List.of();
         }
-        return pathParameters.computeIfAbsent(http.getPath(), path -> {
-            List<String> names = new ArrayList<>();
-            Matcher matcher = PATH_PARAMETER.matcher(path);
-            while (matcher.find()) {
-                names.add(matcher.group(1));
-            }
-            return List.copyOf(names);
-        });
+        return pathParameters.computeIfAbsent(http.getPath(), CommandEndpoint::pathParameters);
+    }
+
+    /** The names in a path template ({@code /api/orders/{id}/cancel} -> id), or in a URI holding one. */
+    static List<String> pathParameters(String path) {
+        List<String> names = new ArrayList<>();
+        Matcher matcher = PATH_PARAMETER.matcher(path);
+        while (matcher.find()) {
+            names.add(matcher.group(1));
+        }
+        return List.copyOf(names);
     }
 
     private static Integer expectedVersion(Message in) {

@@ -2,15 +2,15 @@ package dev.herald.intake;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.herald.store.NamedParameters;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.apache.camel.CamelContext;
 import org.apache.camel.model.Model;
 import org.apache.camel.model.PolicyDefinition;
@@ -29,8 +29,6 @@ import org.apache.camel.support.ResourceHelper;
 public final class SqlParameterCheck {
 
     static final Set<String> FROM_THE_STORE = Set.of("id", "version", "command_id", "event_id");
-    private static final Pattern NAME = Pattern.compile(":#(\\w+)(?!:)");
-    private static final Pattern PATH_PARAMETER = Pattern.compile("\\{(\\w+)}");
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private SqlParameterCheck() {
@@ -58,18 +56,14 @@ public final class SqlParameterCheck {
         }
         Set<String> supplied = new HashSet<>(FROM_THE_STORE);
         supplied.addAll(fields.get());
-        Matcher path = PATH_PARAMETER.matcher(resolve.apply(route.getInput().getEndpointUri()));
-        while (path.find()) {
-            supplied.add(path.group(1));
-        }
+        supplied.addAll(CommandEndpoint.pathParameters(resolve.apply(route.getInput().getEndpointUri())));
         for (PolicyDefinition policy : ProcessorDefinitionHelper.filterTypeInOutputs(route.getOutputs(),
                 PolicyDefinition.class)) {
             for (ToDefinition to : ProcessorDefinitionHelper.filterTypeInOutputs(policy.getOutputs(), ToDefinition.class)) {
                 String uri = to.getEndpointUri();
-                Matcher name = NAME.matcher(uri.startsWith("sql:") ? resolve.apply(uri) : "");
-                while (name.find()) {
-                    if (!supplied.contains(name.group(1))) {
-                        throw new IllegalArgumentException("SQL parameter :#" + name.group(1) + " is supplied by "
+                for (String name : uri.startsWith("sql:") ? NamedParameters.names(resolve.apply(uri)) : List.<String>of()) {
+                    if (!supplied.contains(name)) {
+                        throw new IllegalArgumentException("SQL parameter :#" + name + " is supplied by "
                                 + "nothing: not a field of " + schema.get() + ", not a path parameter, not one of "
                                 + new java.util.TreeSet<>(FROM_THE_STORE));
                     }

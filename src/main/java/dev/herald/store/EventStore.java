@@ -80,12 +80,12 @@ public final class EventStore {
         }
         int version = current + 1;
         UUID eventId = newId();
-        Map<String, Object> parameters = new HashMap<>(command.parameters());
+        SqlParameters parameters = new SqlParameters(command.parameters());
         parameters.put("id", command.aggregateId());
         parameters.put("version", version);
         parameters.put("command_id", command.commandId());
         parameters.put("event_id", eventId);
-        ArrayNode rows = command.change().apply(new SqlParameters(parameters));
+        ArrayNode rows = command.change().apply(parameters);
         if (rows.isEmpty()) {
             throw new Refusal(Reason.STATE_CONFLICT, "command " + declaration.name() + " does not apply to "
                     + declaration.aggregateType() + " " + command.aggregateId() + " in its current state");

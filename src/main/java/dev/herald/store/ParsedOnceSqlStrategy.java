@@ -6,8 +6,6 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.apache.camel.Exchange;
 import org.apache.camel.component.sql.DefaultSqlPrepareStatementStrategy;
 
@@ -18,8 +16,6 @@ import org.apache.camel.component.sql.DefaultSqlPrepareStatementStrategy;
  * {@code ${...}} expressions, and bodies that are not Herald's {@link SqlParameters}, go to camel-sql as before.
  */
 final class ParsedOnceSqlStrategy extends DefaultSqlPrepareStatementStrategy {
-
-    private static final Pattern NAME = Pattern.compile(":\\?(\\w+)");
 
     private record Parsed(String jdbcSql, List<String> names) {
     }
@@ -44,18 +40,14 @@ final class ParsedOnceSqlStrategy extends DefaultSqlPrepareStatementStrategy {
     }
 
     private static boolean isPlain(String query) {
-        return !query.contains(":?in:") && !query.contains(":?$");
+        return NamedParameters.plain(query);
     }
 
     private Parsed parse(String query) {
         return parsed.computeIfAbsent(query, statement -> {
             try {
-                List<String> names = new ArrayList<>();
-                Matcher matcher = NAME.matcher(statement);
-                while (matcher.find()) {
-                    names.add(matcher.group(1));
-                }
-                return new Parsed(super.prepareQuery(statement, true, null), List.copyOf(names));
+                return new Parsed(super.prepareQuery(statement, true, null),
+                        List.copyOf(NamedParameters.names(statement)));
             } catch (SQLException e) {
                 throw new IllegalArgumentException(e);
             }

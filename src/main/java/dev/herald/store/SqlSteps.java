@@ -5,8 +5,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.TypeConverter;
@@ -20,9 +18,6 @@ import org.apache.camel.support.TypeConverterSupport;
  * statement is parsed once ({@link ParsedOnceSqlStrategy}).
  */
 public final class SqlSteps {
-
-    // camel-sql keeps the statement with its placeholder character (#) already turned into ?
-    private static final Pattern NAMED_PARAMETER = Pattern.compile(":[#?](in:)?(\\w+|\\$\\{[^}]+})");
 
     private SqlSteps() {
     }
@@ -66,19 +61,11 @@ public final class SqlSteps {
         camel.getTypeConverterRegistry().addTypeConverter(JsonNode.class, Map.class, toJson);
     }
 
-    /** How many {@code :#name} parameters a statement has; 0 when it cannot tell (IN lists, external files). */
+    /** How many parameters a statement binds; 0 when it cannot tell (IN lists, external files). */
     static int namedParameters(String query) {
         if (query == null || query.startsWith("classpath:") || query.startsWith("file:")) {
             return 0;
         }
-        Matcher matcher = NAMED_PARAMETER.matcher(query);
-        int count = 0;
-        while (matcher.find()) {
-            if (matcher.group(1) != null) {
-                return 0;
-            }
-            count++;
-        }
-        return count;
+        return Math.max(0, NamedParameters.count(query));
     }
 }
