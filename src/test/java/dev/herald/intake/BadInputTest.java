@@ -96,6 +96,19 @@ class BadInputTest {
         refused(400, () -> hub.http.get("/api/customers?limit=abc"));
     }
 
+    @Test
+    void aRequestHeaderNeverBecomesASqlParameter() {
+        Response customer = hub.http.post("/api/customers", "{\"full_name\":\"Ada\",\"email\":\"ada@example.com\"}");
+        String id = customer.json().get("aggregate_id").asText();
+        // customer.update binds :#full_name; the body leaves it out, a header named like it must not fill it
+        Response updated = hub.http.put("/api/customers/" + id, "{\"email\":\"ada@analytical.engine\"}",
+                "full_name", "Mallory");
+        assertThat(updated.status()).as(updated.toString()).isEqualTo(201);
+        JsonNode state = hub.http.get("/api/customers/" + id).json();
+        assertThat(state.get("full_name").asText()).isEqualTo("Ada");
+        assertThat(state.get("email").asText()).isEqualTo("ada@analytical.engine");
+    }
+
     /** Sends a bad request and checks the answer and that no command, event or state row appeared. */
     private static JsonNode refused(int status, Supplier<Response> request) {
         long events = hub.count("events");
