@@ -90,7 +90,10 @@ final class Hub {
         String dbUser = settings.get(Engines.DB_USER);
         String dbPassword = settings.secret(Engines.DB_PASSWORD);
         if (dbUrl.isEmpty()) {
-            EmbeddedPostgresServer postgres = own(EmbeddedPostgresServer.start(dataDir.resolve("postgres")));
+            String port = settings.get(Engines.DB_EMBEDDED_PORT);
+            EmbeddedPostgresServer postgres = own(EmbeddedPostgresServer.start(dataDir.resolve("postgres"),
+                    port.isEmpty() ? 0 : Integer.parseInt(port), settings.get(Engines.EMBEDDED_DURABLE),
+                    settings.get(Engines.EMBEDDED_START_TIMEOUT)));
             dbUrl = postgres.jdbcUrl();
             dbUser = "postgres";
             dbPassword = "";
@@ -99,7 +102,8 @@ final class Hub {
         if (brokers.isEmpty()) {
             EmbeddedKafka kafka = own(new EmbeddedKafka(dataDir.resolve("kafka"),
                     ListenPort.choose(Engines.KAFKA_EMBEDDED_PORT.key(), settings.get(Engines.KAFKA_EMBEDDED_PORT), 9092))
-                    .advertising(settings.get(Engines.KAFKA_EMBEDDED_ADVERTISED_PORT)).start());
+                    .advertising(settings.get(Engines.KAFKA_EMBEDDED_ADVERTISED_PORT))
+                    .durable(settings.get(Engines.EMBEDDED_DURABLE)).start());
             brokers = kafka.bootstrapServers();
             properties.addOverrideProperty(Engines.KAFKA_BROKERS.key(), brokers);
         }

@@ -1,5 +1,7 @@
 package dev.herald.settings;
 
+import java.time.Duration;
+
 /** Engines (a URL left empty runs that engine embedded): settings declared once (README's table is generated from them). */
 public final class Engines {
 
@@ -58,6 +60,23 @@ public final class Engines {
             "herald.rabbitmq.embedded-queue-limit", Kind.size(0), "0",
             "most messages each queue of the embedded AMQP broker keeps in memory, dropping the oldest (0 = no "
             + "limit; for long-running trials only)"));
+
+    public static final Setting<Boolean> EMBEDDED_DURABLE = GROUP.add(Setting.of(
+            "herald.embedded.durable", Kind.flag(), "true",
+            "`true`: the embedded PostgreSQL syncs each commit to disk (fsync, `synchronous_commit`) and the embedded "
+            + "Kafka flushes each append before acknowledging it, so nothing answered 201/202 is lost by an OS crash "
+            + "or power loss; `false`: both leave flushing to the OS (faster; for tests and trials)"));
+
+    public static final Setting<String> DB_EMBEDDED_PORT = GROUP.add(Setting.of(
+            "herald.db.embedded-port", Kind.port(), "",
+            "port of the embedded PostgreSQL (`psql -h 127.0.0.1 -p <port> -U postgres`): empty or `0` = any free "
+            + "port, named in the start log; another number = exactly that port")
+            .shown("*(empty: any free port)*"));
+
+    public static final Setting<Duration> EMBEDDED_START_TIMEOUT = GROUP.add(Setting.of(
+            "herald.embedded.start-timeout", Kind.millis(), "120000",
+            "ms the embedded PostgreSQL may take to start (crash recovery after a kill included) before the start "
+            + "fails"));
 
     private Engines() {
     }
