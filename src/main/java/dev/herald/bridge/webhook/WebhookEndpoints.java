@@ -6,7 +6,7 @@ import dev.herald.bridge.webhook.TargetGuard.RefusedTarget;
 import dev.herald.http.JsonBodies;
 import dev.herald.http.Problem;
 import dev.herald.store.EventStore;
-import dev.herald.store.SqlProblems;
+import dev.herald.http.SqlProblems;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
