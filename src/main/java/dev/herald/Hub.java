@@ -142,6 +142,7 @@ final class Hub {
         registry.bind("queryParameters", new QueryParameters());
         SqlSteps.countParametersOnce(camel);
         SchemaFiles.checkAtStart(camel);
+        SqlParameterCheck.checkEveryAddedRoute(camel);
         SqlSteps.rowsConvertToJson(camel);
         registry.bind("problems", new ProblemResponder(commandMeters, new CommandRoutes(camel),
                 publish.retryAfterSeconds()));
@@ -171,9 +172,15 @@ final class Hub {
         if (Boolean.parseBoolean(settings.require("herald.relay.enabled"))) {
             RelayWakeup wakeup = own(new RelayWakeup(camel, dbUrl, dbUser, dbPassword,
                     settings.require("herald.relay.queue")));
-            camel.addStartupListener((context, alreadyStarted) -> wakeup.start());
+            // once: routes added later (live reload) call the listeners again, alreadyStarted
+            camel.addStartupListener((context, alreadyStarted) -> {
+                if (!alreadyStarted) {
+                    wakeup.start();
+                }
+            });
         }
         own(WebhookBridge.install(camel, settings, dataDir, dataSource, deadLetters, metrics.registry()));
+        LiveReload.install(camel, settings);
         LOG.info("Herald: database {}, Kafka {}, publish mode {}", Settings.withoutCredentials(dbUrl), brokers,
                 settings.get("herald.publish.mode"));
     }
@@ -184,7 +191,6 @@ final class Hub {
      * takes an operator's retry of its dead letters.
      */
     void routesLoaded(CamelContext camel) throws Exception {
-        SqlParameterCheck.check(camel);
         BridgeConsumers.settle(camel, DeclaredTopics.in(camel));
         SinkRetries.register(camel, camel.getRegistry().lookupByNameAndType("deadLetters", DeadLetterStore.class));
     }

@@ -13,14 +13,16 @@ import java.util.Set;
 import java.util.function.Function;
 import org.apache.camel.CamelContext;
 import org.apache.camel.model.Model;
+import org.apache.camel.model.ModelLifecycleStrategy;
 import org.apache.camel.model.PolicyDefinition;
 import org.apache.camel.model.ProcessorDefinitionHelper;
 import org.apache.camel.model.RouteDefinition;
+import org.apache.camel.model.RouteTemplateDefinition;
 import org.apache.camel.model.ToDefinition;
 import org.apache.camel.support.ResourceHelper;
 
 /**
- * At start, before any route runs: every {@code :#name} of a command's SQL (the {@code sql:} steps inside its
+ * Before a route runs (at start, and at a live reload): every {@code :#name} of a command's SQL (the {@code sql:} steps inside its
  * {@code groupCommit} policy) is something the command supplies: a field its JSON Schema declares, a path parameter,
  * or what the store adds. A typo would otherwise bind NULL at every request. Checked where the answer is certain:
  * a schema that closes its top-level fields ({@code additionalProperties: false}, no combinators); {@code :#${...}}
@@ -34,15 +36,46 @@ public final class SqlParameterCheck {
     private SqlParameterCheck() {
     }
 
+    /** Every loaded route, e.g. again after a schema changed under them. */
     public static void check(CamelContext camel) {
         for (RouteDefinition route : camel.getCamelContextExtension().getContextPlugin(Model.class)
                 .getRouteDefinitions()) {
-            if (!CommandRoutes.commandSteps(route).isEmpty()) {
-                DeclaredRoute.read(camel, route, resolve -> {
-                    checkRoute(camel, route, resolve);
-                    return null;
+            check(camel, route);
+        }
+    }
+
+    /**
+     * Each route as it is added to the model, before Camel creates it: at start, and when live reload adds a
+     * changed file's routes (a refusal there keeps the route from ever serving).
+     */
+    public static void checkEveryAddedRoute(CamelContext camel) {
+        camel.getCamelContextExtension().getContextPlugin(Model.class).addModelLifecycleStrategy(
+                new ModelLifecycleStrategy() {
+                    @Override
+                    public void onAddRouteDefinition(RouteDefinition route) {
+                        check(camel, route);
+                    }
+
+                    @Override
+                    public void onRemoveRouteDefinition(RouteDefinition route) {
+                    }
+
+                    @Override
+                    public void onAddRouteTemplateDefinition(RouteTemplateDefinition template) {
+                    }
+
+                    @Override
+                    public void onRemoveRouteTemplateDefinition(RouteTemplateDefinition template) {
+                    }
                 });
-            }
+    }
+
+    private static void check(CamelContext camel, RouteDefinition route) {
+        if (!CommandRoutes.commandSteps(route).isEmpty()) {
+            DeclaredRoute.read(camel, route, resolve -> {
+                checkRoute(camel, route, resolve);
+                return null;
+            });
         }
     }
 

@@ -120,6 +120,11 @@ public final class RabbitBridge implements AutoCloseable {
         return bridge;
     }
 
+    /** Reads a consumers file as the start does, throwing what would stop it (live reload checks an edit). */
+    public static void checkDeclarations(Path file) {
+        BridgeDeclarations.read(file);
+    }
+
     /**
      * Publisher confirms (SIMPLE: the producer waits for each confirm) and returns, handled on the connection's
      * own thread so a return is recorded before the confirm that follows it is seen.

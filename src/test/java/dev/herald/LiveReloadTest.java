@@ -1,0 +1,143 @@
+package dev.herald;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.herald.testing.HttpApi.Response;
+import dev.herald.testing.HubHome;
+import dev.herald.testing.TestHub;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.camel.support.FileWatcherResourceReloadStrategy;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * herald.dev.reload on a real hub: a new route file and a changed schema answer over HTTP without a restart; a file
+ * failing the start-up checks is refused, naming file and field, and the routes and schema it would have replaced
+ * keep serving.
+ */
+class LiveReloadTest {
+
+    private static final Duration RELOADED = Duration.ofSeconds(30);
+
+    private static final String READ = """
+            - templatedRoute:
+                routeTemplateRef: query
+                routeId: product.get
+                parameters:
+                  - { name: path, value: "/api/products/{id}" }
+                  - { name: sql, value: "SELECT product_id, name, price, version FROM products WHERE product_id = :#id" }
+                  - { name: single, value: "true" }
+            """;
+
+    private static final String SCHEMA_WITH_SKU = """
+            {"$schema": "https://json-schema.org/draft/2020-12/schema", "type": "object",
+             "additionalProperties": false, "required": ["name", "price", "sku"],
+             "properties": {"name": {"type": "string"}, "price": {"type": "number"}, "sku": {"type": "string"}}}
+            """;
+
+    private static final String LONG_FORM_MISSPELT = """
+            - route:
+                id: product.create
+                routeConfigurationId: problems
+                from:
+                  uri: platform-http:/api/products
+                  parameters: { httpMethodRestrict: POST }
+                  steps:
+                    - to: "herald:command?agregate=product&event=product.created&topic=products&resource=/api/products&id=new"
+            """;
+
+    @Test
+    void changesApplyInPlaceAndAFileFailingTheChecksIsRefused(@TempDir Path root) throws Exception {
+        HubHome home = HubHome.copyOfShipped(root).withProducts("products");
+        Map<String, String> settings = new HashMap<>(home.settings());
+        settings.put("herald.dev.reload", "true");
+        try (TestHub hub = TestHub.start(settings)) {
+            FileWatcherResourceReloadStrategy routes = hub.camel().hasService(RouteReload.class);
+            FileWatcherResourceReloadStrategy schemas = watcherOf(hub, home.schemas());
+
+            // (1) a new route file: the read answers once it is loaded
+            Response created = hub.http.post("/api/products", "{\"name\":\"Gear\",\"price\":1}");
+            assertThat(created.status()).as(created.toString()).isEqualTo(201);
+            String id = created.json().get("aggregate_id").asText();
+            assertThat(hub.http.get("/api/products/" + id).status()).isEqualTo(404);
+            write(root, home.routes().resolve("product-reads.camel.yaml"), READ);
+            await().atMost(RELOADED).until(() -> hub.http.get("/api/products/" + id).status() == 200);
+            assertThat(hub.http.get("/api/products/" + id).json().get("name").asText()).isEqualTo("Gear");
+
+            // (2) a schema now requiring sku: the body that passed gets 400 at the next request
+            write(root, home.schemas().resolve("product-create.json"), SCHEMA_WITH_SKU);
+            await().atMost(RELOADED).until(() -> hub.http.post("/api/products", "{\"name\":\"Cog\",\"price\":2}")
+                    .status() == 400);
+            assertServes(hub);
+
+            // (3) files failing the checks: refused, naming file and field; the previous version keeps serving
+            refused(routes, root, home.routes().resolve("products.camel.yaml"),
+                    productCreate(":#nmae"), "products.camel.yaml", ":#nmae");
+            assertServes(hub);
+            refused(routes, root, home.routes().resolve("products.camel.yaml"), LONG_FORM_MISSPELT,
+                    "products.camel.yaml", "agregate");
+            assertServes(hub);
+            refused(routes, root, home.routes().resolve("products.camel.yaml"), "- route: { id: [unclosed\n",
+                    "products.camel.yaml", "products.camel.yaml");
+            assertServes(hub);
+            refused(schemas, root, home.schemas().resolve("product-create.json"), "{\"type\": \"object\",",
+                    "product-create.json", "product-create.json");
+            assertServes(hub);
+            assertThat(hub.http.get("/api/products/" + id).status()).isEqualTo(200);
+        }
+    }
+
+    /** The sku schema and the product.create route, as loaded before the refusals. */
+    private static void assertServes(TestHub hub) {
+        Response withSku = hub.http.post("/api/products", "{\"name\":\"Cog\",\"price\":2,\"sku\":\"c-1\"}");
+        assertThat(withSku.status()).as(withSku.toString()).isEqualTo(201);
+        assertThat(hub.http.post("/api/products", "{\"name\":\"Cog\",\"price\":2}").status()).isEqualTo(400);
+    }
+
+    /** Writes the file and waits for its watcher to count a refusal; its last error names what is asked. */
+    private static void refused(FileWatcherResourceReloadStrategy watcher, Path root, Path file, String text,
+            String... named) throws IOException {
+        int failed = watcher.getFailedCounter();
+        write(root, file, text);
+        await().atMost(RELOADED).until(() -> watcher.getFailedCounter() > failed);
+        assertThat(watcher.getLastError()).hasMessageContainingAll(named);
+    }
+
+    private static FileWatcherResourceReloadStrategy watcherOf(TestHub hub, Path dir) {
+        return hub.camel().hasServices(FileWatcherResourceReloadStrategy.class).stream()
+                .filter(watcher -> Path.of(watcher.getFolder()).equals(dir)).findFirst().orElseThrow();
+    }
+
+    /** As an editor saves: the whole file appears at once (a rename), so the watcher never sees half of it. */
+    private static void write(Path root, Path file, String text) throws IOException {
+        Path draft = Files.writeString(root.resolve("draft"), text);
+        Files.move(draft, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    /** The products command of HubHome with its SQL naming {@code parameter} for the name. */
+    private static String productCreate(String parameter) {
+        return """
+                - templatedRoute:
+                    routeTemplateRef: command
+                    routeId: product.create
+                    parameters:
+                      - { name: method, value: POST }
+                      - { name: path, value: /api/products }
+                      - { name: schema, value: product-create.json }
+                      - { name: aggregate, value: product }
+                      - { name: event, value: product.created }
+                      - { name: topic, value: products }
+                      - { name: resource, value: /api/products }
+                      - { name: id, value: new }
+                      - name: sql
+                        value: "INSERT INTO products (product_id, name, price, version) VALUES (:#id, %s, :#price, :#version)"
+                """.formatted(parameter);
+    }
+}
