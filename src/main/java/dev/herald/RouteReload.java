@@ -143,12 +143,15 @@ final class RouteReload extends RouteWatcherReloadStrategy {
         return ids;
     }
 
+    /** The failure's message, with its root cause's when that adds the detail (a YAML error's line and column). */
     private static String reason(Throwable failure) {
-        Throwable named = failure;
-        while (named.getMessage() == null && named.getCause() != null) {
-            named = named.getCause();
+        Throwable root = failure;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
         }
-        return named.getMessage() != null ? named.getMessage() : named.toString();
+        String top = failure.getMessage() != null ? failure.getMessage() : failure.toString();
+        String detail = root.getMessage() != null ? root.getMessage() : root.toString();
+        return root == failure || top.contains(detail) ? top : top + ": " + detail;
     }
 
     private static Path fileOf(RouteDefinition route) {

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * herald.dev.reload on a real hub: a new route file and a changed schema answer over HTTP without a restart; a file
  * failing the start-up checks is refused, naming file and field, and the routes and schema it would have replaced
- * keep serving.
+ * keep serving. A broken bridge declaration is refused too (a valid one applies at the next start).
  */
 class LiveReloadTest {
 
@@ -58,6 +58,9 @@ class LiveReloadTest {
         HubHome home = HubHome.copyOfShipped(root).withProducts("products");
         Map<String, String> settings = new HashMap<>(home.settings());
         settings.put("herald.dev.reload", "true");
+        Path consumers = Files.createDirectories(root.resolve("bridges")).resolve("rabbitmq.yaml");
+        Files.copy(Path.of("bridges/rabbitmq.yaml"), consumers);
+        settings.put("herald.rabbitmq.consumers-file", consumers.toString());
         try (TestHub hub = TestHub.start(settings)) {
             FileWatcherResourceReloadStrategy routes = hub.camel().hasService(RouteReload.class);
             FileWatcherResourceReloadStrategy schemas = watcherOf(hub, home.schemas());
@@ -91,6 +94,11 @@ class LiveReloadTest {
                     "product-create.json", "product-create.json");
             assertServes(hub);
             assertThat(hub.http.get("/api/products/" + id).status()).isEqualTo(200);
+
+            // (4) the bridge declarations are read at start only, but a broken edit is refused at once
+            refused(watcherOf(hub, consumers.getParent()), root, consumers,
+                    "consumers:\n  - { name: billing, qeue: billing.events, format: cloudevents }\n",
+                    "rabbitmq.yaml", "qeue");
         }
     }
 
