@@ -26,31 +26,19 @@ class LiveReloadTest {
 
     private static final Duration RELOADED = Duration.ofSeconds(30);
 
-    private static final String READ = """
-            - templatedRoute:
-                routeTemplateRef: query
-                routeId: product.get
-                parameters:
-                  - { name: path, value: "/api/products/{id}" }
-                  - { name: sql, value: "SELECT product_id, name, price, version FROM products WHERE product_id = :#id" }
-                  - { name: single, value: "true" }
-            """;
-
     private static final String SCHEMA_WITH_SKU = """
             {"$schema": "https://json-schema.org/draft/2020-12/schema", "type": "object",
              "additionalProperties": false, "required": ["name", "price", "sku"],
              "properties": {"name": {"type": "string"}, "price": {"type": "number"}, "sku": {"type": "string"}}}
             """;
 
-    private static final String LONG_FORM_MISSPELT = """
+    // the long form's first step, its aggregate option misspelt
+    private static final String MISSPELT_OPTION = """
             - route:
                 id: product.create
-                routeConfigurationId: problems
                 from:
-                  uri: platform-http:/api/products
-                  parameters: { httpMethodRestrict: POST }
-                  steps:
-                    - to: "herald:command?agregate=product&event=product.created&topic=products&resource=/api/products&id=new"
+                  uri: "platform-http:/api/products?httpMethodRestrict=POST"
+                  steps: [ { to: "herald:command?agregate=product&event=product.created&topic=products&resource=/p" } ]
             """;
 
     @Test
@@ -70,7 +58,7 @@ class LiveReloadTest {
             assertThat(created.status()).as(created.toString()).isEqualTo(201);
             String id = created.json().get("aggregate_id").asText();
             assertThat(hub.http.get("/api/products/" + id).status()).isEqualTo(404);
-            write(root, home.routes().resolve("product-reads.camel.yaml"), READ);
+            write(root, home.routes().resolve("product-reads.camel.yaml"), HubHome.PRODUCT_READS);
             await().atMost(RELOADED).until(() -> hub.http.get("/api/products/" + id).status() == 200);
             assertThat(hub.http.get("/api/products/" + id).json().get("name").asText()).isEqualTo("Gear");
 
@@ -82,9 +70,10 @@ class LiveReloadTest {
 
             // (3) files failing the checks: refused, naming file and field; the previous version keeps serving
             refused(routes, root, home.routes().resolve("products.camel.yaml"),
-                    productCreate(":#nmae"), "products.camel.yaml", ":#nmae");
+                    HubHome.productCommand("products", "product-create.json", ":#nmae"), "products.camel.yaml",
+                    ":#nmae");
             assertServes(hub);
-            refused(routes, root, home.routes().resolve("products.camel.yaml"), LONG_FORM_MISSPELT,
+            refused(routes, root, home.routes().resolve("products.camel.yaml"), MISSPELT_OPTION,
                     "products.camel.yaml", "agregate");
             assertServes(hub);
             refused(routes, root, home.routes().resolve("products.camel.yaml"), "- route: { id: [unclosed\n",
@@ -127,25 +116,5 @@ class LiveReloadTest {
     private static void write(Path root, Path file, String text) throws IOException {
         Path draft = Files.writeString(root.resolve("draft"), text);
         Files.move(draft, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-    }
-
-    /** The products command of HubHome with its SQL naming {@code parameter} for the name. */
-    private static String productCreate(String parameter) {
-        return """
-                - templatedRoute:
-                    routeTemplateRef: command
-                    routeId: product.create
-                    parameters:
-                      - { name: method, value: POST }
-                      - { name: path, value: /api/products }
-                      - { name: schema, value: product-create.json }
-                      - { name: aggregate, value: product }
-                      - { name: event, value: product.created }
-                      - { name: topic, value: products }
-                      - { name: resource, value: /api/products }
-                      - { name: id, value: new }
-                      - name: sql
-                        value: "INSERT INTO products (product_id, name, price, version) VALUES (:#id, %s, :#price, :#version)"
-                """.formatted(parameter);
     }
 }

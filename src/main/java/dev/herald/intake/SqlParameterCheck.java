@@ -22,9 +22,9 @@ import org.apache.camel.model.ToDefinition;
 import org.apache.camel.support.ResourceHelper;
 
 /**
- * Before a route runs (at start, and at a live reload): every {@code :#name} of a command's SQL (the {@code sql:} steps inside its
- * {@code groupCommit} policy) is something the command supplies: a field its JSON Schema declares, a path parameter,
- * or what the store adds. A typo would otherwise bind NULL at every request. Checked where the answer is certain:
+ * Before a route runs (at start, and at a live reload): every {@code :#name} of a command's SQL (the {@code sql:}
+ * steps inside its {@code groupCommit} policy) is something the command supplies: a field its JSON Schema declares,
+ * a path parameter, or what the store adds. A typo would otherwise bind NULL at every request. Checked where the answer is certain:
  * a schema that closes its top-level fields ({@code additionalProperties: false}, no combinators); {@code :#${...}}
  * expressions and {@code IN} lists are the engineer's own.
  */
