@@ -28,11 +28,12 @@ final class LiveReload {
         }
         String routes = settings.require("herald.routes.dir");
         String schemas = settings.require("herald.schemas.dir");
-        Path consumers = Path.of(settings.require("herald.rabbitmq.consumers-file")).toAbsolutePath();
-        camel.addService(new RouteReload(routes));
-        camel.addService(watcher(schemas, ".json", new SchemaReload(camel)));
+        Path consumers = Path.of(settings.require("herald.rabbitmq.consumers-file")).toAbsolutePath().normalize();
+        Object oneChangeAtATime = new Object();
+        camel.addService(new RouteReload(routes, oneChangeAtATime));
+        camel.addService(watcher(schemas, ".json", new SchemaReload(camel, oneChangeAtATime)));
         camel.addService(watcher(consumers.getParent().toString(), ".yaml", (name, resource) -> {
-            if (Path.of(name).toAbsolutePath().equals(consumers)) {
+            if (Path.of(name).toAbsolutePath().normalize().equals(consumers)) {
                 RabbitBridge.checkDeclarations(consumers);
             }
             LOG.warn("Live reload: {} changed, but the bridges read their declarations at start only: restart the hub "

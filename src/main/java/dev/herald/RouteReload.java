@@ -40,8 +40,12 @@ final class RouteReload extends RouteWatcherReloadStrategy {
     // the route ids each file declared: a templated route does not remember its file
     private final Map<Path, Set<String>> declared = new ConcurrentHashMap<>();
 
-    RouteReload(String directory) {
+    // shared with the schema watcher: both read routes with their template parameters set on the properties
+    private final Object oneChangeAtATime;
+
+    RouteReload(String directory, Object oneChangeAtATime) {
         super(directory, false);
+        this.oneChangeAtATime = oneChangeAtATime;
         setPattern(PATTERN);
     }
 
@@ -81,7 +85,12 @@ final class RouteReload extends RouteWatcherReloadStrategy {
             throw new IllegalArgumentException("refused " + file + ", nothing replaced: " + reason(unreadable),
                     unreadable);
         }
-        Model model = getCamelContext().getCamelContextExtension().getContextPlugin(Model.class);
+        synchronized (oneChangeAtATime) {
+            swap(file, next, getCamelContext().getCamelContextExtension().getContextPlugin(Model.class));
+        }
+    }
+
+    private void swap(Path file, RouteBuilder next, Model model) throws Exception {
         Set<String> before = declared.getOrDefault(file, Set.of());
         List<RouteDefinition> previous = new ArrayList<>(model.getRouteDefinitions()).stream()
                 .filter(route -> before.contains(route.getRouteId()) || file.equals(fileOf(route))).toList();
@@ -96,14 +105,10 @@ final class RouteReload extends RouteWatcherReloadStrategy {
                 model.addRouteFromTemplatedRoute(templated);
             }
         } catch (Exception refused) {
-            for (RouteDefinition added : new ArrayList<>(model.getRouteDefinitions())) {
-                if (!others.contains(added)) {
-                    model.removeRouteDefinition(added);
-                }
-            }
-            model.addRouteDefinitions(previous);
-            throw new IllegalArgumentException("refused " + file + ", its previous routes " + ids(previous)
-                    + " keep serving: " + reason(refused), refused);
+            IllegalArgumentException refusal = new IllegalArgumentException("refused " + file + ", its previous "
+                    + "routes " + ids(previous) + " keep serving: " + reason(refused), refused);
+            restore(model, others, previous, refusal);
+            throw refusal;
         }
         // what later routes are created with: templates, route configurations
         model.addRouteTemplateDefinitions(next.getRouteTemplateCollection().getRouteTemplates());
@@ -113,6 +118,22 @@ final class RouteReload extends RouteWatcherReloadStrategy {
         Set<String> now = ids(next);
         declared.put(file, now);
         LOG.info("Live reload: {} reloaded, routes {} (before: {})", file, now, new TreeSet<>(before));
+    }
+
+    /** Takes out what the refused file added and adds back what it replaced. */
+    private static void restore(Model model, Set<RouteDefinition> others, List<RouteDefinition> previous,
+            IllegalArgumentException refusal) {
+        try {
+            for (RouteDefinition added : new ArrayList<>(model.getRouteDefinitions())) {
+                if (!others.contains(added)) {
+                    model.removeRouteDefinition(added);
+                }
+            }
+            model.addRouteDefinitions(previous);
+        } catch (Exception e) {
+            refusal.addSuppressed(e);
+            LOG.error("Live reload: the routes {} could not be restored; restart the hub", ids(previous), e);
+        }
     }
 
     /** The file's routes, templates and configurations, not yet added to anything: a YAML error throws here. */

@@ -1,7 +1,6 @@
 package dev.herald.intake;
 
 import java.nio.file.Path;
-import java.util.List;
 import org.apache.camel.CamelContext;
 import org.apache.camel.component.jsonvalidator.JsonValidatorEndpoint;
 import org.apache.camel.spi.Resource;
@@ -15,32 +14,31 @@ import org.apache.camel.spi.ResourceReload;
 public final class SchemaReload implements ResourceReload {
 
     private final CamelContext camel;
+    // shared with the route watcher: the check reads routes with their template parameters set on the properties
+    private final Object oneChangeAtATime;
 
-    public SchemaReload(CamelContext camel) {
+    public SchemaReload(CamelContext camel, Object oneChangeAtATime) {
         this.camel = camel;
+        this.oneChangeAtATime = oneChangeAtATime;
     }
 
     @Override
     public void onReload(String name, Resource resource) throws Exception {
         Path file = Path.of(resource.getURI()).toAbsolutePath().normalize();
-        List<JsonValidatorEndpoint> steps = camel.getEndpoints().stream()
-                .filter(JsonValidatorEndpoint.class::isInstance).map(JsonValidatorEndpoint.class::cast)
-                .filter(step -> file.equals(pathOf(step.getResourceUri()))).toList();
-        try {
-            SqlParameterCheck.check(camel);
-            for (JsonValidatorEndpoint step : steps) {
-                if (step.getUriSchemaLoader() instanceof StrictSchemaLoader loader) {
-                    loader.reread(camel, step.getResourceUri());
+        synchronized (oneChangeAtATime) {
+            try {
+                SqlParameterCheck.check(camel);
+                for (StrictSchemaLoader loader : camel.getRegistry().findByType(StrictSchemaLoader.class)) {
+                    loader.reread(camel, file);
                 }
+            } catch (Exception e) {
+                throw new IllegalArgumentException("JSON Schema " + name + " refused, the previous one keeps "
+                        + "serving: " + e.getMessage(), e);
             }
-        } catch (Exception e) {
-            throw new IllegalArgumentException("JSON Schema " + name + " refused, the previous one keeps serving: "
-                    + e.getMessage(), e);
+            camel.getEndpoints().stream().filter(JsonValidatorEndpoint.class::isInstance)
+                    .map(JsonValidatorEndpoint.class::cast)
+                    .filter(step -> file.equals(StrictSchemaLoader.fileOf(step.getResourceUri())))
+                    .forEach(JsonValidatorEndpoint::clearContentCache);
         }
-        steps.forEach(JsonValidatorEndpoint::clearContentCache);
-    }
-
-    private static Path pathOf(String uri) {
-        return Path.of(uri.startsWith("file:") ? uri.substring("file:".length()) : uri).toAbsolutePath().normalize();
     }
 }

@@ -15,6 +15,8 @@ import dev.herald.command.Command;
 import java.io.InputStream;
 import java.net.IDN;
 import java.net.URI;
+import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
@@ -48,9 +50,19 @@ public final class StrictSchemaLoader extends DefaultJsonUriSchemaLoader {
         return schema;
     }
 
-    /** Takes the file's new content, or throws and keeps the accepted one. */
-    public void reread(CamelContext context, String schemaUri) throws Exception {
-        accepted.put(schemaUri, read(context, schemaUri));
+    /** Takes the file's new content under every URI naming it, or throws and keeps the accepted schema. */
+    void reread(CamelContext context, Path file) throws Exception {
+        Map<String, JsonSchema> fresh = new HashMap<>();
+        for (String uri : accepted.keySet()) {
+            if (file.equals(fileOf(uri))) {
+                fresh.put(uri, read(context, uri));
+            }
+        }
+        accepted.putAll(fresh);
+    }
+
+    static Path fileOf(String uri) {
+        return Path.of(uri.startsWith("file:") ? uri.substring("file:".length()) : uri).toAbsolutePath().normalize();
     }
 
     /** As Camel's loader, but with a factory whose meta-schemas carry our email format. */
