@@ -1,10 +1,12 @@
 package dev.herald;
 
+import dev.herald.intake.RouteChecks;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,7 +20,10 @@ import org.apache.camel.RuntimeCamelException;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.model.Model;
 import org.apache.camel.model.RouteDefinition;
+import org.apache.camel.model.RouteTemplateDefinition;
+import org.apache.camel.model.RouteTemplateParameterDefinition;
 import org.apache.camel.model.TemplatedRouteDefinition;
+import org.apache.camel.model.TemplatedRouteParameterDefinition;
 import org.apache.camel.spi.Resource;
 import org.apache.camel.support.PluginHelper;
 import org.apache.camel.support.RouteWatcherReloadStrategy;
@@ -28,8 +33,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Camel's route reload, one changed {@code *.camel.yaml} file at a time, with two differences. Templated routes
  * are reloaded too (Camel's reload adds only plain routes). And a file is checked before it replaces anything: one
- * that does not parse touches nothing; one whose routes fail the start-up checks while they are added (SQL
- * parameters, herald:command options, schema files: {@code Hub}) is rolled back, its previous routes added again.
+ * that does not parse, or whose routes fail the start-up checks (SQL parameters, herald:command options, schema
+ * files: {@link RouteChecks}), touches nothing; one whose routes still fail as Camel adds and starts them is rolled
+ * back, its previous routes added again.
  * The refusal is thrown, so Camel's watcher logs it with the file and counts it (failed counter, last error).
  */
 final class RouteReload extends RouteWatcherReloadStrategy {
@@ -91,6 +97,13 @@ final class RouteReload extends RouteWatcherReloadStrategy {
     }
 
     private void swap(Path file, RouteBuilder next, Model model) throws Exception {
+        try {
+            for (RouteDefinition route : candidates(next, model)) {
+                RouteChecks.check(getCamelContext(), route);
+            }
+        } catch (Exception refused) {
+            throw new IllegalArgumentException("refused " + file + ", nothing replaced: " + reason(refused), refused);
+        }
         Set<String> before = declared.getOrDefault(file, Set.of());
         List<RouteDefinition> previous = new ArrayList<>(model.getRouteDefinitions()).stream()
                 .filter(route -> before.contains(route.getRouteId()) || file.equals(fileOf(route))).toList();
@@ -118,6 +131,39 @@ final class RouteReload extends RouteWatcherReloadStrategy {
         Set<String> now = ids(next);
         declared.put(file, now);
         LOG.info("Live reload: {} reloaded, routes {} (before: {})", file, now, new TreeSet<>(before));
+    }
+
+    /** The file's routes as they will be added, templated ones expanded as Camel expands them, but not added. */
+    private static List<RouteDefinition> candidates(RouteBuilder next, Model model) {
+        List<RouteDefinition> routes = new ArrayList<>(next.getRouteCollection().getRoutes());
+        for (TemplatedRouteDefinition templated : next.getTemplatedRouteCollection().getTemplatedRoutes()) {
+            String ref = templated.getRouteTemplateRef();
+            RouteTemplateDefinition template = next.getRouteTemplateCollection().getRouteTemplates().stream()
+                    .filter(t -> ref.equals(t.getId())).findFirst().orElse(model.getRouteTemplateDefinition(ref));
+            if (template == null) {
+                throw new IllegalArgumentException("route " + templated.getRouteId() + ": no route template " + ref);
+            }
+            Map<String, Object> defaults = new HashMap<>();
+            for (RouteTemplateParameterDefinition parameter : listOf(template.getTemplateParameters())) {
+                if (parameter.getDefaultValue() != null) {
+                    defaults.put(parameter.getName(), parameter.getDefaultValue());
+                }
+            }
+            Map<String, Object> parameters = new HashMap<>(defaults);
+            for (TemplatedRouteParameterDefinition parameter : listOf(templated.getParameters())) {
+                parameters.put(parameter.getName(), parameter.getValue());
+            }
+            RouteDefinition route = template.asRouteDefinition();
+            route.setId(templated.getRouteId());
+            route.setTemplateParameters(parameters);
+            route.setTemplateDefaultParameters(defaults);
+            routes.add(route);
+        }
+        return routes;
+    }
+
+    private static <T> List<T> listOf(List<T> list) {
+        return list == null ? List.of() : list;
     }
 
     /** Takes out what the refused file added and adds back what it replaced. */

@@ -70,7 +70,7 @@ public final class SqlParameterCheck {
                 });
     }
 
-    private static void check(CamelContext camel, RouteDefinition route) {
+    static void check(CamelContext camel, RouteDefinition route) {
         if (!CommandRoutes.commandSteps(route).isEmpty()) {
             DeclaredRoute.read(camel, route, resolve -> {
                 checkRoute(camel, route, resolve);
