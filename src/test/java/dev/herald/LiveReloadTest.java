@@ -42,7 +42,9 @@ class LiveReloadTest {
             """;
 
     @Test
-    void changesApplyInPlaceAndAFileFailingTheChecksIsRefused(@TempDir Path root) throws Exception {
+    void changesApplyInPlaceAndAFileFailingTheChecksIsRefused(@TempDir Path temp) throws Exception {
+        // relative to the working directory, as the shipped settings are (herald.routes.dir = routes)
+        Path root = Path.of("").toAbsolutePath().relativize(temp);
         HubHome home = HubHome.copyOfShipped(root).withProducts("products");
         Map<String, String> settings = new HashMap<>(home.settings());
         settings.put("herald.dev.reload", "true");
@@ -115,7 +117,8 @@ class LiveReloadTest {
 
     private static FileWatcherResourceReloadStrategy watcherOf(TestHub hub, Path dir) {
         return hub.camel().hasServices(FileWatcherResourceReloadStrategy.class).stream()
-                .filter(watcher -> Path.of(watcher.getFolder()).equals(dir)).findFirst().orElseThrow();
+                .filter(watcher -> Path.of(watcher.getFolder()).toAbsolutePath().normalize()
+                        .equals(dir.toAbsolutePath().normalize())).findFirst().orElseThrow();
     }
 
     /** As an editor saves: the whole file appears at once (a rename), so the watcher never sees half of it. */
