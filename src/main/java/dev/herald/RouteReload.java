@@ -80,8 +80,10 @@ final class RouteReload extends RouteWatcherReloadStrategy {
         Path file = Path.of(resource.getURI()).toAbsolutePath().normalize();
         // an editor's truncate-then-write shows an empty file first; a deleted one may be a save in progress
         if (!Files.exists(file) || Files.size(file) == 0) {
-            LOG.info("Live reload: {} is gone or empty; its routes keep serving until it is written or the hub "
-                    + "restarts", file);
+            if (!declared.getOrDefault(file, Set.of()).isEmpty()) {
+                LOG.info("Live reload: {} is gone or empty; its routes keep serving until it is written or the hub "
+                        + "restarts", file);
+            }
             return;
         }
         RouteBuilder next;

@@ -119,7 +119,7 @@ public final class SqlParameterCheck {
             schema.path("properties").fieldNames().forEachRemaining(fields::add);
             return Optional.of(fields);
         } catch (IOException e) {
-            throw new UncheckedIOException("JSON Schema " + file + " cannot be read", e);
+            throw new UncheckedIOException("JSON Schema " + file + " cannot be read: " + e.getMessage(), e);
         }
     }
 }
