@@ -142,7 +142,6 @@ final class Hub {
         registry.bind("queryParameters", new QueryParameters());
         SqlSteps.countParametersOnce(camel);
         SchemaFiles.checkAtStart(camel);
-        SqlParameterCheck.checkEveryAddedRoute(camel);
         SqlSteps.rowsConvertToJson(camel);
         registry.bind("problems", new ProblemResponder(commandMeters, new CommandRoutes(camel),
                 publish.retryAfterSeconds()));
@@ -191,6 +190,7 @@ final class Hub {
      * takes an operator's retry of its dead letters.
      */
     void routesLoaded(CamelContext camel) throws Exception {
+        SqlParameterCheck.check(camel);
         BridgeConsumers.settle(camel, DeclaredTopics.in(camel));
         SinkRetries.register(camel, camel.getRegistry().lookupByNameAndType("deadLetters", DeadLetterStore.class));
     }

@@ -6,7 +6,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,10 +19,7 @@ import org.apache.camel.RuntimeCamelException;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.model.Model;
 import org.apache.camel.model.RouteDefinition;
-import org.apache.camel.model.RouteTemplateDefinition;
-import org.apache.camel.model.RouteTemplateParameterDefinition;
 import org.apache.camel.model.TemplatedRouteDefinition;
-import org.apache.camel.model.TemplatedRouteParameterDefinition;
 import org.apache.camel.spi.Resource;
 import org.apache.camel.support.PluginHelper;
 import org.apache.camel.support.RouteWatcherReloadStrategy;
@@ -100,7 +96,7 @@ final class RouteReload extends RouteWatcherReloadStrategy {
 
     private void swap(Path file, RouteBuilder next, Model model) throws Exception {
         try {
-            for (RouteDefinition route : candidates(next, model)) {
+            for (RouteDefinition route : DeclaredRoutes.of(next, model)) {
                 RouteChecks.check(getCamelContext(), route);
             }
         } catch (Exception refused) {
@@ -133,39 +129,6 @@ final class RouteReload extends RouteWatcherReloadStrategy {
         Set<String> now = ids(next);
         declared.put(file, now);
         LOG.info("Live reload: {} reloaded, routes {} (before: {})", file, now, new TreeSet<>(before));
-    }
-
-    /** The file's routes as they will be added, templated ones expanded as Camel expands them, but not added. */
-    private static List<RouteDefinition> candidates(RouteBuilder next, Model model) {
-        List<RouteDefinition> routes = new ArrayList<>(next.getRouteCollection().getRoutes());
-        for (TemplatedRouteDefinition templated : next.getTemplatedRouteCollection().getTemplatedRoutes()) {
-            String ref = templated.getRouteTemplateRef();
-            RouteTemplateDefinition template = next.getRouteTemplateCollection().getRouteTemplates().stream()
-                    .filter(t -> ref.equals(t.getId())).findFirst().orElse(model.getRouteTemplateDefinition(ref));
-            if (template == null) {
-                throw new IllegalArgumentException("route " + templated.getRouteId() + ": no route template " + ref);
-            }
-            Map<String, Object> defaults = new HashMap<>();
-            for (RouteTemplateParameterDefinition parameter : listOf(template.getTemplateParameters())) {
-                if (parameter.getDefaultValue() != null) {
-                    defaults.put(parameter.getName(), parameter.getDefaultValue());
-                }
-            }
-            Map<String, Object> parameters = new HashMap<>(defaults);
-            for (TemplatedRouteParameterDefinition parameter : listOf(templated.getParameters())) {
-                parameters.put(parameter.getName(), parameter.getValue());
-            }
-            RouteDefinition route = template.asRouteDefinition();
-            route.setId(templated.getRouteId());
-            route.setTemplateParameters(parameters);
-            route.setTemplateDefaultParameters(defaults);
-            routes.add(route);
-        }
-        return routes;
-    }
-
-    private static <T> List<T> listOf(List<T> list) {
-        return list == null ? List.of() : list;
     }
 
     /** Takes out what the refused file added and adds back what it replaced. */

@@ -4,7 +4,7 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.component.jsonvalidator.JsonValidatorEndpoint;
 
 /**
- * A {@code json-validator:} step whose schema file is missing or not a schema stops the start (or refuses a live
+ * A {@code json-validator:} step whose schema file is missing or not JSON stops the start (or refuses a live
  * reload), naming the file (Camel names the route): camel-json-validator reads its schema at the first request, so
  * a typo would otherwise surface as a 500. Read here through the step's own loader, which keeps it.
  */

@@ -13,20 +13,18 @@ import java.util.Set;
 import java.util.function.Function;
 import org.apache.camel.CamelContext;
 import org.apache.camel.model.Model;
-import org.apache.camel.model.ModelLifecycleStrategy;
 import org.apache.camel.model.PolicyDefinition;
 import org.apache.camel.model.ProcessorDefinitionHelper;
 import org.apache.camel.model.RouteDefinition;
-import org.apache.camel.model.RouteTemplateDefinition;
 import org.apache.camel.model.ToDefinition;
 import org.apache.camel.support.ResourceHelper;
 
 /**
- * Before a route runs (at start, and at a live reload): every {@code :#name} of a command's SQL (the {@code sql:}
+ * At start (and at a live reload), before any route runs: every {@code :#name} of a command's SQL (the {@code sql:}
  * steps inside its {@code groupCommit} policy) is something the command supplies: a field its JSON Schema declares,
- * a path parameter, or what the store adds. A typo would otherwise bind NULL at every request. Checked where the answer is certain:
- * a schema that closes its top-level fields ({@code additionalProperties: false}, no combinators); {@code :#${...}}
- * expressions and {@code IN} lists are the engineer's own.
+ * a path parameter, or what the store adds. A typo would otherwise bind NULL at every request. Checked where the
+ * answer is certain: a schema that closes its top-level fields ({@code additionalProperties: false}, no
+ * combinators); {@code :#${...}} expressions and {@code IN} lists are the engineer's own.
  */
 public final class SqlParameterCheck {
 
@@ -44,32 +42,7 @@ public final class SqlParameterCheck {
         }
     }
 
-    /**
-     * Each route as it is added to the model, before Camel creates it: at start, and when live reload adds a
-     * changed file's routes (a refusal there keeps the route from ever serving).
-     */
-    public static void checkEveryAddedRoute(CamelContext camel) {
-        camel.getCamelContextExtension().getContextPlugin(Model.class).addModelLifecycleStrategy(
-                new ModelLifecycleStrategy() {
-                    @Override
-                    public void onAddRouteDefinition(RouteDefinition route) {
-                        check(camel, route);
-                    }
-
-                    @Override
-                    public void onRemoveRouteDefinition(RouteDefinition route) {
-                    }
-
-                    @Override
-                    public void onAddRouteTemplateDefinition(RouteTemplateDefinition template) {
-                    }
-
-                    @Override
-                    public void onRemoveRouteTemplateDefinition(RouteTemplateDefinition template) {
-                    }
-                });
-    }
-
+    /** One route, before Camel creates it (RouteChecks, when live reload takes a changed file). */
     static void check(CamelContext camel, RouteDefinition route) {
         if (!CommandRoutes.commandSteps(route).isEmpty()) {
             DeclaredRoute.read(camel, route, resolve -> {
