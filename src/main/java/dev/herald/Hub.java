@@ -190,9 +190,15 @@ final class Hub {
         if (settings.get(Relaying.ENABLED)) {
             RelayWakeup wakeup = own(new RelayWakeup(camel, dbUrl, dbUser, dbPassword,
                     settings.get(Relaying.QUEUE)));
-            camel.addStartupListener((context, alreadyStarted) -> wakeup.start());
+            // once: routes added later (live reload) call the listeners again, alreadyStarted
+            camel.addStartupListener((context, alreadyStarted) -> {
+                if (!alreadyStarted) {
+                    wakeup.start();
+                }
+            });
         }
         own(WebhookBridge.install(camel, settings, dataDir, dataSource, deadLetters, metrics.registry()));
+        LiveReload.install(camel, settings);
         LOG.info("Herald: database {}, Kafka {}, publish mode {}", Settings.withoutCredentials(dbUrl), brokers,
                 settings.get(Publishing.MODE));
     }
