@@ -72,6 +72,23 @@ public record HubHome(Path root) {
                 """.formatted(topic));
     }
 
+    /** GET /api/products/{id} beside {@link #withProducts}: a query route, with these extra parameters (YAML lines). */
+    public HubHome withProductGet(String... parameters) {
+        StringBuilder extra = new StringBuilder();
+        for (String parameter : parameters) {
+            extra.append("      ").append(parameter).append('\n');
+        }
+        return write("routes/product-reads.camel.yaml", """
+                - templatedRoute:
+                    routeTemplateRef: query
+                    routeId: product.get
+                    parameters:
+                      - { name: path, value: "/api/products/{id}" }
+                      - { name: single, value: "true" }
+                      - { name: sql, value: "SELECT product_id, name, price, version FROM products WHERE product_id = :#id" }
+                """ + extra);
+    }
+
     /** The settings that point a hub at this home. */
     public Map<String, String> settings() {
         return Map.of("herald.routes.dir", routes().toString(), "herald.schemas.dir", schemas().toString(),
