@@ -1,7 +1,9 @@
 package dev.herald.query;
 
 import dev.herald.testing.HttpApi.Response;
+import dev.herald.testing.HubHome;
 import dev.herald.testing.TestHub;
+import java.nio.file.Files;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -60,7 +62,29 @@ public final class TimeTravelMeasure {
     private static void measure(String[] args) throws Exception {
         int events = args.length > 0 ? Integer.parseInt(args[0]) : 10_000;
         int reads = args.length > 1 ? Integer.parseInt(args[1]) : 200;
-        try (TestHub hub = TestHub.start(Map.of())) {
+        // beside the shipped routes, the same read with the merge done in SQL (a jsonb || aggregate), to compare
+        HubHome home = HubHome.copyOfShipped(Files.createTempDirectory("time-travel-measure"))
+                .write("routes/fold-in-sql.camel.yaml", """
+                        - templatedRoute:
+                            routeTemplateRef: query
+                            routeId: customer.fold-in-sql
+                            parameters:
+                              - { name: path, value: "/measure/customers/{id}" }
+                              - { name: single, value: "true" }
+                              - name: sql
+                                value: >-
+                                  SELECT jsonb_merge_agg(CAST(envelope AS jsonb) -> 'data' ORDER BY aggregate_version)
+                                         || jsonb_build_object('version', max(aggregate_version),
+                                                               'as_of', CAST(:#as_of AS timestamptz)) AS data
+                                    FROM events
+                                   WHERE aggregate_type = 'customer' AND aggregate_id = :#id
+                                     AND aggregate_version <= (SELECT aggregate_version FROM events
+                                                                WHERE aggregate_type = 'customer' AND aggregate_id = :#id
+                                                                  AND occurred_at <= CAST(:#as_of AS timestamptz)
+                                                                ORDER BY aggregate_version DESC LIMIT 1)
+                                  HAVING count(*) > 0
+                        """);
+        try (TestHub hub = TestHub.start(home.settings())) {
             Response created = hub.http.post("/api/customers", "{\"full_name\":\"Ada Lovelace\",\"email\":\"ada@example.com\"}");
             String id = created.json().get("aggregate_id").asText();
             Instant last = appendUpdates(hub, id, events);
@@ -70,6 +94,16 @@ public final class TimeTravelMeasure {
             System.out.println(explain(hub, id, last));
             report("HTTP GET ?as_of=<last event's time> (all events folded)", reads,
                     () -> expect(hub.http.get("/api/customers/" + id + "?as_of=" + last), events));
+            try (Connection connection = hub.dataSource().getConnection(); Statement statement = connection.createStatement()) {
+                statement.execute("CREATE AGGREGATE jsonb_merge_agg(jsonb) (SFUNC = jsonb_concat, STYPE = jsonb,"
+                        + " INITCOND = '{}')");
+            }
+            for (int round = 1; round <= 2; round++) {
+                report("HTTP GET ?as_of=<last>, round " + round + ": state-at (herald:fold)", reads,
+                        () -> expect(hub.http.get("/api/customers/" + id + "?as_of=" + last), events));
+                report("HTTP GET ?as_of=<last>, round " + round + ": the merge in SQL instead", reads,
+                        () -> expect(hub.http.get("/measure/customers/" + id + "?as_of=" + last), events));
+            }
             report("HTTP GET ?as_of=<middle> (half the events folded)", reads,
                     () -> expect(hub.http.get("/api/customers/" + id + "?as_of=" + middle), events / 2));
             report("HTTP GET without as_of (today's row)", reads,
@@ -80,10 +114,6 @@ public final class TimeTravelMeasure {
                 report("JDBC: the same, data taken as json rather than jsonb", reads,
                         () -> rows(connection, EVENTS_UP_TO.replace("AS jsonb", "AS json"), last.toString(), id, id,
                                 last.toString()));
-                try (Statement statement = connection.createStatement()) {
-                    statement.execute("CREATE AGGREGATE jsonb_merge_agg(jsonb) (SFUNC = jsonb_concat, STYPE = jsonb,"
-                            + " INITCOND = '{}')");
-                }
                 report("JDBC: the same fold in SQL (jsonb || aggregate), one row", reads,
                         () -> rows(connection, FOLD_IN_SQL, id, id, last.toString()));
             }
