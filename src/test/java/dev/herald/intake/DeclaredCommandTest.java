@@ -19,8 +19,7 @@ class DeclaredCommandTest {
     @Test
     void aProductsCommandDeclaredInATemporaryDirectoryWorksEndToEnd(@TempDir Path root) {
         // the command (HubHome.withProducts: a migration, a schema, a templatedRoute) and a read beside it
-        HubHome home = HubHome.copyOfShipped(root).withProducts("products").write("routes/product-reads.camel.yaml",
-                HubHome.PRODUCT_READS);
+        HubHome home = HubHome.copyOfShipped(root).withProducts("products").withProductGet();
 
         try (TestHub hub = TestHub.start(home.settings());
                 TopicReader kafka = new TopicReader(hub.brokers(), "products")) {

@@ -91,6 +91,15 @@ public record HubHome(Path root) {
                   - { name: sql, value: "SELECT product_id, name, price, version FROM products WHERE product_id = :#id" }
             """;
 
+    /** GET /api/products/{id} beside {@link #withProducts}: a query route, with these extra parameters (YAML lines). */
+    public HubHome withProductGet(String... parameters) {
+        StringBuilder extra = new StringBuilder();
+        for (String parameter : parameters) {
+            extra.append("      ").append(parameter).append('\n');
+        }
+        return write("routes/product-reads.camel.yaml", PRODUCT_READS + extra);
+    }
+
     /** The settings that point a hub at this home. */
     public Map<String, String> settings() {
         return Map.of("herald.routes.dir", routes().toString(), "herald.schemas.dir", schemas().toString(),
