@@ -19,9 +19,9 @@ public final class Webhooks {
             .shown("*(empty: every declared command's topic)*"));
 
     public static final Setting<String> CONSUMER_GROUP = GROUP.add(Setting.of(
-            "herald.webhooks.consumer-group", Kind.required(), "{{herald.instance.id}}-webhooks",
-            "the bridge's Kafka consumer group")
-            .shown("`{instance id}-webhooks`"));
+            "herald.webhooks.consumer-group", Kind.required(), "herald-webhooks",
+            "the bridge's Kafka consumer group, shared by every instance on one database so each event is fanned "
+            + "out once (the insert is idempotent: a rebalance's repeats cost nothing)"));
 
     public static final Setting<Duration> TIMEOUT = GROUP.add(Setting.of(
             "herald.webhooks.timeout", Kind.millis(), "15000",

@@ -33,6 +33,8 @@ public final class HubProcess implements AutoCloseable {
         // embedded engines on any free port, as in TestHub, unless the settings name one
         command.add("-Dherald.kafka.embedded-port=0");
         command.add("-Dherald.rabbitmq.embedded-port=0");
+        // a webhook consumer group per hub (the same across its restarts), as in TestHub
+        command.add("-Dherald.webhooks.consumer-group=herald-webhooks-" + port);
         settings.forEach((key, value) -> command.add("-D" + key + "=" + value));
         command.add("-Dherald.http.host=127.0.0.1");
         command.add("-Dherald.http.port=" + port);

@@ -57,6 +57,9 @@ public final class TestHub implements AutoCloseable {
         all.put("herald.http.host", "127.0.0.1");
         all.put("herald.http.port", String.valueOf(port));
         all.putIfAbsent("herald.instance.id", "test-" + port);
+        // each test's hub has its own schema on the shared Kafka: a group of its own, or hubs of other schemas
+        // (and members a killed hub left behind) would take its partitions
+        all.putIfAbsent("herald.webhooks.consumer-group", all.get("herald.instance.id") + "-webhooks");
         all.putIfAbsent("herald.data.dir", tempDir());
         all.putIfAbsent("herald.publish.timeout", "3000");
         // embedded engines on any free port, never 9092 / 5672: tests run beside other hubs and leftovers
