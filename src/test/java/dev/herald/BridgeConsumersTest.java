@@ -91,7 +91,14 @@ class BridgeConsumersTest {
 
     private static CamelContext context(Map<String, String> settings) {
         CamelContext camel = new DefaultCamelContext();
+        // the shipped defaults (every declared setting has one), then this test's
         Properties properties = new Properties();
+        try (java.io.InputStream shipped = java.nio.file.Files.newInputStream(java.nio.file.Path.of(
+                "application.properties"))) {
+            properties.load(shipped);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
         properties.putAll(Map.of("herald.topics.customers", "customers-t", "herald.topics.orders", "orders-t",
                 "herald.publish.mode", "sync", "herald.schemas.dir", "schemas", "herald.rabbitmq.topics", "",
                 "herald.webhooks.topics", "", "herald.bridges.exclude-topics", ""));
