@@ -123,7 +123,7 @@ final class Hub {
         // every event type's data schema per version, checked for compatibility (refuses the start if not)
         EventSchemas eventSchemas = EventSchemas.load(Path.of(settings.get(Sources.SCHEMAS_DIR)).resolve("events"));
         String instanceId = settings.get(Publishing.INSTANCE_ID);
-        EventStore store = new EventStore(new EventEnvelopes(settings.get(Events.SOURCE)), instanceId);
+        EventStore store = new EventStore(new EventEnvelopes(settings.get(Events.SOURCE)), eventSchemas, instanceId);
         try (Connection connection = dataSource.getConnection()) {
             Outbox.releaseClaimsOf(connection, instanceId);
         }

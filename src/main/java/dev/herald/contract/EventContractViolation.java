@@ -8,7 +8,7 @@ import java.util.List;
  */
 public final class EventContractViolation extends RuntimeException {
 
-    /** One failing field: where in the data, which keyword, what it said. */
+    /** One failing field: where in the data (JSON Pointer), which keyword, what it said (naming the field). */
     public record Error(String pointer, String keyword, String detail) {
     }
 
@@ -18,8 +18,7 @@ public final class EventContractViolation extends RuntimeException {
 
     public EventContractViolation(String eventType, int version, List<Error> errors) {
         super("the data of event " + eventType + " v" + version + " breaks its schema: " + errors.stream()
-                .map(e -> (e.pointer().isEmpty() ? "/" : e.pointer()) + " " + e.detail()).toList(), null, false,
-                false);
+                .map(Error::detail).toList(), null, false, false); // a detail names its field: "/price: string found..."
         this.eventType = eventType;
         this.version = version;
         this.errors = List.copyOf(errors);
