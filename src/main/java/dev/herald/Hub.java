@@ -34,6 +34,7 @@ import dev.herald.publish.GroupCommitter;
 import dev.herald.publish.PublishSettings;
 import dev.herald.publish.TransactionalPublisher;
 import dev.herald.query.QueryParameters;
+import dev.herald.query.SchemaRegistryApi;
 import dev.herald.relay.KafkaDeadLetters;
 import dev.herald.relay.OutboxRelay.RelaySettings;
 import dev.herald.relay.OutboxRelay;
@@ -123,7 +124,7 @@ final class Hub {
         // every event type's data schema per version, checked for compatibility (refuses the start if not)
         EventSchemas eventSchemas = EventSchemas.load(Path.of(settings.get(Sources.SCHEMAS_DIR)).resolve("events"));
         String instanceId = settings.get(Publishing.INSTANCE_ID);
-        EventStore store = new EventStore(new EventEnvelopes(settings.get(Events.SOURCE)), eventSchemas, instanceId);
+        EventStore store = new EventStore(new EventEnvelopes(settings.get(Events.SOURCE), settings.get(Http.PUBLIC_URL)), eventSchemas, instanceId);
         try (Connection connection = dataSource.getConnection()) {
             Outbox.releaseClaimsOf(connection, instanceId);
         }
@@ -148,6 +149,7 @@ final class Hub {
         registry.bind("vertxOptions", new VertxOptions().setWorkerPoolSize(settings.get(Http.WORKERS)));
         registry.bind("dataSource", dataSource);
         registry.bind("eventSchemas", eventSchemas);
+        registry.bind("schemaRegistry", new SchemaRegistryApi(eventSchemas));
         // the steps of a command route (routes/templates.camel.yaml shows them in order)
         registry.bind("herald", new HeraldComponent(monitor::admit));
         registry.bind("jsonRequest", new JsonRequest());

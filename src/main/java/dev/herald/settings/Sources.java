@@ -11,7 +11,7 @@ public final class Sources {
 
     public static final Setting<String> SCHEMAS_DIR = GROUP.add(Setting.of(
             "herald.schemas.dir", Kind.required(), "schemas",
-            "directory of the commands' JSON Schemas"));
+            "directory of the commands' JSON Schemas; `events/<type>/<version>.json` in it are the event schemas"));
 
     public static final Setting<String> DB_DOMAIN_MIGRATIONS = GROUP.add(Setting.of(
             "herald.db.domain-migrations", Kind.required(), "filesystem:sql",
