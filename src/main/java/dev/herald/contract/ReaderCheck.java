@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -261,16 +262,16 @@ final class ReaderCheck {
     }
 
     /** The values an {@code enum} or {@code const} allows; empty when any value is allowed. */
-    private static java.util.Optional<Set<JsonNode>> values(JsonNode schema) {
+    private static Optional<Set<JsonNode>> values(JsonNode schema) {
         if (schema.has("const")) {
-            return java.util.Optional.of(Set.of(schema.get("const")));
+            return Optional.of(Set.of(schema.get("const")));
         }
         if (schema.path("enum").isArray()) {
             Set<JsonNode> values = new LinkedHashSet<>();
             schema.get("enum").forEach(values::add);
-            return java.util.Optional.of(values);
+            return Optional.of(values);
         }
-        return java.util.Optional.empty();
+        return Optional.empty();
     }
 
     private static Set<String> names(JsonNode array) {
