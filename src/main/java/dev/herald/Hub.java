@@ -124,7 +124,8 @@ final class Hub {
         // every event type's data schema per version, checked for compatibility (refuses the start if not)
         EventSchemas eventSchemas = EventSchemas.load(Path.of(settings.get(Sources.SCHEMAS_DIR)).resolve("events"));
         String instanceId = settings.get(Publishing.INSTANCE_ID);
-        EventStore store = new EventStore(new EventEnvelopes(settings.get(Events.SOURCE), settings.get(Http.PUBLIC_URL)), eventSchemas, instanceId);
+        EventEnvelopes envelopes = new EventEnvelopes(settings.get(Events.SOURCE), settings.get(Http.PUBLIC_URL));
+        EventStore store = new EventStore(envelopes, eventSchemas, instanceId);
         try (Connection connection = dataSource.getConnection()) {
             Outbox.releaseClaimsOf(connection, instanceId);
         }

@@ -18,7 +18,7 @@ public final class EventContractViolation extends RuntimeException {
 
     public EventContractViolation(String eventType, int version, List<Error> errors) {
         super("the data of event " + eventType + " v" + version + " breaks its schema: " + errors.stream()
-                .map(Error::detail).toList(), null, false, false); // a detail names its field: "/price: string found..."
+                .map(Error::detail).toList(), null, false, false); // each names its field: "/price: string found..."
         this.eventType = eventType;
         this.version = version;
         this.errors = List.copyOf(errors);

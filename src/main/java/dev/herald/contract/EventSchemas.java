@@ -118,7 +118,8 @@ public final class EventSchemas {
             }
         }
         if (versions.isEmpty()) {
-            throw new IllegalArgumentException("event type " + name + " has no schema: add " + typeDir.resolve("1.json"));
+            throw new IllegalArgumentException("event type " + name + " has no schema: add "
+                    + typeDir.resolve("1.json"));
         }
         return new EventType(name, mode, Collections.unmodifiableNavigableMap(versions));
     }

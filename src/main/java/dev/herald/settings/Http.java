@@ -29,7 +29,8 @@ public final class Http {
     public static final Setting<String> PUBLIC_URL = GROUP.add(Setting.of(
             "herald.public-url", Kind.url("http://", "https://"), "",
             "the hub's address as its clients reach it, e.g. `https://herald.example.com`; when set, an event's "
-            + "`dataschema` is `<public-url>/api/schemas/<type>/<version>`, else `urn:herald:schema:<type>:v<version>`"));
+            + "`dataschema` is `<public-url>/api/schemas/<type>/<version>`, else "
+            + "`urn:herald:schema:<type>:v<version>`"));
 
     private Http() {
     }

@@ -58,7 +58,8 @@ public final class EventStore {
     /**
      * Applies one command: checks idempotency and version, runs the declaration's SQL, checks the event's data
      * against its schema ({@link dev.herald.contract.EventContractViolation} when it breaks it: the lane fails the
-     * command alone and keeps none of its steps' work), appends the event and the command record. {@code lease} keeps the relay away from a sync event while its lane publishes it.
+     * command alone and keeps none of its steps' work), appends the event and the command record. {@code lease}
+     * keeps the relay away from a sync event while its lane publishes it.
      */
     public Applied apply(Connection connection, Command command, Duration lease, Writes writes)
             throws SQLException {

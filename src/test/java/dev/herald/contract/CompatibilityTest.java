@@ -38,27 +38,36 @@ class CompatibilityTest {
         return Stream.of(
                 // mode, older, newer, expected ("ok" or "rule at pointer")
                 row("backward", V1, V1, "ok"),
-                row("backward", V1, closed("\"id\"", ID + ", " + NAME), "ok"),                        // optional field added to a closed model
+                // optional field added to a closed model
+                row("backward", V1, closed("\"id\"", ID + ", " + NAME), "ok"),
                 row("backward", V1, closed("\"id\", \"name\"", ID + ", " + NAME),
                         "required-added at /properties/name"),
-                row("backward", V1, closed("\"id\", \"name\"", ID + ", \"name\": {\"type\": \"string\", \"default\": \"\"}"),
-                        "ok"),                                                                        // required with a default
+                // required with a default
+                row("backward", V1, closed("\"id\", \"name\"",
+                        ID + ", \"name\": {\"type\": \"string\", \"default\": \"\"}"), "ok"),
                 row("backward", closed("\"id\"", ID + ", " + NAME), V1,
                         "property-removed-from-closed-model at /properties/name"),
-                row("backward", open("\"id\"", ID + ", " + NAME), open("\"id\"", ID), "ok"),         // removed from an open model
+                // removed from an open model
+                row("backward", open("\"id\"", ID + ", " + NAME), open("\"id\"", ID), "ok"),
                 row("backward", open("\"id\"", ID), open("\"id\"", ID + ", " + NAME),
                         "property-added-to-open-model at /properties/name"),
-                row("backward", closed("\"id\", \"name\"", ID + ", " + NAME), closed("\"id\"", ID + ", " + NAME), "ok"), // required dropped
-                row("backward", V1, closed("\"id\"", "\"id\": {\"type\": \"integer\"}"), "type-changed at /properties/id"),
+                // required dropped
+                row("backward", closed("\"id\", \"name\"", ID + ", " + NAME), closed("\"id\"", ID + ", " + NAME),
+                        "ok"),
+                row("backward", V1, closed("\"id\"", "\"id\": {\"type\": \"integer\"}"),
+                        "type-changed at /properties/id"),
                 row("backward", closed("\"id\"", "\"id\": {\"type\": [\"string\", \"null\"]}"), V1,
                         "type-narrowed at /properties/id"),
-                row("backward", V1, closed("\"id\"", "\"id\": {\"type\": [\"string\", \"null\"]}"), "ok"), // made nullable
+                // made nullable
+                row("backward", V1, closed("\"id\"", "\"id\": {\"type\": [\"string\", \"null\"]}"), "ok"),
+                // integer widened to number
                 row("backward", closed("\"id\"", "\"id\": {\"type\": \"integer\"}"),
-                        closed("\"id\"", "\"id\": {\"type\": \"number\"}"), "ok"),                   // integer widened to number
+                        closed("\"id\"", "\"id\": {\"type\": \"number\"}"), "ok"),
                 row("backward", closed("\"id\"", "\"id\": {\"type\": \"number\"}"),
                         closed("\"id\"", "\"id\": {\"type\": \"integer\"}"), "type-narrowed at /properties/id"),
+                // enum widened
                 row("backward", closed("\"id\"", "\"id\": {\"enum\": [\"a\", \"b\"]}"),
-                        closed("\"id\"", "\"id\": {\"enum\": [\"a\", \"b\", \"c\"]}"), "ok"),       // enum widened
+                        closed("\"id\"", "\"id\": {\"enum\": [\"a\", \"b\", \"c\"]}"), "ok"),
                 row("backward", closed("\"id\"", "\"id\": {\"enum\": [\"a\", \"b\"]}"),
                         closed("\"id\"", "\"id\": {\"enum\": [\"a\"]}"), "enum-narrowed at /properties/id"),
                 row("backward", closed("\"id\"", "\"id\": {\"type\": \"string\", \"maxLength\": 10}"),
@@ -66,7 +75,8 @@ class CompatibilityTest {
                         "bound-tightened at /properties/id"),
                 row("backward", closed("\"id\"", "\"id\": {\"type\": \"string\", \"maxLength\": 5}"),
                         closed("\"id\"", "\"id\": {\"type\": \"string\", \"maxLength\": 10}"), "ok"),
-                row("backward", V1, open("\"id\"", ID), "ok"),                                        // opened
+                // opened
+                row("backward", V1, open("\"id\"", ID), "ok"),
                 row("backward", open("\"id\"", ID), V1, "additional-properties-closed at /additionalProperties"),
                 row("backward", closed("\"l\"", "\"l\": {\"type\": \"array\", \"items\": {\"type\": \"integer\"}}"),
                         closed("\"l\"", "\"l\": {\"type\": \"array\", \"items\": {\"type\": \"string\"}}"),
@@ -75,13 +85,17 @@ class CompatibilityTest {
                         closed("\"id\"", "\"id\": {\"anyOf\": [{\"type\": \"integer\"}]}"),
                         "unsupported-change at /properties/id/anyOf"),
                 // forward: the old version reads what the new one writes
+                // the old closed reader lacks the new field
                 row("forward", V1, closed("\"id\"", ID + ", " + NAME),
-                        "property-removed-from-closed-model at /properties/name"),             // the old closed reader lacks it
-                row("forward", closed("\"id\"", ID + ", " + NAME), V1, "ok"),                 // the new writer just stops sending it
+                        "property-removed-from-closed-model at /properties/name"),
+                // the new writer just stops sending it
+                row("forward", closed("\"id\"", ID + ", " + NAME), V1, "ok"),
+                // old readers require what may now be missing
                 row("forward", closed("\"id\", \"name\"", ID + ", " + NAME), closed("\"id\"", ID + ", " + NAME),
-                        "required-added at /properties/name"),                                 // old readers require what may be missing
+                        "required-added at /properties/name"),
                 row("forward", closed("\"id\"", "\"id\": {\"enum\": [\"a\", \"b\"]}"),
-                        closed("\"id\"", "\"id\": {\"enum\": [\"a\", \"b\", \"c\"]}"), "enum-narrowed at /properties/id"),
+                        closed("\"id\"", "\"id\": {\"enum\": [\"a\", \"b\", \"c\"]}"),
+                        "enum-narrowed at /properties/id"),
                 row("forward", closed("\"id\"", "\"id\": {\"enum\": [\"a\", \"b\"]}"),
                         closed("\"id\"", "\"id\": {\"enum\": [\"a\"]}"), "ok"),
                 // full: both directions
@@ -90,9 +104,11 @@ class CompatibilityTest {
                         closed("\"id\"", "\"id\": {\"enum\": [\"a\"]}"), "enum-narrowed at /properties/id"),
                 row("full", V1, closed("\"id\"", ID + ", " + NAME),
                         "property-removed-from-closed-model at /properties/name"),
+                // backward only: old readers want a string
                 row("full", open("\"id\"", ID + ", " + NAME), open("\"id\"", ID + ", \"name\": {}"),
-                        "type-narrowed at /properties/name"),                                  // backward only: old readers want a string
-                row("full", V1, "{\"title\": \"renamed\", " + V1.substring(1), "ok"),            // annotations only
+                        "type-narrowed at /properties/name"),
+                // annotations only
+                row("full", V1, "{\"title\": \"renamed\", " + V1.substring(1), "ok"),
                 // none: anything goes
                 row("none", V1, closed("\"id\"", "\"id\": {\"type\": \"integer\"}"), "ok"),
                 row("none", V1, closed("\"id\", \"name\"", ID + ", " + NAME), "ok"));

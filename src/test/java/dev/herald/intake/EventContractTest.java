@@ -42,7 +42,8 @@ class EventContractTest {
             assertThat(hub.queryLong("SELECT count(*) FROM commands WHERE command_type = 'product.create'")).isZero();
 
             // the shipped commands, whose data keeps their schemas, are not disturbed
-            Response customer = hub.http.post("/api/customers", "{\"full_name\":\"Ada\",\"email\":\"ada@example.com\"}");
+            Response customer = hub.http.post("/api/customers",
+                    "{\"full_name\":\"Ada\",\"email\":\"ada@example.com\"}");
             assertThat(customer.status()).as(customer.toString()).isEqualTo(201);
         }
     }

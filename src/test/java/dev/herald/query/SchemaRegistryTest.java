@@ -48,7 +48,8 @@ class SchemaRegistryTest {
                 assertThat(missing.header("Content-Type")).startsWith("application/problem+json");
             }
 
-            Response customer = hub.http.post("/api/customers", "{\"full_name\":\"Ada\",\"email\":\"ada@example.com\"}");
+            Response customer = hub.http.post("/api/customers",
+                    "{\"full_name\":\"Ada\",\"email\":\"ada@example.com\"}");
             assertThat(customer.status()).as(customer.toString()).isEqualTo(201);
             try (Connection connection = hub.dataSource().getConnection();
                     PreparedStatement read = connection.prepareStatement(
