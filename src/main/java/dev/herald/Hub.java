@@ -4,6 +4,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.herald.bridge.BridgeConsumers;
 import dev.herald.bridge.rabbitmq.RabbitBridge;
 import dev.herald.bridge.webhook.WebhookBridge;
+import dev.herald.contract.EventSchemas;
 import dev.herald.deadletter.DeadLetterApi;
 import dev.herald.deadletter.DeadLetterStore;
 import dev.herald.embedded.EmbeddedAmqpBroker;
@@ -17,6 +18,7 @@ import dev.herald.http.JsonRequest;
 import dev.herald.intake.CommandAnswer;
 import dev.herald.intake.CommandRoutes;
 import dev.herald.intake.DeclaredTopics;
+import dev.herald.intake.EventSchemaCheck;
 import dev.herald.intake.ProblemResponder;
 import dev.herald.intake.SchemaFiles;
 import dev.herald.intake.SqlParameterCheck;
@@ -32,6 +34,7 @@ import dev.herald.publish.GroupCommitter;
 import dev.herald.publish.PublishSettings;
 import dev.herald.publish.TransactionalPublisher;
 import dev.herald.query.QueryParameters;
+import dev.herald.query.SchemaRegistryApi;
 import dev.herald.relay.KafkaDeadLetters;
 import dev.herald.relay.OutboxRelay.RelaySettings;
 import dev.herald.relay.OutboxRelay;
@@ -126,8 +129,11 @@ final class Hub {
                 settings.get(Engines.DB_POOL_SIZE)));
         Database.migrate(dataSource, settings.get(Sources.DB_DOMAIN_MIGRATIONS));
 
+        // every event type's data schema per version, checked for compatibility (refuses the start if not)
+        EventSchemas eventSchemas = EventSchemas.load(Path.of(settings.get(Sources.SCHEMAS_DIR)).resolve("events"));
         String instanceId = settings.get(Publishing.INSTANCE_ID);
-        EventStore store = new EventStore(new EventEnvelopes(settings.get(Events.SOURCE)), instanceId);
+        EventEnvelopes envelopes = new EventEnvelopes(settings.get(Events.SOURCE), settings.get(Http.PUBLIC_URL));
+        EventStore store = new EventStore(envelopes, eventSchemas, instanceId);
         try (Connection connection = dataSource.getConnection()) {
             Outbox.releaseClaimsOf(connection, instanceId);
         }
@@ -152,6 +158,8 @@ final class Hub {
         // each request waits on a Vert.x worker while its batch commits: enough of them lets batches grow
         registry.bind("vertxOptions", new VertxOptions().setWorkerPoolSize(settings.get(Http.WORKERS)));
         registry.bind("dataSource", dataSource);
+        registry.bind("eventSchemas", eventSchemas);
+        registry.bind("schemaRegistry", new SchemaRegistryApi(eventSchemas));
         // the steps of a command route (routes/templates.camel.yaml shows them in order)
         registry.bind("herald", new HeraldComponent(monitor::admit));
         registry.bind("jsonRequest", new JsonRequest());
@@ -204,12 +212,13 @@ final class Hub {
     }
 
     /**
-     * After the routes are loaded, before Camel creates them: what follows from their declarations, i.e. the
-     * topics each bridge consumes (every declared command's, unless set or excluded), and how each sink route
+     * After the routes are loaded, before Camel creates them: the checks of their declarations (SQL parameters, an
+     * event schema for each command's event version), and what follows from them, i.e. the topics each bridge consumes (every declared command's, unless set or excluded), and how each sink route
      * takes an operator's retry of its dead letters.
      */
     void routesLoaded(CamelContext camel) throws Exception {
         SqlParameterCheck.check(camel);
+        EventSchemaCheck.check(camel, camel.getRegistry().lookupByNameAndType("eventSchemas", EventSchemas.class));
         BridgeConsumers.settle(camel, DeclaredTopics.in(camel));
         SinkRetries.register(camel, camel.getRegistry().lookupByNameAndType("deadLetters", DeadLetterStore.class));
     }

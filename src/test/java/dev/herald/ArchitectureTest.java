@@ -1,5 +1,7 @@
 package dev.herald;
 
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAPackage;
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideOutsideOfPackage;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
@@ -29,6 +31,17 @@ class ArchitectureTest {
                 "dev.herald.query..", "dev.herald.store..", "dev.herald.publish..", "dev.herald.relay..",
                 "dev.herald.bridge..", "dev.herald.sink..", "dev.herald.deadletter..", "dev.herald.observe..",
                 "dev.herald.security..", "dev.herald.embedded..").check(HERALD);
+    }
+
+    @Test
+    void theContractsDependOnNothingOfHeraldsAndOnlyTheStoreTheEdgeAndReadsUseThem() {
+        noClasses().that().resideInAPackage("dev.herald.contract..").should().dependOnClassesThat(
+                resideInAPackage("dev.herald..").and(resideOutsideOfPackage("dev.herald.contract.."))).check(HERALD);
+        noClasses().that().resideInAnyPackage("dev.herald.http..", "dev.herald.command..", "dev.herald.settings..",
+                "dev.herald.event..", "dev.herald.publish..", "dev.herald.relay..", "dev.herald.bridge..",
+                "dev.herald.sink..", "dev.herald.deadletter..", "dev.herald.observe..", "dev.herald.security..",
+                "dev.herald.embedded..").should().dependOnClassesThat().resideInAPackage("dev.herald.contract..")
+                .check(HERALD);
     }
 
     @Test

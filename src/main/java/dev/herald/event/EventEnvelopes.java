@@ -20,10 +20,13 @@ public final class EventEnvelopes {
     public static final String CONTENT_TYPE = JsonFormat.CONTENT_TYPE;
 
     private final URI source;
+    private final String publicUrl;
     private final EventFormat format = new JsonFormat();
 
-    public EventEnvelopes(String source) {
+    /** {@code publicUrl}: the hub's address for resolvable {@code dataschema} URLs; empty keeps the URN form. */
+    public EventEnvelopes(String source, String publicUrl) {
         this.source = URI.create(source);
+        this.publicUrl = publicUrl.endsWith("/") ? publicUrl.substring(0, publicUrl.length() - 1) : publicUrl;
     }
 
     public byte[] serialize(UUID eventId, String eventType, int schemaVersion, String aggregateType,
@@ -34,7 +37,8 @@ public final class EventEnvelopes {
                 .withType(eventType)
                 .withSubject(aggregateId)
                 .withTime(time)
-                .withDataSchema(dataSchema(eventType, schemaVersion))
+                .withDataSchema(publicUrl.isEmpty() ? dataSchema(eventType, schemaVersion)
+                        : URI.create(publicUrl + "/api/schemas/" + eventType + "/" + schemaVersion))
                 .withData("application/json", JsonCloudEventData.wrap(data))
                 .withExtension("partitionkey", aggregateId)
                 .withExtension("aggregatetype", aggregateType)
@@ -43,7 +47,7 @@ public final class EventEnvelopes {
         return format.serialize(event);
     }
 
-    /** e.g. urn:herald:schema:customer.created:v1 */
+    /** e.g. urn:herald:schema:customer.created:v1 (also the {@code $id} of the shipped event schemas) */
     public static URI dataSchema(String eventType, int schemaVersion) {
         return URI.create("urn:herald:schema:" + eventType + ":v" + schemaVersion);
     }

@@ -164,6 +164,15 @@ public final class CommandEndpoint extends DefaultEndpoint {
         this.event = event;
     }
 
+    /** The event type and version this command emits; its schema must exist (EventSchemaCheck). */
+    public String getEvent() {
+        return event;
+    }
+
+    public int getEventVersion() {
+        return eventVersion;
+    }
+
     public void setEventVersion(int eventVersion) {
         this.eventVersion = eventVersion;
     }

@@ -3,6 +3,7 @@ package dev.herald.intake;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BiConsumer;
 import java.util.function.Predicate;
 import org.apache.camel.CamelContext;
 import org.apache.camel.model.Model;
@@ -28,6 +29,23 @@ public final class CommandRoutes implements Predicate<String> {
     private boolean hasCommandStep(String routeId) {
         RouteDefinition route = camel.getCamelContextExtension().getContextPlugin(Model.class).getRouteDefinition(routeId);
         return route != null && !commandSteps(route).isEmpty();
+    }
+
+    /**
+     * Every {@code herald:command} step of the loaded routes, as its endpoint (which parses the options, so a wrong
+     * one fails here as it would when the route starts), with the route's template parameters in force. What
+     * {@code each} throws names the route.
+     */
+    static void forEachDeclared(CamelContext camel, BiConsumer<RouteDefinition, CommandEndpoint> each) {
+        for (RouteDefinition route : camel.getCamelContextExtension().getContextPlugin(Model.class)
+                .getRouteDefinitions()) {
+            for (String uri : commandSteps(route)) {
+                DeclaredRoute.read(camel, route, resolve -> {
+                    each.accept(route, camel.getEndpoint(resolve.apply(uri), CommandEndpoint.class));
+                    return null;
+                });
+            }
+        }
     }
 
     /** The URIs of a route's {@code herald:command} steps, however deep in its outputs. */

@@ -7,6 +7,7 @@ import com.networknt.schema.ValidationMessage;
 import dev.herald.http.JsonBodies;
 import dev.herald.command.Refusal;
 import dev.herald.command.Unavailable;
+import dev.herald.contract.EventContractViolation;
 import dev.herald.http.Problem;
 import dev.herald.observe.CommandMeters;
 import dev.herald.http.SqlProblems;
@@ -74,6 +75,9 @@ public final class ProblemResponder {
             return Problem.unavailable(unavailable.reason().type(), unavailable.getMessage(), retryAfterSeconds,
                     unavailable.getCause());
         }
+        if (failure instanceof EventContractViolation violation) {
+            return problemOf(violation);
+        }
         SQLException refused = causeOf(failure, SQLException.class);
         if (refused != null && SqlProblems.of(refused, retryAfterSeconds) instanceof Problem problem) {
             return problem; // a sql: step of a route, or of a command (the lane refuses it with the SQLException)
@@ -112,6 +116,24 @@ public final class ProblemResponder {
             }
         }
         return null;
+    }
+
+    /**
+     * A command whose SQL returned data its event schema refuses: the declaration's bug, not the client's, so 500,
+     * logged, with every failing field named. Nothing of the command was kept.
+     */
+    static Problem problemOf(EventContractViolation violation) {
+        LOG.error("event contract violated, the command was not kept: {}", violation.getMessage());
+        ArrayNode errors = JsonBodies.MAPPER.createArrayNode();
+        for (EventContractViolation.Error failing : violation.errors()) {
+            errors.addObject().put("pointer", failing.pointer()).put("keyword", failing.keyword())
+                    .put("detail", failing.detail());
+        }
+        return new Problem(500, "event-contract-violation", "Event contract violated", "the command's SQL returned "
+                + "data that breaks the schema of event " + violation.eventType() + " version " + violation.version()
+                + " (a bug in its declaration); nothing was kept: " + violation.getMessage())
+                .with("eventType", violation.eventType()).with("eventVersion", violation.version())
+                .with("errors", errors);
     }
 
     /** The only place a refused command becomes an HTTP status. */

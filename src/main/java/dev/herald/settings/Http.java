@@ -26,6 +26,12 @@ public final class Http {
             "requests held at once (waiting for a worker or their batch); past it 503 `overloaded` at once (0 = "
             + "no limit; `/observe/*` not counted)"));
 
+    public static final Setting<String> PUBLIC_URL = GROUP.add(Setting.of(
+            "herald.public-url", Kind.url("http://", "https://"), "",
+            "the hub's address as its clients reach it, e.g. `https://herald.example.com`; when set, an event's "
+            + "`dataschema` is `<public-url>/api/schemas/<type>/<version>`, else "
+            + "`urn:herald:schema:<type>:v<version>`"));
+
     private Http() {
     }
 }

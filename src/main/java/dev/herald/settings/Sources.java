@@ -11,7 +11,7 @@ public final class Sources {
 
     public static final Setting<String> SCHEMAS_DIR = GROUP.add(Setting.of(
             "herald.schemas.dir", Kind.required(), "schemas",
-            "directory of the commands' JSON Schemas"));
+            "directory of the commands' JSON Schemas; `events/<type>/<version>.json` in it are the event schemas"));
 
     public static final Setting<Boolean> DEV_RELOAD = GROUP.add(Setting.of(
             "herald.dev.reload", Kind.flag(), "false",

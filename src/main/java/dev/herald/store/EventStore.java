@@ -9,6 +9,7 @@ import dev.herald.command.CommandResult;
 import dev.herald.command.Publication;
 import dev.herald.command.Refusal;
 import dev.herald.command.Refusal.Reason;
+import dev.herald.contract.EventSchemas;
 import dev.herald.event.EventEnvelopes;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
@@ -40,10 +41,13 @@ public final class EventStore {
     private static final TimeBasedEpochGenerator UUIDS = Generators.timeBasedEpochGenerator();
 
     private final EventEnvelopes envelopes;
+    private final EventSchemas schemas;
     private final String instanceId;
 
-    public EventStore(EventEnvelopes envelopes, String instanceId) {
+    /** {@code schemas}: each event's data is checked against its declared version before it is appended. */
+    public EventStore(EventEnvelopes envelopes, EventSchemas schemas, String instanceId) {
         this.envelopes = envelopes;
+        this.schemas = schemas;
         this.instanceId = instanceId;
     }
 
@@ -52,8 +56,10 @@ public final class EventStore {
     }
 
     /**
-     * Applies one command: checks idempotency and version, runs the declaration's SQL, appends the event and
-     * the command record. {@code lease} keeps the relay away from a sync event while its lane publishes it.
+     * Applies one command: checks idempotency and version, runs the declaration's SQL, checks the event's data
+     * against its schema ({@link dev.herald.contract.EventContractViolation} when it breaks it: the lane fails the
+     * command alone and keeps none of its steps' work), appends the event and the command record. {@code lease}
+     * keeps the relay away from a sync event while its lane publishes it.
      */
     public Applied apply(Connection connection, Command command, Duration lease, Writes writes)
             throws SQLException {
@@ -94,6 +100,7 @@ public final class EventStore {
             throw new IllegalStateException("the steps of command " + declaration.name() + " returned " + rows.size()
                     + " rows; they must return the event's data as one row");
         }
+        schemas.check(declaration.eventType(), declaration.eventVersion(), rows.get(0));
         OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.MICROS);
         byte[] envelope = envelopes.serialize(eventId, declaration.eventType(), declaration.eventVersion(),
                 declaration.aggregateType(), command.aggregateId(), version, now, rows.get(0));

@@ -56,6 +56,11 @@ class LongFormCommandTest {
                         {"type": "object", "required": ["name", "price"], "additionalProperties": false,
                          "properties": {"name": {"type": "string"}, "price": {"type": "number"}}}
                         """)
+                .write("schemas/events/product.created/1.json", """
+                        {"type": "object", "required": ["product_id", "name", "api_url"], "additionalProperties": false,
+                         "properties": {"product_id": {"type": "string"}, "name": {"type": "string"},
+                                        "api_url": {"type": "string"}}}
+                        """)
                 .write("routes/products.camel.yaml", ROUTE);
         try (TestHub hub = TestHub.start(home.settings());
                 TopicReader kafka = new TopicReader(hub.brokers(), "products")) {

@@ -5,14 +5,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.herald.command.Refusal;
 import dev.herald.command.Refusal.Reason;
 import dev.herald.command.Unavailable;
+import dev.herald.contract.EventContractViolation;
 import dev.herald.http.Problem;
 import java.sql.SQLException;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-/** The store's refusals in the domain's words become problems with their statuses at the edge, and nowhere else. */
+/**
+ * The store's refusals in the domain's words (and an event contract violation) become problems with their statuses at
+ * the edge, and nowhere else.
+ */
 class RefusalProblemsTest {
 
     @ParameterizedTest(name = "{0} -> {1} {2}")
@@ -61,5 +66,16 @@ class RefusalProblemsTest {
     void theFactsTheClientCanActOnComeAlong(Reason reason) {
         Problem problem = ProblemResponder.problemOf(new Refusal(reason, "why", Map.of("currentVersion", 3)));
         assertThat(problem.extensions()).containsEntry("currentVersion", 3);
+    }
+
+    @Test
+    void eventDataThatBreaksItsSchemaIsTheDeclarationsFault() {
+        Problem problem = ProblemResponder.toProblem(new EventContractViolation("product.created", 1, List.of(
+                new EventContractViolation.Error("/price", "type", "/price: string found, number expected"))), 1);
+        assertThat(problem.status()).isEqualTo(500);
+        assertThat(problem.type()).isEqualTo("urn:herald:problem:event-contract-violation");
+        assertThat(problem.detail()).contains("product.created", "/price: string found, number expected");
+        assertThat(problem.extensions()).containsEntry("eventType", "product.created").containsEntry("eventVersion", 1)
+                .containsKey("errors");
     }
 }

@@ -26,6 +26,11 @@ class DeclaredStateAtTest {
                          "additionalProperties": false, "required": ["name"],
                          "properties": {"name": {"type": "string", "minLength": 1}}}
                         """)
+                .write("schemas/events/product.renamed/1.json", """
+                        {"$schema": "https://json-schema.org/draft/2020-12/schema", "type": "object",
+                         "additionalProperties": false, "required": ["name"],
+                         "properties": {"name": {"type": "string"}}}
+                        """)
                 .write("routes/product-history.camel.yaml", """
                         - templatedRoute:
                             routeTemplateRef: command

@@ -31,6 +31,7 @@ public record HubHome(Path root) {
 
     public HubHome write(String file, String text) {
         try {
+            Files.createDirectories(root.resolve(file).getParent());
             Files.writeString(root.resolve(file), text);
             return this;
         } catch (IOException e) {
@@ -39,8 +40,8 @@ public record HubHome(Path root) {
     }
 
     /**
-     * A products command on top of the shipped ones, as an engineer adds it: a migration, a schema and one
-     * templated route publishing to {@code topic}.
+     * A products command on top of the shipped ones, as an engineer adds it: a migration, a schema, its event's
+     * schema and one templated route publishing to {@code topic}.
      */
     public HubHome withProducts(String topic) {
         return write("sql/V900__products.sql", """
@@ -51,6 +52,12 @@ public record HubHome(Path root) {
                 {"$schema": "https://json-schema.org/draft/2020-12/schema", "type": "object",
                  "additionalProperties": false, "required": ["name", "price"],
                  "properties": {"name": {"type": "string", "minLength": 1}, "price": {"type": "number", "minimum": 0}}}
+                """)
+                .write("schemas/events/product.created/1.json", """
+                {"$schema": "https://json-schema.org/draft/2020-12/schema", "type": "object",
+                 "additionalProperties": false, "required": ["product_id", "name", "price"],
+                 "properties": {"product_id": {"type": "string"}, "name": {"type": "string"},
+                                "price": {"type": "number"}}}
                 """)
                 .write("routes/products.camel.yaml", productCommand(topic, "product-create.json", ":#name"));
     }
@@ -107,10 +114,14 @@ public record HubHome(Path root) {
     }
 
     private static void copy(Path from, Path to) {
-        try (Stream<Path> files = Files.list(from)) {
-            Files.createDirectories(to);
+        try (Stream<Path> files = Files.walk(from)) {
             for (Path file : files.toList()) {
-                Files.copy(file, to.resolve(file.getFileName()));
+                Path copy = to.resolve(from.relativize(file).toString());
+                if (Files.isDirectory(file)) {
+                    Files.createDirectories(copy);
+                } else {
+                    Files.copy(file, copy);
+                }
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
