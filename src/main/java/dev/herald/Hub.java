@@ -124,7 +124,8 @@ final class Hub {
         registry.bind("health", health);
         OutboxMonitor monitor = own(new OutboxMonitor(dataSource, metrics.registry(), new ShedSettings(
                 settings.getLong("herald.shed.max-backlog"), settings.millis("herald.shed.broker-down-after"),
-                publish.retryAfterSeconds(), settings.millis("herald.observe.interval")), health::kafkaReachable))
+                publish.retryAfterSeconds(), settings.millis("herald.observe.interval")), health::kafkaReachable,
+                camel.getExecutorServiceManager()))
                 .start();
         PublishMeters publishMeters = new PublishMeters(metrics.registry(), monitor);
         CommandMeters commandMeters = new CommandMeters(metrics.registry());

@@ -60,8 +60,7 @@ public final class OutboxRelay implements AutoCloseable {
     private final RelayClaims claims;
     private final PublishMeters meters;
     /** Claims batches, one at a time. */
-    // own threads, not Camel's ExecutorServiceManager: Camel shuts its pools down with the context,
-    // and Herald stops this after the routes, once their in-flight work is done (operations.md, "Stopping")
+    // not Camel's pools: close() writes the last marks and hands back the batch claimed ahead, after Camel's stop
     private final ExecutorService claimer = daemon("herald-relay-claim");
     /** Writes "published" marks, in the order batches finished; beside the claims, not in front of them. */
     private final ExecutorService marker = daemon("herald-relay-mark");

@@ -23,12 +23,14 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import javax.sql.DataSource;
+import org.apache.camel.builder.ThreadPoolProfileBuilder;
+import org.apache.camel.spi.ExecutorServiceManager;
+import org.apache.camel.util.concurrent.ThreadPoolRejectedPolicy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -82,12 +84,12 @@ final class Dispatcher implements AutoCloseable {
     private final AttemptRecorder recorder;
     private final WebhookMetrics metrics;
     private final SecretCipher secrets;
-    // own threads, not Camel's ExecutorServiceManager: Camel shuts its pools down with the context,
-    // and Herald stops this after the routes, once their in-flight work is done (operations.md, "Stopping")
-    private final ExecutorService clientThreads = Executors.newCachedThreadPool(named("herald-webhook-http"));
+    /** Camel's pools: what they run is done once the routes have stopped, so they may stop with the context. */
+    private final ExecutorServiceManager threads;
+    private final ExecutorService clientThreads;
     private final HttpClient client;
-    private final ExecutorService pump = Executors.newSingleThreadExecutor(named("herald-webhook-pump"));
-    private final ExecutorService work = Executors.newFixedThreadPool(4, named("herald-webhook-work"));
+    private final ExecutorService pump;
+    private final ExecutorService work;
     private final AtomicBoolean pumpScheduled = new AtomicBoolean();
     private final Map<UUID, EndpointLane> lanes = new ConcurrentHashMap<>();
     private final AtomicInteger totalInFlight = new AtomicInteger();
@@ -95,8 +97,12 @@ final class Dispatcher implements AutoCloseable {
     private volatile long nextMetricsRefresh;
 
     Dispatcher(DataSource dataSource, WebhookSettings settings, TargetGuard guard, DeadLetterStore deadLetters,
-            WebhookMetrics metrics, SecretCipher secrets) {
+            WebhookMetrics metrics, SecretCipher secrets, ExecutorServiceManager threads) {
         this.dataSource = dataSource;
+        this.threads = threads;
+        this.clientThreads = threads.newCachedThreadPool(this, "herald-webhook-http");
+        this.pump = fixedPool("herald-webhook-pump", 1);
+        this.work = fixedPool("herald-webhook-work", 4);
         this.secrets = secrets;
         this.settings = settings;
         this.guard = guard;
@@ -300,21 +306,20 @@ final class Dispatcher implements AutoCloseable {
         return failure;
     }
 
-    private static java.util.concurrent.ThreadFactory named(String name) {
-        AtomicInteger count = new AtomicInteger();
-        return runnable -> {
-            Thread thread = new Thread(runnable, name + "-" + count.incrementAndGet());
-            thread.setDaemon(true);
-            return thread;
-        };
+    /**
+     * As the JDK's fixed pool: a queue without bound (Camel's default of 1,000 would run the overflow on the HTTP
+     * client's threads) and a refusal, not the caller running it, once stopped.
+     */
+    private ExecutorService fixedPool(String name, int size) {
+        return threads.newThreadPool(this, name, new ThreadPoolProfileBuilder(name).poolSize(size).maxPoolSize(size)
+                .keepAliveTime(0L).allowCoreThreadTimeOut(false).maxQueueSize(Integer.MAX_VALUE)
+                .rejectedPolicy(ThreadPoolRejectedPolicy.Abort).build());
     }
 
     @Override
     public void close() {
         recorder.stop();
-        pump.shutdownNow();
-        work.shutdownNow();
-        clientThreads.shutdownNow();
+        List.of(pump, work, clientThreads).forEach(threads::shutdownNow);
     }
 
 }

@@ -27,7 +27,7 @@ public final class WebhookBridge {
         SecretReencryption.run(dataSource, secrets);
         TargetGuard guard = new TargetGuard(webhooks.allowPrivateNetworks(), webhooks.allowedHosts());
         Dispatcher dispatcher = new Dispatcher(dataSource, webhooks, guard, deadLetters, new WebhookMetrics(meters),
-                secrets);
+                secrets, camel.getExecutorServiceManager());
         dispatcher.releaseClaims();
         WebhookEndpoints endpoints = new WebhookEndpoints(dataSource, guard, webhooks, dispatcher, secrets);
         if (!webhooks.endpointsFile().isEmpty()) {
