@@ -29,9 +29,10 @@ public final class WebhookBridge {
         Dispatcher dispatcher = new Dispatcher(dataSource, webhooks, guard, deadLetters, new WebhookMetrics(meters),
                 secrets, camel.getExecutorServiceManager());
         dispatcher.releaseClaims();
-        WebhookEndpoints endpoints = new WebhookEndpoints(dataSource, guard, webhooks, dispatcher, secrets);
+        EndpointChecks checks = new EndpointChecks(guard, webhooks);
+        WebhookEndpoints endpoints = new WebhookEndpoints(dataSource, checks, webhooks, dispatcher, secrets);
         if (!webhooks.endpointsFile().isEmpty()) {
-            new DeclaredEndpoints(dataSource, endpoints, Path.of(settings.require("herald.schemas.dir"),
+            new DeclaredEndpoints(dataSource, checks, secrets, Path.of(settings.require("herald.schemas.dir"),
                     "webhook-endpoint-create.json")).declare(Path.of(webhooks.endpointsFile()));
         }
         deadLetters.onRetry("webhook", (transaction, eventId, url) -> {
