@@ -4,6 +4,8 @@ import dev.herald.http.Problem;
 import dev.herald.intake.ProblemResponder;
 import dev.herald.security.InFlightLimit;
 import dev.herald.settings.DeclaredSettings;
+import dev.herald.settings.Http;
+import dev.herald.settings.Publishing;
 import dev.herald.settings.Settings;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.ext.web.Router;
@@ -63,7 +65,7 @@ public final class Herald implements AutoCloseable {
 
     /** Starts a hub; {@code overrides} win over every other source of settings (tests use them). */
     public static Herald start(Map<String, String> overrides) throws Exception {
-        DeclaredSettings.shipped().checkGiven(overrides, System.getProperties(), System.getenv(),
+        DeclaredSettings.catalog().checkGiven(overrides, System.getProperties(), System.getenv(),
                 Path.of("application.properties"));
         Herald herald = new Herald(overrides);
         try {
@@ -86,12 +88,12 @@ public final class Herald implements AutoCloseable {
      */
     private void guardServer() {
         Settings settings = new Settings(camelContext().getPropertiesComponent());
-        int port = Integer.parseInt(settings.require("herald.http.port"));
+        int port = settings.get(Http.PORT);
         VertxPlatformHttpRouter routes = VertxPlatformHttpRouter.lookup(camelContext(),
                 VertxPlatformHttpRouter.getRouterNameFromPort(port));
         Router router = (Router) routes.getServer().getServer().requestHandler();
-        router.route().order(-1).handler(new InFlightLimit(settings.getInt("herald.http.max-in-flight"),
-                settings.getInt("herald.publish.retry-after"),
+        router.route().order(-1).handler(new InFlightLimit(settings.get(Http.MAX_IN_FLIGHT),
+                settings.get(Publishing.RETRY_AFTER),
                 camelContext().getRegistry().lookupByNameAndType("meterRegistry", MeterRegistry.class),
                 Herald::problem));
         // unmatched requests fall through the routes' sub-router to the server's root router

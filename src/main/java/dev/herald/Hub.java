@@ -39,7 +39,17 @@ import dev.herald.relay.RelayWakeup;
 import dev.herald.security.AccessControl;
 import dev.herald.security.ApiKeys;
 import dev.herald.security.KeyApi;
+import dev.herald.settings.DeadLetters;
+import dev.herald.settings.Engines;
+import dev.herald.settings.Events;
+import dev.herald.settings.Http;
+import dev.herald.settings.Publishing;
+import dev.herald.settings.RabbitMq;
+import dev.herald.settings.Relaying;
+import dev.herald.settings.Security;
 import dev.herald.settings.Settings;
+import dev.herald.settings.Shedding;
+import dev.herald.settings.Sources;
 import dev.herald.sink.SinkErrors;
 import dev.herald.sink.SinkRetries;
 import dev.herald.store.Database;
@@ -73,49 +83,53 @@ final class Hub {
     void build(CamelContext camel) throws Exception {
         PropertiesComponent properties = camel.getPropertiesComponent();
         Settings settings = new Settings(properties);
-        Path dataDir = Path.of(settings.require("herald.data.dir"));
+        settings.checkAll();
+        Path dataDir = Path.of(settings.get(Engines.DATA_DIR));
 
-        String dbUrl = settings.get("herald.db.url");
-        String dbUser = settings.get("herald.db.user");
-        String dbPassword = settings.secret("herald.db.password");
+        String dbUrl = settings.get(Engines.DB_URL);
+        String dbUser = settings.get(Engines.DB_USER);
+        String dbPassword = settings.secret(Engines.DB_PASSWORD);
         if (dbUrl.isEmpty()) {
-            EmbeddedPostgresServer postgres = own(EmbeddedPostgresServer.start(dataDir.resolve("postgres")));
+            String port = settings.get(Engines.DB_EMBEDDED_PORT);
+            EmbeddedPostgresServer postgres = own(EmbeddedPostgresServer.start(dataDir.resolve("postgres"),
+                    port.isEmpty() ? 0 : Integer.parseInt(port), settings.get(Engines.EMBEDDED_DURABLE),
+                    settings.get(Engines.EMBEDDED_START_TIMEOUT)));
             dbUrl = postgres.jdbcUrl();
             dbUser = "postgres";
             dbPassword = "";
         }
-        String brokers = settings.get("herald.kafka.brokers");
+        String brokers = settings.get(Engines.KAFKA_BROKERS);
         if (brokers.isEmpty()) {
             EmbeddedKafka kafka = own(new EmbeddedKafka(dataDir.resolve("kafka"),
-                    ListenPort.choose("herald.kafka.embedded-port", settings.get("herald.kafka.embedded-port"), 9092))
-                    .advertising(settings.getInt("herald.kafka.embedded-advertised-port")).start());
+                    ListenPort.choose(Engines.KAFKA_EMBEDDED_PORT.key(), settings.get(Engines.KAFKA_EMBEDDED_PORT), 9092))
+                    .advertising(settings.get(Engines.KAFKA_EMBEDDED_ADVERTISED_PORT))
+                    .durable(settings.get(Engines.EMBEDDED_DURABLE)).start());
             brokers = kafka.bootstrapServers();
-            properties.addOverrideProperty("herald.kafka.brokers", brokers);
+            properties.addOverrideProperty(Engines.KAFKA_BROKERS.key(), brokers);
         }
-        String amqpUrl = settings.secret("herald.rabbitmq.url");
-        if (amqpUrl.isEmpty() && Boolean.parseBoolean(settings.require("herald.rabbitmq.enabled"))) {
+        String amqpUrl = settings.secret(Engines.RABBITMQ_URL);
+        if (amqpUrl.isEmpty() && settings.get(RabbitMq.ENABLED)) {
             // owned here, not by the bridge: it must stop after the bridge and the pool, beside Kafka
             EmbeddedAmqpBroker amqp = own(new EmbeddedAmqpBroker(dataDir.resolve("amqp"),
-                    ListenPort.choose("herald.rabbitmq.embedded-port", settings.get("herald.rabbitmq.embedded-port"),
+                    ListenPort.choose(Engines.RABBITMQ_EMBEDDED_PORT.key(), settings.get(Engines.RABBITMQ_EMBEDDED_PORT),
                             5672),
-                    settings.getLong("herald.rabbitmq.embedded-queue-limit")).start());
+                    settings.get(Engines.RABBITMQ_EMBEDDED_QUEUE_LIMIT)).start());
             amqpUrl = amqp.url();
-            properties.addOverrideProperty("herald.rabbitmq.url", amqpUrl);
+            properties.addOverrideProperty(Engines.RABBITMQ_URL.key(), amqpUrl);
         }
 
         HikariDataSource dataSource = own(Database.open(dbUrl, dbUser, dbPassword,
-                settings.getInt("herald.db.pool-size")));
-        Database.migrate(dataSource, settings.require("herald.db.domain-migrations"));
+                settings.get(Engines.DB_POOL_SIZE)));
+        Database.migrate(dataSource, settings.get(Sources.DB_DOMAIN_MIGRATIONS));
 
-        String instanceId = settings.require("herald.instance.id");
-        EventStore store = new EventStore(new EventEnvelopes(settings.require("herald.events.source")), instanceId);
+        String instanceId = settings.get(Publishing.INSTANCE_ID);
+        EventStore store = new EventStore(new EventEnvelopes(settings.get(Events.SOURCE)), instanceId);
         try (Connection connection = dataSource.getConnection()) {
             Outbox.releaseClaimsOf(connection, instanceId);
         }
-        PublishSettings publish = new PublishSettings(settings.millis("herald.publish.timeout"),
-                settings.getInt("herald.publish.lanes"), settings.getInt("herald.publish.batch-size"),
-                settings.millis("herald.publish.linger"), settings.getInt("herald.publish.queue-capacity"),
-                settings.getInt("herald.publish.retry-after"), brokers, instanceId);
+        PublishSettings publish = new PublishSettings(settings.get(Publishing.TIMEOUT), settings.get(Publishing.LANES),
+                settings.get(Publishing.BATCH_SIZE), settings.get(Publishing.LINGER),
+                settings.get(Publishing.QUEUE_CAPACITY), settings.get(Publishing.RETRY_AFTER), brokers, instanceId);
         Registry registry = camel.getRegistry();
         Metrics metrics = own(new Metrics());
         registry.bind("metrics", metrics);
@@ -123,8 +137,8 @@ final class Hub {
         HealthCheck health = own(new HealthCheck(dataSource, brokers));
         registry.bind("health", health);
         OutboxMonitor monitor = own(new OutboxMonitor(dataSource, metrics.registry(), new ShedSettings(
-                settings.getLong("herald.shed.max-backlog"), settings.millis("herald.shed.broker-down-after"),
-                publish.retryAfterSeconds(), settings.millis("herald.observe.interval")), health::kafkaReachable,
+                settings.get(Shedding.MAX_BACKLOG), settings.get(Shedding.BROKER_DOWN_AFTER),
+                publish.retryAfterSeconds(), settings.get(Shedding.OBSERVE_INTERVAL)), health::kafkaReachable,
                 camel.getExecutorServiceManager()))
                 .start();
         PublishMeters publishMeters = new PublishMeters(metrics.registry(), monitor);
@@ -132,7 +146,7 @@ final class Hub {
         GroupCommitter committer = own(new GroupCommitter(dataSource, store, publish, publishMeters));
 
         // each request waits on a Vert.x worker while its batch commits: enough of them lets batches grow
-        registry.bind("vertxOptions", new VertxOptions().setWorkerPoolSize(settings.getInt("herald.http.workers")));
+        registry.bind("vertxOptions", new VertxOptions().setWorkerPoolSize(settings.get(Http.WORKERS)));
         registry.bind("dataSource", dataSource);
         // the steps of a command route (routes/templates.camel.yaml shows them in order)
         registry.bind("herald", new HeraldComponent(monitor::admit));
@@ -148,35 +162,35 @@ final class Hub {
                 publish.retryAfterSeconds()));
         registry.bind("schemaLoader", new StrictSchemaLoader());
         DeadLetterStore deadLetters = own(new DeadLetterStore(dataSource, metrics.registry(), brokers,
-                settings.get("herald.dead-letters.topic")));
+                settings.get(DeadLetters.TOPIC)));
         registry.bind("deadLetters", deadLetters);
         registry.bind("deadLetterApi", new DeadLetterApi(dataSource, deadLetters, publish.retryAfterSeconds()));
         // the error handling of sinks of your own (routes/sinks.camel.yaml, docs/sinks.md)
         SinkErrors sinkErrors = new SinkErrors(deadLetters);
         registry.bind("sinkRetrying", (Processor) sinkErrors::retrying);
         registry.bind("sinkDeadLetter", (Processor) sinkErrors::deadLetter);
-        ApiKeys apiKeys = new ApiKeys(dataSource, settings.millis("herald.security.key-cache"),
-                settings.secret("herald.security.bootstrap-key"), publish.retryAfterSeconds());
-        AccessControl access = new AccessControl(apiKeys, Double.parseDouble(settings.require("herald.security.rate-limit")),
-                Double.parseDouble(settings.require("herald.security.anonymous-rate-limit")));
+        ApiKeys apiKeys = new ApiKeys(dataSource, settings.get(Security.KEY_CACHE),
+                settings.secret(Security.BOOTSTRAP_KEY), publish.retryAfterSeconds());
+        AccessControl access = new AccessControl(apiKeys, settings.get(Security.RATE_LIMIT),
+                settings.get(Security.ANONYMOUS_RATE_LIMIT));
         registry.bind("access", access);
         registry.bind("keyApi", new KeyApi(dataSource, apiKeys, access, publish.retryAfterSeconds()));
         own(RabbitBridge.install(camel, settings, amqpUrl, brokers, metrics.registry(), deadLetters));
         TransactionalPublisher relayPublisher = new TransactionalPublisher(brokers, instanceId + "-relay",
-                settings.millis("herald.publish.timeout"));
+                settings.get(Publishing.TIMEOUT));
         KafkaDeadLetters relayDeadLetters = new KafkaDeadLetters(dataSource, deadLetters,
-                EventTypes.matching(settings.get("herald.relay.strict-order-types")));
+                EventTypes.matching(settings.get(Relaying.STRICT_ORDER_TYPES)));
         registry.bind("relay", own(new OutboxRelay(dataSource, relayPublisher, relayDeadLetters,
-                new RelaySettings(settings.getInt("herald.relay.batch-size"), settings.millis("herald.relay.lease"),
-                        settings.getInt("herald.relay.max-attempts"), instanceId + "-relay"), publishMeters)));
-        if (Boolean.parseBoolean(settings.require("herald.relay.enabled"))) {
+                new RelaySettings(settings.get(Relaying.BATCH_SIZE), settings.get(Relaying.LEASE),
+                        settings.get(Relaying.MAX_ATTEMPTS), instanceId + "-relay"), publishMeters)));
+        if (settings.get(Relaying.ENABLED)) {
             RelayWakeup wakeup = own(new RelayWakeup(camel, dbUrl, dbUser, dbPassword,
-                    settings.require("herald.relay.queue")));
+                    settings.get(Relaying.QUEUE)));
             camel.addStartupListener((context, alreadyStarted) -> wakeup.start());
         }
         own(WebhookBridge.install(camel, settings, dataDir, dataSource, deadLetters, metrics.registry()));
         LOG.info("Herald: database {}, Kafka {}, publish mode {}", Settings.withoutCredentials(dbUrl), brokers,
-                settings.get("herald.publish.mode"));
+                settings.get(Publishing.MODE));
     }
 
     /**

@@ -40,6 +40,13 @@ class ArchitectureTest {
     }
 
     @Test
+    void theStoreAndPublishingSpeakTheDomainNotHttp() {
+        // refusals and unavailability are command.Refusal and command.Unavailable; intake gives them statuses
+        noClasses().that().resideInAnyPackage("dev.herald.store..", "dev.herald.publish..", "dev.herald.command..")
+                .should().dependOnClassesThat().resideInAPackage("dev.herald.http..").check(HERALD);
+    }
+
+    @Test
     void publishingNeverCallsBackIntoTheEdgeOrTheBridges() {
         noClasses().that().resideInAnyPackage("dev.herald.publish..", "dev.herald.relay..").should()
                 .dependOnClassesThat().resideInAnyPackage("dev.herald.intake..", "dev.herald.query..",

@@ -1,6 +1,10 @@
 package dev.herald.bridge;
 
+import dev.herald.settings.Bridges;
+import dev.herald.settings.RabbitMq;
+import dev.herald.settings.Setting;
 import dev.herald.settings.Settings;
+import dev.herald.settings.Webhooks;
 import java.util.List;
 import java.util.Set;
 import org.apache.camel.CamelContext;
@@ -17,15 +21,14 @@ import org.slf4j.LoggerFactory;
  */
 public final class BridgeConsumers {
 
-    public static final String EXCLUDE_TOPICS = "herald.bridges.exclude-topics";
     private static final Logger LOG = LoggerFactory.getLogger(BridgeConsumers.class);
 
-    private record Bridge(String name, String topicsSetting, String enabledSetting) {
+    private record Bridge(String name, Setting<String> topics, Setting<Boolean> enabled) {
     }
 
     private static final List<Bridge> BRIDGES = List.of(
-            new Bridge("RabbitMQ bridge", "herald.rabbitmq.topics", "herald.rabbitmq.enabled"),
-            new Bridge("Webhook bridge", "herald.webhooks.topics", "herald.webhooks.enabled"));
+            new Bridge("RabbitMQ bridge", RabbitMq.TOPICS, RabbitMq.ENABLED),
+            new Bridge("Webhook bridge", Webhooks.TOPICS, Webhooks.ENABLED));
 
     private BridgeConsumers() {
     }
@@ -34,20 +37,20 @@ public final class BridgeConsumers {
     public static void settle(CamelContext camel, Set<String> declared) throws Exception {
         Settings settings = new Settings(camel.getPropertiesComponent());
         for (Bridge bridge : BRIDGES) {
-            BridgeTopics selected = BridgeTopics.select(bridge.topicsSetting(), settings.get(bridge.topicsSetting()),
-                    declared, settings.get(EXCLUDE_TOPICS));
+            BridgeTopics selected = BridgeTopics.select(bridge.topics().key(), settings.get(bridge.topics()),
+                    declared, settings.get(Bridges.EXCLUDE_TOPICS));
             if (selected.topics().isEmpty()) {
-                List<String> removed = removeConsumers(camel, bridge.topicsSetting());
+                List<String> removed = removeConsumers(camel, bridge.topics().key());
                 LOG.info("{} has nothing to consume ({}): its consumer route {} is left out", bridge.name(),
                         selected.reason(), removed);
                 continue;
             }
-            camel.getPropertiesComponent().addOverrideProperty(bridge.topicsSetting(),
+            camel.getPropertiesComponent().addOverrideProperty(bridge.topics().key(),
                     String.join(",", selected.topics()));
-            if (Boolean.parseBoolean(settings.get(bridge.enabledSetting()))) {
+            if (settings.get(bridge.enabled())) {
                 LOG.info("{} consumes {} ({})", bridge.name(), selected.topics(), selected.reason());
             } else {
-                LOG.info("{} is off ({}=false); it would consume {} ({})", bridge.name(), bridge.enabledSetting(),
+                LOG.info("{} is off ({}=false); it would consume {} ({})", bridge.name(), bridge.enabled().key(),
                         selected.topics(), selected.reason());
             }
         }

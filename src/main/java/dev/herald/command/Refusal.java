@@ -19,14 +19,22 @@ public final class Refusal extends RuntimeException {
         /** The command's steps returned no row: it does not apply to the aggregate as it is. */
         STATE_CONFLICT,
         /** The Idempotency-Key came before with another request. */
-        IDEMPOTENCY_KEY_REUSED
+        IDEMPOTENCY_KEY_REUSED,
+        /** The database refused the command's steps (a constraint, a bad value): the cause is its SQLException. */
+        DATABASE_REFUSED,
+        /** Kafka refused the command's event for good (too large, not allowed). */
+        EVENT_REFUSED
     }
 
     private final Reason reason;
     private final Map<String, Object> facts;
 
     public Refusal(Reason reason, String detail, Map<String, Object> facts) {
-        super(detail, null, false, false);
+        this(reason, detail, facts, null);
+    }
+
+    public Refusal(Reason reason, String detail, Map<String, Object> facts, Throwable cause) {
+        super(detail, cause, false, false);
         this.reason = reason;
         this.facts = Map.copyOf(facts);
     }

@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.herald.http.JsonBodies;
 import dev.herald.http.Problem;
 import dev.herald.store.NamedSql;
-import dev.herald.store.SqlProblems;
+import dev.herald.http.SqlProblems;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.HashMap;

@@ -42,6 +42,7 @@ public final class EmbeddedKafka implements AutoCloseable {
     private final int controllerPort;
     private int advertisedPort;
     private int internalPort;
+    private boolean durable = true;
     private KafkaRaftServer server;
 
     /** port 0 = pick a free port; the chosen port is kept, so stop() + start() listens on the same port again */
@@ -66,6 +67,16 @@ public final class EmbeddedKafka implements AutoCloseable {
             internalPort = freePorts(1)[0];
         }
         advertisedPort = clientPort;
+        return this;
+    }
+
+    /**
+     * true (the default): each append is flushed to disk before it is acknowledged, so an acknowledged event
+     * survives an OS crash or power loss, not only a crash of the hub; false leaves flushing to the OS (faster;
+     * tests and trials). Call before {@link #start()}.
+     */
+    public EmbeddedKafka durable(boolean flushEachAppend) {
+        this.durable = flushEachAppend;
         return this;
     }
 
@@ -164,6 +175,11 @@ public final class EmbeddedKafka implements AutoCloseable {
         // Bound startup instead of the default "wait forever". Heartbeat/session timeouts stay at their
         // defaults: shorter ones did not speed up start or stop, and would fence the broker on a long GC pause.
         p.setProperty("server.max.startup.time.ms", String.valueOf(START_TIMEOUT_MS));
+        if (durable) {
+            // one broker, so acks=all is this one log: without a flush an acknowledged record lives in the page
+            // cache only (Kafka's default relies on replicas, which an embedded broker has none of)
+            p.setProperty("log.flush.interval.messages", "1");
+        }
         return p;
     }
 

@@ -4,6 +4,7 @@ import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,19 +19,35 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
         this.postgres = postgres;
     }
 
-    public static EmbeddedPostgresServer start(Path dataDir) throws IOException {
+    /**
+     * @param port         0: any free port
+     * @param durable      each commit synced to disk before it is acknowledged (zonky's defaults, fsync off and
+     *                     synchronous_commit off, suit throw-away test databases, not data a 201 promised to keep)
+     * @param startTimeout how long the server may take to start, crash recovery after a kill included
+     */
+    public static EmbeddedPostgresServer start(Path dataDir, int port, boolean durable, Duration startTimeout)
+            throws IOException {
         Files.createDirectories(dataDir);
-        EmbeddedPostgres postgres = EmbeddedPostgres.builder()
+        LeftoverPostgres.stopIfAny(dataDir);
+        EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
                 .setDataDirectory(dataDir)
                 .setCleanDataDirectory(false)
                 // the hub stops it after Camel has drained, not at the first signal
                 .setRegisterShutdownHook(false)
+                .setPGStartupWait(startTimeout)
                 // prepared transactions allow the optional two-phase sync mode (docs/guarantees.md)
                 .setServerConfig("max_prepared_transactions", "64")
                 .setServerConfig("max_connections", "100")
-                .start();
-        EmbeddedPostgresServer server = new EmbeddedPostgresServer(postgres);
-        LOG.info("Embedded PostgreSQL listening on {} (data in {})", server.jdbcUrl(), dataDir.toAbsolutePath());
+                // zonky passes -F (fsync off) before these, and a later -c wins
+                .setServerConfig("fsync", durable ? "on" : "off")
+                .setServerConfig("synchronous_commit", durable ? "on" : "off");
+        if (port != 0) {
+            builder.setPort(port);
+        }
+        EmbeddedPostgresServer server = new EmbeddedPostgresServer(builder.start());
+        LOG.info("Embedded PostgreSQL listening on {} (data in {}; {})", server.jdbcUrl(), dataDir.toAbsolutePath(),
+                durable ? "durable: each commit synced to disk"
+                        : "NOT DURABLE (herald.embedded.durable=false): an OS crash may lose acknowledged commands");
         return server;
     }
 

@@ -6,9 +6,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.networknt.schema.ValidationMessage;
 import dev.herald.http.JsonBodies;
 import dev.herald.command.Refusal;
+import dev.herald.command.Unavailable;
 import dev.herald.http.Problem;
 import dev.herald.observe.CommandMeters;
-import dev.herald.store.SqlProblems;
+import dev.herald.http.SqlProblems;
 import java.sql.SQLException;
 import java.util.function.Predicate;
 import org.apache.camel.Exchange;
@@ -65,12 +66,17 @@ public final class ProblemResponder {
         if (failure instanceof Problem problem) {
             return problem;
         }
-        if (failure instanceof Refusal refusal) {
+        // a database refusal is told by its SQLSTATE, below
+        if (failure instanceof Refusal refusal && refusal.reason() != Refusal.Reason.DATABASE_REFUSED) {
             return problemOf(refusal);
+        }
+        if (failure instanceof Unavailable unavailable) {
+            return Problem.unavailable(unavailable.reason().type(), unavailable.getMessage(), retryAfterSeconds,
+                    unavailable.getCause());
         }
         SQLException refused = causeOf(failure, SQLException.class);
         if (refused != null && SqlProblems.of(refused, retryAfterSeconds) instanceof Problem problem) {
-            return problem; // a sql: step of a route (a command's refusals reach the lane, not here)
+            return problem; // a sql: step of a route, or of a command (the lane refuses it with the SQLException)
         }
         JsonProcessingException malformed = causeOf(failure, JsonProcessingException.class);
         if (malformed != null) {
@@ -115,6 +121,9 @@ public final class ProblemResponder {
             case VERSION_MISMATCH -> new Problem(412, "version-mismatch", "Precondition failed", refusal.getMessage());
             case STATE_CONFLICT -> Problem.conflict("state-conflict", refusal.getMessage());
             case IDEMPOTENCY_KEY_REUSED -> Problem.unprocessable("idempotency-key-reused", refusal.getMessage());
+            case EVENT_REFUSED -> Problem.unprocessable("event-refused", refusal.getMessage());
+            // a database refusal no SQLSTATE class explains: a fault of the declaration, not of the request
+            case DATABASE_REFUSED -> new Problem(500, "internal", "Internal error", refusal.getMessage());
         };
         refusal.facts().forEach(problem::with);
         return problem;

@@ -2,7 +2,7 @@ package dev.herald.publish;
 
 import dev.herald.command.Command;
 import dev.herald.command.CommandResult;
-import dev.herald.http.Problem;
+import dev.herald.command.Unavailable;
 import dev.herald.observe.PublishMeters;
 import dev.herald.store.EventStore;
 import java.time.Duration;
@@ -51,10 +51,10 @@ public final class GroupCommitter implements AutoCloseable {
                 : command.aggregateKey();
         Lane lane = lanes.get(Math.floorMod(key.hashCode(), lanes.size()));
         if (!lane.offer(pending)) {
-            throw Problem.unavailable("overloaded", "too many commands are waiting; nothing was kept",
-                    settings.retryAfterSeconds(), null);
+            throw new Unavailable(Unavailable.Reason.OVERLOADED, "too many commands are waiting; nothing was kept",
+                    null);
         }
-        return pending.await(settings.timeout().multipliedBy(2), settings.retryAfterSeconds());
+        return pending.await(settings.timeout().multipliedBy(2));
     }
 
     @Override

@@ -2,13 +2,13 @@ package dev.herald.publish;
 
 import dev.herald.command.CommandResult;
 import dev.herald.command.Publication;
-import dev.herald.http.Problem;
+import dev.herald.command.Refusal;
+import dev.herald.command.Unavailable;
 import dev.herald.observe.PublishMeters;
 import dev.herald.store.EventStore.Applied;
 import dev.herald.store.EventStore.OutgoingEvent;
 import dev.herald.store.EventStore;
 import dev.herald.store.Outbox;
-import dev.herald.store.SqlProblems;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Savepoint;
@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
@@ -129,9 +130,9 @@ final class Lane implements Runnable {
                 TransactionSynchronizationManager.unbindResource(dataSource);
             }
         } catch (SQLException e) {
-            RuntimeException problem = Problem.unavailable("database-unavailable",
-                    "the database could not take the command: " + e.getMessage(), settings.retryAfterSeconds(), e);
-            live.forEach(p -> p.fail(problem));
+            RuntimeException unavailable = new Unavailable(Unavailable.Reason.DATABASE_UNAVAILABLE,
+                    "the database could not take the command: " + e.getMessage(), e);
+            live.forEach(p -> p.fail(unavailable));
         }
     }
 
@@ -173,7 +174,7 @@ final class Lane implements Runnable {
                     return redoCarefully(connection, commands);
                 }
                 undo(connection, savepoint);
-                command.fail(SqlProblems.of(e, settings.retryAfterSeconds()));
+                command.fail(new Refusal(Refusal.Reason.DATABASE_REFUSED, e.getMessage(), Map.of(), e));
             } catch (RuntimeException e) {
                 if (!carefully) {
                     return redoCarefully(connection, commands);
@@ -206,8 +207,8 @@ final class Lane implements Runnable {
         }
         if (!pending.stream().allMatch(PendingCommand::claim)) {
             abort(connection, toPublish);
-            fail(pending, Problem.unavailable("publish-timeout", "the batch outlived a client's deadline; nothing "
-                    + "was kept", settings.retryAfterSeconds(), null));
+            fail(pending, new Unavailable(Unavailable.Reason.PUBLISH_TIMEOUT, "the batch outlived a client's deadline; "
+                    + "nothing was kept", null));
             return Retry.NONE;
         }
         try {
@@ -240,10 +241,10 @@ final class Lane implements Runnable {
                 Outbox.releaseClaims(fresh, handedOver);
             }
         } catch (SQLException e) {
-            fail(pending, Problem.unavailable("outcome-unknown", "the database connection broke during the commit "
-                    + "and the outcome could not be read back: the command may have been kept, and then its event "
+            fail(pending, new Unavailable(Unavailable.Reason.OUTCOME_UNKNOWN, "the database connection broke during the "
+                    + "commit and the outcome could not be read back: the command may have been kept, and then its event "
                     + "will be published; repeat it with the same Idempotency-Key to learn which",
-                    settings.retryAfterSeconds(), failure));
+                    failure));
             return;
         }
         for (int i = 0; i < pending.size(); i++) {
@@ -251,8 +252,8 @@ final class Lane implements Runnable {
             if (committed.contains(result.commandId())) {
                 pending.get(i).succeed(result.withPublication(Publication.PENDING));
             } else {
-                pending.get(i).fail(Problem.unavailable("database-unavailable", "the database commit failed: "
-                        + failure.getMessage() + "; nothing was kept", settings.retryAfterSeconds(), failure));
+                pending.get(i).fail(new Unavailable(Unavailable.Reason.DATABASE_UNAVAILABLE, "the database commit failed: "
+                        + failure.getMessage() + "; nothing was kept", failure));
             }
         }
     }
@@ -312,15 +313,15 @@ final class Lane implements Runnable {
             if (isOutbox(applied.get(i))) {
                 retry.add(pending.get(i)); // Kafka's trouble is the relay's: the command itself is fine
             } else if (refused.contains(event.eventId())) {
-                pending.get(i).fail(Problem.unprocessable("event-refused", "Kafka refused the event this command "
-                        + "produces: " + e.getMessage() + "; nothing was kept").with("eventType",
-                        applied.get(i).result().eventType()));
+                pending.get(i).fail(new Refusal(Refusal.Reason.EVENT_REFUSED, "Kafka refused the event this command "
+                        + "produces: " + e.getMessage() + "; nothing was kept",
+                        Map.of("eventType", applied.get(i).result().eventType())));
             } else if (!refused.isEmpty()) {
                 retry.add(pending.get(i));
             } else {
-                pending.get(i).fail(Problem.unavailable("broker-unavailable", "Kafka did not acknowledge the event "
-                        + "within " + settings.timeout().toMillis() + " ms (" + e.getMessage()
-                        + "); nothing was kept", settings.retryAfterSeconds(), e));
+                pending.get(i).fail(new Unavailable(Unavailable.Reason.BROKER_UNAVAILABLE, "Kafka did not acknowledge "
+                        + "the event within " + settings.timeout().toMillis() + " ms (" + e.getMessage()
+                        + "); nothing was kept", e));
             }
         }
         return retry;
@@ -360,8 +361,7 @@ final class Lane implements Runnable {
     private void refuseRemaining() {
         PendingCommand left;
         while ((left = queue.poll()) != null) {
-            left.fail(Problem.unavailable("shutting-down", "the hub is shutting down", settings.retryAfterSeconds(),
-                    null));
+            left.fail(new Unavailable(Unavailable.Reason.SHUTTING_DOWN, "the hub is shutting down", null));
         }
     }
 }

@@ -2,7 +2,7 @@ package dev.herald.publish;
 
 import dev.herald.command.Command;
 import dev.herald.command.CommandResult;
-import dev.herald.http.Problem;
+import dev.herald.command.Unavailable;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -50,14 +50,14 @@ final class PendingCommand {
         outcome.completeExceptionally(problem);
     }
 
-    CommandResult await(Duration deadline, int retryAfterSeconds) {
+    CommandResult await(Duration deadline) {
         try {
             try {
                 return outcome.get(deadline.toMillis(), TimeUnit.MILLISECONDS);
             } catch (TimeoutException e) {
                 if (state.compareAndSet(WAITING, ABANDONED)) {
-                    throw Problem.unavailable("publish-timeout", "the command was not published within "
-                            + deadline.toMillis() + " ms; nothing was kept", retryAfterSeconds, null);
+                    throw new Unavailable(Unavailable.Reason.PUBLISH_TIMEOUT, "the command was not published within "
+                            + deadline.toMillis() + " ms; nothing was kept", null);
                 }
                 return outcome.get(); // claimed: the lane is committing, its answer is moments away
             }
@@ -68,7 +68,7 @@ final class PendingCommand {
             throw new IllegalStateException(e.getCause());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw Problem.unavailable("interrupted", "the hub is shutting down", retryAfterSeconds, e);
+            throw new Unavailable(Unavailable.Reason.INTERRUPTED, "the hub is shutting down", e);
         }
     }
 }

@@ -14,9 +14,8 @@ import java.util.TreeSet;
 import java.util.stream.Collectors;
 
 /**
- * The {@code herald.*} settings Herald declares: the keys of the application.properties it ships (each with its
- * default and description there). A setting given under any other name would be silently ignored, so a start with
- * one stops, naming it, where it came from, and the declared name closest to it.
+ * The {@code herald.*} keys Herald declares ({@link Catalog}). A setting given under any other name would be
+ * silently ignored, so a start with one stops, naming it, where it came from, and the declared name closest to it.
  */
 public final class DeclaredSettings {
 
@@ -29,18 +28,8 @@ public final class DeclaredSettings {
         this.keys = Set.copyOf(keys);
     }
 
-    /** As the jar ships them. */
-    public static DeclaredSettings shipped() {
-        try (InputStream in = DeclaredSettings.class.getClassLoader().getResourceAsStream("application.properties")) {
-            if (in == null) {
-                throw new IllegalStateException("application.properties is missing from the classpath");
-            }
-            Properties shipped = new Properties();
-            shipped.load(in);
-            return new DeclaredSettings(heraldKeys(shipped));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+    public static DeclaredSettings catalog() {
+        return new DeclaredSettings(Catalog.keys());
     }
 
     /**
@@ -62,23 +51,30 @@ public final class DeclaredSettings {
         heraldKeys(system).forEach(key -> given.put(key, "-D" + key));
         overrides.keySet().stream().filter(key -> key.startsWith("herald.")).forEach(key -> given.put(key, "overrides"));
         for (Map.Entry<String, String> entry : given.entrySet()) {
-            if (!keys.contains(entry.getKey())) {
+            if (!keys.contains(entry.getKey()) && !Catalog.declares(entry.getKey())) {
                 throw unknown(entry.getKey(), entry.getValue());
             }
         }
         Set<String> envNames = keys.stream().map(Settings::envName).collect(Collectors.toSet());
         for (String name : new TreeSet<>(environment.keySet())) {
-            if (name.startsWith("HERALD_") && !name.startsWith(TEST_FIXTURES) && !envNames.contains(name)) {
+            if (name.startsWith("HERALD_") && !name.startsWith(TEST_FIXTURES) && !envNames.contains(name)
+                    && !inFamily(name)) {
                 throw unknown(name, "the environment");
             }
         }
+    }
+
+    /** HERALD_TOPICS_INVOICES: a family's key, spelt as an environment variable. */
+    private static boolean inFamily(String envName) {
+        return Catalog.FAMILIES.stream().map(Settings::envName).anyMatch(family -> envName.startsWith(family)
+                && envName.length() > family.length());
     }
 
     private IllegalArgumentException unknown(String name, String source) {
         String closest = keys.stream().min(Comparator.comparingInt(key -> distance(
                 key, name.toLowerCase().replace('_', '.')))).orElse("?");
         return new IllegalArgumentException("unknown setting " + name + " (from " + source + "): Herald declares no "
-                + "such setting (see application.properties and the README's table); did you mean " + closest + "?");
+                + "such setting (see the README's settings table); did you mean " + closest + "?");
     }
 
     private static Set<String> heraldKeys(Properties properties) {

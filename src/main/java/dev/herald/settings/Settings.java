@@ -4,26 +4,17 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import org.apache.camel.spi.PropertiesComponent;
 
-/** Reads herald.* settings through Camel's properties (application.properties, HERALD_* env, -D, overrides). */
+/**
+ * Reads the declared settings ({@link Catalog}) through Camel's properties: a test's overrides, -D, HERALD_*
+ * environment variables, the working directory's application.properties, the shipped one. Each value is read as
+ * its {@link Kind}; one that is not fails with the setting, the text, where it came from and the rule.
+ */
 public record Settings(PropertiesComponent properties) {
 
-    public String get(String key) {
-        return properties.resolveProperty(key).map(String::strip).orElse("");
-    }
-
-    public int getInt(String key) {
-        return Integer.parseInt(require(key));
-    }
-
-    public long getLong(String key) {
-        return Long.parseLong(require(key));
-    }
-
-    public Duration millis(String key) {
-        return Duration.ofMillis(Long.parseLong(require(key)));
+    public <T> T get(Setting<T> setting) {
+        return setting.read(text(setting.key()), sourceOf(setting.key()));
     }
 
     /**
@@ -31,35 +22,61 @@ public record Settings(PropertiesComponent properties) {
      * and Kubernetes mount secrets), trailing line breaks stripped. Both set is an error: which one would win
      * is a guess an operator should not have to make.
      */
-    public String secret(String key) {
-        String value = get(key);
-        String file = get(key + "-file");
+    public <T> T secret(Setting<T> setting) {
+        String value = text(setting.key());
+        String file = text(setting.fileKey());
         if (file.isEmpty()) {
-            return value;
+            return setting.read(value, sourceOf(setting.key()));
         }
         if (!value.isEmpty()) {
-            throw new IllegalStateException("both " + key + " and " + key + "-file are set (" + envName(key) + ", "
-                    + envName(key + "-file") + "); set only one");
+            throw new IllegalStateException("both " + setting.key() + " and " + setting.fileKey() + " are set ("
+                    + setting.envName() + ", " + envName(setting.fileKey()) + "); set only one");
         }
         try {
-            return Files.readString(Path.of(file), StandardCharsets.UTF_8).replaceFirst("[\\r\\n]+$", "");
+            String content = Files.readString(Path.of(file), StandardCharsets.UTF_8).replaceFirst("[\\r\\n]+$", "");
+            return setting.read(content, "the file " + file);
         } catch (IOException | RuntimeException e) {
-            throw new IllegalStateException(key + "-file names " + file + ", which cannot be read: " + e, e);
+            if (e instanceof IllegalStateException) {
+                throw (IllegalStateException) e;
+            }
+            throw new IllegalStateException(setting.fileKey() + " names " + file + ", which cannot be read: " + e, e);
         }
+    }
+
+    /** Reads every declared setting once, so a bad value stops the start naming it (not the first request). */
+    public void checkAll() {
+        for (Setting<?> setting : Catalog.all()) {
+            if (setting.secret()) {
+                secret(setting);
+            } else {
+                get(setting);
+            }
+        }
+    }
+
+    /** The text of a key in a declared family ({@code herald.topics.<name>}), empty when not given. */
+    public String text(String key) {
+        return properties.resolveProperty(key).map(String::strip).orElse("");
+    }
+
+    /** Where a key's value comes from, for an error message; the first that holds it wins, as in Camel. */
+    private String sourceOf(String key) {
+        if (properties instanceof org.apache.camel.component.properties.PropertiesComponent camel
+                && camel.getOverrideProperties() != null && camel.getOverrideProperties().getProperty(key) != null) {
+            return "overrides";
+        }
+        if (System.getProperty(key) != null) {
+            return "-D" + key;
+        }
+        if (System.getenv(envName(key)) != null) {
+            return envName(key);
+        }
+        return "application.properties";
     }
 
     /** A URL fit for a log: user and password (userinfo, password= parameters) masked. */
     public static String withoutCredentials(String url) {
         return url.replaceAll("//[^/@?#]*@", "//***@").replaceAll("(?i)(password=)[^&;]*", "$1***");
-    }
-
-    public String require(String key) {
-        String value = get(key);
-        if (value.isEmpty()) {
-            throw new IllegalStateException("setting " + key + " is required (application.properties or "
-                    + envName(key) + ")");
-        }
-        return value;
     }
 
     /** herald.db.password-file -> HERALD_DB_PASSWORD_FILE */

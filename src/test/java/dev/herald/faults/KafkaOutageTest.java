@@ -32,7 +32,7 @@ class KafkaOutageTest {
 
     @BeforeAll
     static void startKafkaBehindAProxy() throws Exception {
-        kafka = new EmbeddedKafka(Files.createTempDirectory("herald-kafka-proxied"), 0);
+        kafka = new EmbeddedKafka(Files.createTempDirectory("herald-kafka-proxied"), 0).durable(false);
         proxy = new TcpProxy("127.0.0.1", kafka.port());
         kafka.advertising(proxy.port()).start();
     }

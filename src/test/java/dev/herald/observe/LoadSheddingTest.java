@@ -20,7 +20,7 @@ class LoadSheddingTest {
 
     @Test
     void aBacklogOverTheLimitShedsNewCommandsUntilTheRelayDrainsIt(@TempDir Path kafkaDir) {
-        try (EmbeddedKafka kafka = new EmbeddedKafka(kafkaDir, 0).start();
+        try (EmbeddedKafka kafka = new EmbeddedKafka(kafkaDir, 0).durable(false).start();
                 TestHub hub = TestHub.start(Map.of("herald.kafka.brokers", kafka.bootstrapServers(),
                         "herald.publish.mode", "outbox", "herald.shed.max-backlog", "3",
                         "herald.shed.broker-down-after", "0", "herald.observe.interval", "100",
@@ -58,7 +58,7 @@ class LoadSheddingTest {
     /** A circuit breaker for sync mode: once Kafka has been down long enough, refuse at once, not after a timeout. */
     @Test
     void kafkaUnreachableTooLongShedsAtOnceAndRecoversWhenItAnswers(@TempDir Path kafkaDir) {
-        try (EmbeddedKafka kafka = new EmbeddedKafka(kafkaDir, 0).start();
+        try (EmbeddedKafka kafka = new EmbeddedKafka(kafkaDir, 0).durable(false).start();
                 TestHub hub = TestHub.start(Map.of("herald.kafka.brokers", kafka.bootstrapServers(),
                         "herald.publish.timeout", "1000", "herald.shed.broker-down-after", "500",
                         "herald.observe.interval", "100"))) {

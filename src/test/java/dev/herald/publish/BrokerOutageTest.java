@@ -23,7 +23,7 @@ class BrokerOutageTest {
 
     @Test
     void brokerDownMeans503AndNothingKeptThenServiceResumes(@TempDir Path kafkaDir) {
-        try (EmbeddedKafka kafka = new EmbeddedKafka(kafkaDir, 0).start();
+        try (EmbeddedKafka kafka = new EmbeddedKafka(kafkaDir, 0).durable(false).start();
                 TestHub hub = TestHub.start(Map.of("herald.kafka.brokers", kafka.bootstrapServers(),
                         "herald.publish.timeout", "2000"))) {
             assertThat(hub.http.post("/api/customers", customer("before@example.com")).status()).isEqualTo(201);
@@ -67,7 +67,7 @@ class BrokerOutageTest {
      */
     @Test
     void aCommandQueuedBehindAWaitingEventIsAcceptedWhileTheBrokerIsDown(@TempDir Path kafkaDir) {
-        try (EmbeddedKafka kafka = new EmbeddedKafka(kafkaDir, 0).start();
+        try (EmbeddedKafka kafka = new EmbeddedKafka(kafkaDir, 0).durable(false).start();
                 TestHub hub = TestHub.start(Map.of("herald.kafka.brokers", kafka.bootstrapServers(),
                         "herald.publish.timeout", "2000", "herald.publish.lanes", "1",
                         // one lane lingering for its batch: the refused creates and the queued update meet in it

@@ -16,10 +16,10 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** A setting under a name Herald does not declare stops the start; the README's table lists exactly the declared. */
+/** A setting under a name Herald does not declare stops the start. */
 class DeclaredSettingsTest {
 
-    private final DeclaredSettings declared = DeclaredSettings.shipped();
+    private final DeclaredSettings declared = DeclaredSettings.catalog();
     private final Path none = Path.of("no-such-dir", "application.properties");
 
     @Test
@@ -57,22 +57,11 @@ class DeclaredSettingsTest {
     }
 
     @Test
-    void theReadmeTableListsExactlyTheDeclaredSettings() throws IOException {
-        Properties shipped = new Properties();
-        try (InputStream in = Files.newInputStream(Path.of("application.properties"))) {
-            shipped.load(in);
-        }
-        Set<String> keys = new TreeSet<>();
-        shipped.stringPropertyNames().stream().filter(key -> key.startsWith("herald.")).forEach(keys::add);
-        Set<String> documented = new TreeSet<>();
-        Matcher row = Pattern.compile("(?m)^\\| `(herald\\.[a-z0-9.-]+)`").matcher(Files.readString(Path.of("README.md")));
-        while (row.find()) {
-            documented.add(row.group(1));
-        }
-        // the README names each secret once, with (-file) beside it
-        keys.removeIf(key -> key.endsWith("-file") && keys.contains(key.substring(0, key.length() - 5)));
-        // wiring, not settings: the relay's internal queue
-        keys.remove("herald.relay.queue");
-        assertThat(documented).containsExactlyElementsOf(keys);
+    void aTopicOfAnEngineersOwnCommandIsDeclaredByItsFamily() {
+        Properties system = new Properties();
+        system.setProperty("herald.topics.invoices", "invoices");
+        declared.checkGiven(Map.of(), system, Map.of("HERALD_TOPICS_SHIPMENTS", "shipments"), none);
+        assertThatThrownBy(() -> declared.checkGiven(Map.of(), new Properties(), Map.of("HERALD_TOPICS_", "x"), none))
+                .hasMessageContaining("HERALD_TOPICS_");
     }
 }

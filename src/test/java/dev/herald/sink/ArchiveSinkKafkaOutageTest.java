@@ -27,7 +27,7 @@ class ArchiveSinkKafkaOutageTest {
 
     @Test
     void theArchiveLosesNothingAndKeepsOrderThroughKafkaOutages() throws Exception {
-        EmbeddedKafka kafka = new EmbeddedKafka(Files.createTempDirectory("herald-kafka-proxied"), 0);
+        EmbeddedKafka kafka = new EmbeddedKafka(Files.createTempDirectory("herald-kafka-proxied"), 0).durable(false);
         try (TcpProxy proxy = new TcpProxy("127.0.0.1", kafka.port())) {
             kafka.advertising(proxy.port()).start();
             ArchiveFiles archive = ArchiveFiles.fresh(Files.createTempDirectory("herald-archive"));

@@ -38,7 +38,7 @@ public final class Engines {
             user = envOr("HERALD_TEST_DB_USER", "postgres");
             password = envOr("HERALD_TEST_DB_PASSWORD", "");
         } else {
-            EmbeddedPostgresServer postgres = EmbeddedPostgresServer.start(root.resolve("postgres"));
+            EmbeddedPostgresServer postgres = EmbeddedPostgresServer.start(root.resolve("postgres"), 0, false, java.time.Duration.ofMinutes(2));
             Runtime.getRuntime().addShutdownHook(new Thread(() -> closeQuietly(postgres)));
             serverUrl = postgres.jdbcUrl();
             user = "postgres";
@@ -48,7 +48,7 @@ public final class Engines {
             // a shared server outlives the run: leave it as we found it
             Runtime.getRuntime().addShutdownHook(new Thread(this::dropSchemas));
         }
-        kafka = new EmbeddedKafka(root.resolve("kafka"), 0).start();
+        kafka = new EmbeddedKafka(root.resolve("kafka"), 0).durable(false).start();
         Runtime.getRuntime().addShutdownHook(new Thread(kafka::stop));
     }
 

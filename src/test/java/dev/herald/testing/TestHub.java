@@ -62,6 +62,8 @@ public final class TestHub implements AutoCloseable {
         // embedded engines on any free port, never 9092 / 5672: tests run beside other hubs and leftovers
         all.putIfAbsent("herald.kafka.embedded-port", "0");
         all.putIfAbsent("herald.rabbitmq.embedded-port", "0");
+        // throw-away engines: no fsync per commit (the tests of durability start hubs as processes)
+        all.putIfAbsent("herald.embedded.durable", "false");
         // tests send from one address, faster than an anonymous client may; the tests of that limit set it
         all.putIfAbsent("herald.security.anonymous-rate-limit", "0");
         try {

@@ -18,7 +18,7 @@ import org.springframework.amqp.rabbit.core.RabbitTemplate;
  * camel-spring-rabbitmq whose producers publish with the mandatory flag and keep what the broker returns as
  * unroutable. The stock producer (Camel 4.17) sends without mandatory, so an event no queue took would be
  * confirmed and gone. The connection factory handles returns on the connection's thread (see
- * {@link RabbitBridge}). RabbitMQ sends basic.return before the basic.ack of the same message, so once the
+ * {@link RabbitConnections}). RabbitMQ sends basic.return before the basic.ack of the same message, so once the
  * producer's confirm wait is over a return is already recorded here; Qpid (the embedded broker) nacks first
  * and returns right after, so after a nack the bridge waits briefly for the return.
  */

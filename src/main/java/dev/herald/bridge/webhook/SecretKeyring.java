@@ -2,6 +2,7 @@ package dev.herald.bridge.webhook;
 
 import dev.herald.bridge.webhook.SecretCipher.Key;
 import dev.herald.settings.Settings;
+import dev.herald.settings.Webhooks;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
@@ -30,10 +31,10 @@ final class SecretKeyring {
     }
 
     static SecretCipher cipher(Settings settings, Path dataDir) {
-        String configured = settings.secret("herald.webhooks.secret-key");
+        String configured = settings.secret(Webhooks.SECRET_KEY);
         Key current = configured.isEmpty() ? generated(dataDir.resolve(GENERATED_FILE))
                 : Key.parse(configured, "herald.webhooks.secret-key");
-        List<Key> previous = Arrays.stream(settings.secret("herald.webhooks.previous-secret-keys").split(","))
+        List<Key> previous = Arrays.stream(settings.secret(Webhooks.PREVIOUS_SECRET_KEYS).split(","))
                 .map(String::strip).filter(key -> !key.isEmpty())
                 .map(key -> Key.parse(key, "each of herald.webhooks.previous-secret-keys")).toList();
         return new SecretCipher(current, previous);

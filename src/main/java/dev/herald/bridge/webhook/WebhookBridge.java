@@ -2,6 +2,7 @@ package dev.herald.bridge.webhook;
 
 import dev.herald.deadletter.DeadLetterStore;
 import dev.herald.settings.Settings;
+import dev.herald.settings.Sources;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Path;
 import java.sql.SQLException;
@@ -32,7 +33,7 @@ public final class WebhookBridge {
         EndpointChecks checks = new EndpointChecks(guard, webhooks);
         WebhookEndpoints endpoints = new WebhookEndpoints(dataSource, checks, webhooks, dispatcher, secrets);
         if (!webhooks.endpointsFile().isEmpty()) {
-            new DeclaredEndpoints(dataSource, checks, secrets, Path.of(settings.require("herald.schemas.dir"),
+            new DeclaredEndpoints(dataSource, checks, secrets, Path.of(settings.get(Sources.SCHEMAS_DIR),
                     "webhook-endpoint-create.json")).declare(Path.of(webhooks.endpointsFile()));
         }
         deadLetters.onRetry("webhook", (transaction, eventId, url) -> {

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.herald.http.JsonBodies;
 import dev.herald.http.Problem;
 import dev.herald.store.EventStore;
-import dev.herald.store.SqlProblems;
+import dev.herald.http.SqlProblems;
 import java.net.URI;
 import java.security.SecureRandom;
 import java.sql.Connection;

@@ -1,13 +1,14 @@
 package dev.herald.bridge.webhook;
 
+import dev.herald.settings.Publishing;
 import dev.herald.settings.Settings;
+import dev.herald.settings.Webhooks;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
 
-/** The herald.webhooks.* settings (application.properties documents each one). */
+/** The herald.webhooks.* settings the dispatcher and the endpoints API read (declared in settings.Webhooks). */
 public record WebhookSettings(Duration timeout, List<Duration> retrySchedule, double jitter, Duration maxRetryAfter,
         Duration disableAfter, int maxInFlightPerEndpoint, int maxInFlight, int batchSize, Duration lease,
         boolean allowPrivateNetworks, Set<String> allowedHosts, int maxRequestBody, int responseExcerpt,
@@ -15,25 +16,16 @@ public record WebhookSettings(Duration timeout, List<Duration> retrySchedule, do
         int retryAfterSeconds) {
 
     static WebhookSettings from(Settings settings) {
-        return new WebhookSettings(settings.millis("herald.webhooks.timeout"),
-                list(settings.require("herald.webhooks.retry-schedule")).stream()
-                        .map(ms -> Duration.ofMillis(Long.parseLong(ms))).toList(),
-                Double.parseDouble(settings.require("herald.webhooks.retry-jitter")),
-                settings.millis("herald.webhooks.max-retry-after"), settings.millis("herald.webhooks.disable-after"),
-                settings.getInt("herald.webhooks.max-in-flight-per-endpoint"),
-                settings.getInt("herald.webhooks.max-in-flight"), settings.getInt("herald.webhooks.batch-size"),
-                settings.millis("herald.webhooks.lease"),
-                Boolean.parseBoolean(settings.require("herald.webhooks.allow-private-networks")),
-                list(settings.get("herald.webhooks.allowed-hosts")).stream().map(String::toLowerCase)
+        return new WebhookSettings(settings.get(Webhooks.TIMEOUT), settings.get(Webhooks.RETRY_SCHEDULE),
+                settings.get(Webhooks.RETRY_JITTER), settings.get(Webhooks.MAX_RETRY_AFTER),
+                settings.get(Webhooks.DISABLE_AFTER), settings.get(Webhooks.MAX_IN_FLIGHT_PER_ENDPOINT),
+                settings.get(Webhooks.MAX_IN_FLIGHT), settings.get(Webhooks.BATCH_SIZE), settings.get(Webhooks.LEASE),
+                settings.get(Webhooks.ALLOW_PRIVATE_NETWORKS),
+                settings.get(Webhooks.ALLOWED_HOSTS).stream().map(String::toLowerCase)
                         .collect(Collectors.toUnmodifiableSet()),
-                settings.getInt("herald.webhooks.max-request-body"),
-                settings.getInt("herald.webhooks.response-excerpt"),
-                settings.millis("herald.webhooks.secret-rotation-overlap"),
-                settings.require("herald.webhooks.handshake-origin"), settings.get("herald.webhooks.endpoints-file"),
-                settings.require("herald.instance.id") + "-webhooks", settings.getInt("herald.publish.retry-after"));
-    }
-
-    private static List<String> list(String value) {
-        return Arrays.stream(value.split(",")).map(String::strip).filter(s -> !s.isEmpty()).toList();
+                settings.get(Webhooks.MAX_REQUEST_BODY), settings.get(Webhooks.RESPONSE_EXCERPT),
+                settings.get(Webhooks.SECRET_ROTATION_OVERLAP), settings.get(Webhooks.HANDSHAKE_ORIGIN),
+                settings.get(Webhooks.ENDPOINTS_FILE), settings.get(Publishing.INSTANCE_ID) + "-webhooks",
+                settings.get(Publishing.RETRY_AFTER));
     }
 }

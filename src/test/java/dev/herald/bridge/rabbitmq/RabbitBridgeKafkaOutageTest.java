@@ -36,7 +36,7 @@ class RabbitBridgeKafkaOutageTest {
 
     @Test
     void theBridgeResumesFromCommittedOffsetsAfterKafkaOutagesAndLosesNothing() throws Exception {
-        EmbeddedKafka kafka = new EmbeddedKafka(Files.createTempDirectory("herald-kafka-proxied"), 0);
+        EmbeddedKafka kafka = new EmbeddedKafka(Files.createTempDirectory("herald-kafka-proxied"), 0).durable(false);
         try (TcpProxy proxy = new TcpProxy("127.0.0.1", kafka.port())) {
             kafka.advertising(proxy.port()).start();
             Map<String, String> settings = FIXTURE.settings(true, """

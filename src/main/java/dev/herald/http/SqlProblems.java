@@ -1,6 +1,5 @@
-package dev.herald.store;
+package dev.herald.http;
 
-import dev.herald.http.Problem;
 import java.sql.SQLException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;

@@ -1,8 +1,7 @@
-package dev.herald.store;
+package dev.herald.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.herald.http.Problem;
 import org.junit.jupiter.api.Test;
 import org.postgresql.util.PSQLException;
 import org.postgresql.util.ServerErrorMessage;

@@ -1,0 +1,128 @@
+package dev.herald.bridge.rabbitmq;
+
+import dev.herald.bridge.rabbitmq.Topology.Exchanges;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.List;
+import org.apache.camel.Exchange;
+import org.apache.camel.Message;
+import org.apache.camel.component.kafka.KafkaConstants;
+import org.apache.camel.component.springrabbit.SpringRabbitMQConstants;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.amqp.core.MessageDeliveryMode;
+import org.springframework.amqp.core.ReturnedMessage;
+
+/**
+ * The bridge's publishing steps (bean {@code rabbitPublishing} in routes/rabbitmq.camel.yaml): a Kafka record
+ * becomes one publication per message format in use, each an AMQP message, confirmed and checked for a return.
+ */
+public final class RabbitPublishing {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RabbitPublishing.class);
+    static final String PUBLICATION = "HeraldRabbitPublication";
+    static final String PARTITION = "HeraldRabbitPartition";
+    private static final String STARTED = "HeraldRabbitStarted";
+
+    private final BridgeDeclarations declarations;
+    private final Exchanges exchanges;
+    private final ReturningRabbitComponent component;
+    private final RabbitRefusals refusals;
+    private final BridgeMetrics metrics;
+    private final int maxMessageSize;
+
+    RabbitPublishing(BridgeDeclarations declarations, Exchanges exchanges, ReturningRabbitComponent component,
+            RabbitRefusals refusals, BridgeMetrics metrics, int maxMessageSize) {
+        this.declarations = declarations;
+        this.exchanges = exchanges;
+        this.component = component;
+        this.refusals = refusals;
+        this.metrics = metrics;
+        this.maxMessageSize = maxMessageSize;
+    }
+
+    /** Route step: the messages one Kafka record becomes (the CloudEvents exchange always gets one). */
+    public List<Publication> publications(Exchange exchange) {
+        Message in = exchange.getMessage();
+        String partition = in.getHeader(KafkaConstants.TOPIC) + "-" + in.getHeader(KafkaConstants.PARTITION);
+        exchange.setProperty(PARTITION, partition);
+        BridgedEvent event;
+        try {
+            event = BridgedEvent.parse(in.getBody(byte[].class));
+        } catch (IllegalArgumentException e) {
+            // not Herald's (someone else wrote to the topic): nothing a consumer could use; logged and counted
+            metrics.failed("unreadable", null);
+            LOG.error("RabbitMQ bridge skips the record at offset {} of {}: {}", in.getHeader(KafkaConstants.OFFSET),
+                    partition, e.getMessage());
+            return List.of();
+        }
+        String correlationId = header(in, "correlation-id", event.aggregateId());
+        List<Publication> publications = new ArrayList<>(2);
+        for (MessageFormat format : MessageFormat.values()) {
+            List<BridgeConsumer> receivers = receivers(format, event);
+            if (format == MessageFormat.CLOUDEVENTS || !receivers.isEmpty()) {
+                publications.add(new Publication(exchanges.of(format), format, event, receivers, correlationId,
+                        header(in, "traceparent", null), header(in, "tracestate", null)));
+            }
+        }
+        return publications;
+    }
+
+    /** The declared consumers of this format whose bindings match the event. */
+    List<BridgeConsumer> receivers(MessageFormat format, BridgedEvent event) {
+        return declarations.of(format).stream().filter(c -> c.wants(event.type())).toList();
+    }
+
+    /** Route step (per publication): the AMQP message, with its exchange and routing key as properties. */
+    public void prepare(Exchange exchange) {
+        Publication publication = exchange.getMessage().getBody(Publication.class);
+        exchange.setProperty(PUBLICATION, publication);
+        exchange.setProperty(STARTED, System.nanoTime());
+        exchange.setProperty("rabbitExchange", publication.exchange());
+        exchange.setProperty("rabbitRoutingKey", publication.event().type());
+        byte[] body = publication.format().render(publication.event(), declarations.legacyNames());
+        if (body.length > maxMessageSize) {
+            throw new UndeliverableEventException("too-large", "message of " + body.length
+                    + " bytes is larger than herald.rabbitmq.max-message-size (" + maxMessageSize + ")");
+        }
+        BridgedEvent event = publication.event();
+        Message out = exchange.getMessage();
+        out.removeHeaders("*");
+        out.setHeader(SpringRabbitMQConstants.MESSAGE_ID, event.id().toString());
+        out.setHeader(SpringRabbitMQConstants.TIMESTAMP, Date.from(event.time()));
+        out.setHeader(SpringRabbitMQConstants.TYPE, event.type());
+        out.setHeader(SpringRabbitMQConstants.CONTENT_TYPE, publication.format().contentType());
+        out.setHeader(SpringRabbitMQConstants.DELIVERY_MODE, MessageDeliveryMode.PERSISTENT);
+        out.setHeader(SpringRabbitMQConstants.CORRELATION_ID, publication.correlationId());
+        out.setHeader(SpringRabbitMQConstants.APP_ID, "herald");
+        out.setHeader("aggregate_type", event.aggregateType());
+        out.setHeader("aggregate_id", event.aggregateId());
+        out.setHeader("aggregate_version", event.aggregateVersion());
+        if (publication.traceparent() != null) {
+            out.setHeader("traceparent", publication.traceparent());
+        }
+        if (publication.tracestate() != null) {
+            out.setHeader("tracestate", publication.tracestate());
+        }
+        out.setBody(body);
+    }
+
+    /** Route step after the confirmed publish: a return means the broker routed it nowhere. */
+    public void confirmed(Exchange exchange) {
+        Publication publication = exchange.getProperty(PUBLICATION, Publication.class);
+        ReturnedMessage returned = component.takeReturn(publication.exchange(), publication.event().id().toString());
+        if (returned != null) {
+            refusals.unrouted(exchange, publication, returned);
+            return;
+        }
+        long started = exchange.getProperty(STARTED, Long.class);
+        metrics.confirmed(publication.receivers(), exchange.getProperty(PARTITION, String.class),
+                Duration.ofNanos(System.nanoTime() - started));
+    }
+
+    private static String header(Message in, String name, String fallback) {
+        String value = in.getHeader(name, String.class);
+        return value == null || value.isBlank() ? fallback : value;
+    }
+}

@@ -1,0 +1,22 @@
+package dev.herald.settings;
+
+/** Where declarations are read from: settings declared once (README's table is generated from them). */
+public final class Sources {
+
+    static final Group GROUP = new Group("Where declarations are read from");
+
+    public static final Setting<String> ROUTES_DIR = GROUP.add(Setting.of(
+            "herald.routes.dir", Kind.required(), "routes",
+            "directory of `*.camel.yaml` route files, read at start"));
+
+    public static final Setting<String> SCHEMAS_DIR = GROUP.add(Setting.of(
+            "herald.schemas.dir", Kind.required(), "schemas",
+            "directory of the commands' JSON Schemas"));
+
+    public static final Setting<String> DB_DOMAIN_MIGRATIONS = GROUP.add(Setting.of(
+            "herald.db.domain-migrations", Kind.required(), "filesystem:sql",
+            "Flyway locations of the domain tables (comma separated)"));
+
+    private Sources() {
+    }
+}
