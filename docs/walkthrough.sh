@@ -26,6 +26,8 @@ curl -si "$HUB/api/customers/$ID" | expect_status 200                 # state, w
 curl -si -X PUT "$HUB/api/customers/$ID" -H 'content-type: application/json' \
      -H 'If-Match: "1"' -d '{"email":"ada@analytical.engine"}' | expect_status 201   # version 2 (412 if not at 1)
 curl -si "$HUB/api/customers/$ID/events" | expect_status 200          # the event stream, with publication status
+T1=$(curl -sf "$HUB/api/customers/$ID/events?to_version=1" | jq -r '.events[0].event.time')   # version 1's time
+curl -si "$HUB/api/customers/$ID?as_of=$T1" | expect_status 200       # the customer as it was then: version 1
 
 # an order: the total is computed from the items
 ORDER=$(curl -si -X POST "$HUB/api/orders" -H 'content-type: application/json' \

@@ -124,6 +124,7 @@ public final class Herald implements AutoCloseable {
         long started = System.nanoTime();
         long routes = started;
         try {
+            hub.drain();
             // the context first: main.stop() alone would wait for it for the full graceful timeout (25 s)
             CamelContext camel = main.getCamelContext();
             if (camel != null) {
@@ -149,6 +150,9 @@ public final class Herald implements AutoCloseable {
             LOG.info("Herald stopping (signal received)");
             herald.close();
             stopped.countDown();
+            // an orderly stop ends with status 0 (the JVM's own would be 143 after SIGTERM), so an orchestrator
+            // records a clean exit; every resource is closed by now
+            Runtime.getRuntime().halt(0);
         }, "herald-shutdown"));
         stopped.await();
     }

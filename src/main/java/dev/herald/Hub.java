@@ -50,6 +50,7 @@ import dev.herald.settings.Security;
 import dev.herald.settings.Settings;
 import dev.herald.settings.Shedding;
 import dev.herald.settings.Sources;
+import dev.herald.settings.Stopping;
 import dev.herald.sink.SinkErrors;
 import dev.herald.sink.SinkRetries;
 import dev.herald.store.Database;
@@ -59,6 +60,7 @@ import dev.herald.store.SqlSteps;
 import io.vertx.core.VertxOptions;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.StringJoiner;
@@ -79,6 +81,8 @@ final class Hub {
     private static final Logger LOG = LoggerFactory.getLogger(Hub.class);
 
     private final Deque<AutoCloseable> resources = new ArrayDeque<>();
+    private HealthCheck health;
+    private Duration drainPeriod = Duration.ZERO;
 
     void build(CamelContext camel) throws Exception {
         PropertiesComponent properties = camel.getPropertiesComponent();
@@ -134,7 +138,8 @@ final class Hub {
         Metrics metrics = own(new Metrics());
         registry.bind("metrics", metrics);
         registry.bind("meterRegistry", metrics.registry());
-        HealthCheck health = own(new HealthCheck(dataSource, brokers));
+        health = own(new HealthCheck(dataSource, brokers));
+        drainPeriod = settings.get(Stopping.DRAIN_PERIOD);
         registry.bind("health", health);
         OutboxMonitor monitor = own(new OutboxMonitor(dataSource, metrics.registry(), new ShedSettings(
                 settings.get(Shedding.MAX_BACKLOG), settings.get(Shedding.BROKER_DOWN_AFTER),
@@ -186,9 +191,15 @@ final class Hub {
         if (settings.get(Relaying.ENABLED)) {
             RelayWakeup wakeup = own(new RelayWakeup(camel, dbUrl, dbUser, dbPassword,
                     settings.get(Relaying.QUEUE)));
-            camel.addStartupListener((context, alreadyStarted) -> wakeup.start());
+            // once: routes added later (live reload) call the listeners again, alreadyStarted
+            camel.addStartupListener((context, alreadyStarted) -> {
+                if (!alreadyStarted) {
+                    wakeup.start();
+                }
+            });
         }
         own(WebhookBridge.install(camel, settings, dataDir, dataSource, deadLetters, metrics.registry()));
+        LiveReload.install(camel, settings);
         LOG.info("Herald: database {}, Kafka {}, publish mode {}", Settings.withoutCredentials(dbUrl), brokers,
                 settings.get(Publishing.MODE));
     }
@@ -202,6 +213,26 @@ final class Hub {
         SqlParameterCheck.check(camel);
         BridgeConsumers.settle(camel, DeclaredTopics.in(camel));
         SinkRetries.register(camel, camel.getRegistry().lookupByNameAndType("deadLetters", DeadLetterStore.class));
+    }
+
+    /**
+     * The first step of a stop: readiness fails at once, and for herald.shutdown.drain-period the hub goes on
+     * taking requests, so a load balancer that polls readiness stops sending before the routes stop.
+     */
+    void drain() {
+        if (health == null) {
+            return;
+        }
+        health.drain();
+        if (!drainPeriod.isZero()) {
+            LOG.info("Herald draining: /observe/health answers 503 DRAINING for {} ms, then the stop",
+                    drainPeriod.toMillis());
+            try {
+                Thread.sleep(drainPeriod.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt(); // stop now: what was asked to wait no longer does
+            }
+        }
     }
 
     private <T extends AutoCloseable> T own(T resource) {

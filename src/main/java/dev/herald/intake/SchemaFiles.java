@@ -1,14 +1,12 @@
 package dev.herald.intake;
 
-import java.io.IOException;
-import java.io.InputStream;
 import org.apache.camel.CamelContext;
 import org.apache.camel.component.jsonvalidator.JsonValidatorEndpoint;
-import org.apache.camel.support.ResourceHelper;
 
 /**
- * A {@code json-validator:} step whose schema file is missing stops the start, naming the file (Camel names the
- * route): camel-json-validator reads its schema at the first request, so a typo would otherwise surface as a 500.
+ * A {@code json-validator:} step whose schema file is missing or not JSON stops the start (or refuses a live
+ * reload), naming the file (Camel names the route): camel-json-validator reads its schema at the first request, so
+ * a typo would otherwise surface as a 500. Read here through the step's own loader, which keeps it.
  */
 public final class SchemaFiles {
 
@@ -19,9 +17,10 @@ public final class SchemaFiles {
         camel.getCamelContextExtension().registerEndpointCallback((uri, endpoint) -> {
             if (endpoint instanceof JsonValidatorEndpoint validator) {
                 String schema = validator.getResourceUri();
-                try (InputStream ignored = ResourceHelper.resolveMandatoryResourceAsInputStream(camel, schema)) {
+                try {
+                    validator.getUriSchemaLoader().createSchema(camel, schema);
                     return endpoint;
-                } catch (IOException e) {
+                } catch (Exception e) {
                     throw new IllegalArgumentException("JSON Schema " + schema + " cannot be read: " + e.getMessage(),
                             e);
                 }

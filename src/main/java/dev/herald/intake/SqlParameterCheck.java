@@ -20,11 +20,11 @@ import org.apache.camel.model.ToDefinition;
 import org.apache.camel.support.ResourceHelper;
 
 /**
- * At start, before any route runs: every {@code :#name} of a command's SQL (the {@code sql:} steps inside its
- * {@code groupCommit} policy) is something the command supplies: a field its JSON Schema declares, a path parameter,
- * or what the store adds. A typo would otherwise bind NULL at every request. Checked where the answer is certain:
- * a schema that closes its top-level fields ({@code additionalProperties: false}, no combinators); {@code :#${...}}
- * expressions and {@code IN} lists are the engineer's own.
+ * At start (and at a live reload), before any route runs: every {@code :#name} of a command's SQL (the {@code sql:}
+ * steps inside its {@code groupCommit} policy) is something the command supplies: a field its JSON Schema declares,
+ * a path parameter, or what the store adds. A typo would otherwise bind NULL at every request. Checked where the
+ * answer is certain: a schema that closes its top-level fields ({@code additionalProperties: false}, no
+ * combinators); {@code :#${...}} expressions and {@code IN} lists are the engineer's own.
  */
 public final class SqlParameterCheck {
 
@@ -34,15 +34,21 @@ public final class SqlParameterCheck {
     private SqlParameterCheck() {
     }
 
+    /** Every loaded route, e.g. again after a schema changed under them. */
     public static void check(CamelContext camel) {
         for (RouteDefinition route : camel.getCamelContextExtension().getContextPlugin(Model.class)
                 .getRouteDefinitions()) {
-            if (!CommandRoutes.commandSteps(route).isEmpty()) {
-                DeclaredRoute.read(camel, route, resolve -> {
-                    checkRoute(camel, route, resolve);
-                    return null;
-                });
-            }
+            check(camel, route);
+        }
+    }
+
+    /** One route, before Camel creates it (RouteChecks, when live reload takes a changed file). */
+    static void check(CamelContext camel, RouteDefinition route) {
+        if (!CommandRoutes.commandSteps(route).isEmpty()) {
+            DeclaredRoute.read(camel, route, resolve -> {
+                checkRoute(camel, route, resolve);
+                return null;
+            });
         }
     }
 
@@ -86,7 +92,7 @@ public final class SqlParameterCheck {
             schema.path("properties").fieldNames().forEachRemaining(fields::add);
             return Optional.of(fields);
         } catch (IOException e) {
-            throw new UncheckedIOException("JSON Schema " + file + " cannot be read", e);
+            throw new UncheckedIOException("JSON Schema " + file + " cannot be read: " + e.getMessage(), e);
         }
     }
 }

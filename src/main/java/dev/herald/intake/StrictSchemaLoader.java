@@ -15,6 +15,10 @@ import dev.herald.command.Command;
 import java.io.InputStream;
 import java.net.IDN;
 import java.net.URI;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 import org.apache.camel.CamelContext;
 import org.apache.camel.component.jsonvalidator.DefaultJsonUriSchemaLoader;
@@ -28,13 +32,41 @@ import org.apache.camel.support.ResourceHelper;
  */
 public final class StrictSchemaLoader extends DefaultJsonUriSchemaLoader {
 
+    // the schema each file last had that was accepted: live reload replaces one only with a valid successor
+    private final Map<String, JsonSchema> accepted = new ConcurrentHashMap<>();
+
     public StrictSchemaLoader() {
         config = SchemaValidatorsConfig.builder().formatAssertionsEnabled(true).failFast(false).build();
     }
 
-    /** As Camel's loader, but with a factory whose meta-schemas carry our email format. */
+    /** The schema accepted for the file: read once, at start (SchemaFiles) or at the first request. */
     @Override
     public JsonSchema createSchema(CamelContext context, String schemaUri) throws Exception {
+        JsonSchema schema = accepted.get(schemaUri);
+        if (schema == null) {
+            schema = read(context, schemaUri);
+            accepted.put(schemaUri, schema);
+        }
+        return schema;
+    }
+
+    /** Takes the file's new content under every URI naming it, or throws and keeps the accepted schema. */
+    void reread(CamelContext context, Path file) throws Exception {
+        Map<String, JsonSchema> fresh = new HashMap<>();
+        for (String uri : accepted.keySet()) {
+            if (file.equals(fileOf(uri))) {
+                fresh.put(uri, read(context, uri));
+            }
+        }
+        accepted.putAll(fresh);
+    }
+
+    static Path fileOf(String uri) {
+        return Path.of(uri.startsWith("file:") ? uri.substring("file:".length()) : uri).toAbsolutePath().normalize();
+    }
+
+    /** As Camel's loader, but with a factory whose meta-schemas carry our email format. */
+    private JsonSchema read(CamelContext context, String schemaUri) throws Exception {
         JsonNode node;
         try (InputStream in = ResourceHelper.resolveMandatoryResourceAsInputStream(context, schemaUri)) {
             node = mapper.readTree(in);

@@ -12,13 +12,18 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.DescribeClusterOptions;
 
-/** GET /observe/health: UP (200) only when both the database and Kafka answer; DOWN (503) says which did not. */
+/**
+ * GET /observe/health (readiness): UP (200) only when both the database and Kafka answer; DOWN (503) says which
+ * did not; DRAINING (503) once the hub is stopping, so a load balancer sends it nothing more. GET /observe/live
+ * (liveness): 200 while the process answers at all; an outage of the database or Kafka is no reason to restart it.
+ */
 public final class HealthCheck implements AutoCloseable {
 
     private static final int TIMEOUT_MS = 2_000;
 
     private final DataSource dataSource;
     private final Admin kafka;
+    private volatile boolean draining;
 
     public HealthCheck(DataSource dataSource, String brokers) {
         this.dataSource = dataSource;
@@ -31,10 +36,23 @@ public final class HealthCheck implements AutoCloseable {
         ObjectNode checks = JsonBodies.MAPPER.createObjectNode();
         boolean up = probe(checks, "database", this::database) & probe(checks, "kafka", this::kafka);
         ObjectNode body = JsonBodies.MAPPER.createObjectNode();
-        body.put("status", up ? "UP" : "DOWN");
+        body.put("status", draining ? "DRAINING" : up ? "UP" : "DOWN");
         body.set("checks", checks);
+        answer(exchange, up && !draining ? 200 : 503, body);
+    }
+
+    public void live(Exchange exchange) {
+        answer(exchange, 200, JsonBodies.MAPPER.createObjectNode().put("status", "UP"));
+    }
+
+    /** From now on readiness fails: the hub is about to stop. */
+    public void drain() {
+        draining = true;
+    }
+
+    private static void answer(Exchange exchange, int status, ObjectNode body) {
         Message out = exchange.getMessage();
-        out.setHeader(Exchange.HTTP_RESPONSE_CODE, up ? 200 : 503);
+        out.setHeader(Exchange.HTTP_RESPONSE_CODE, status);
         out.setHeader(Exchange.CONTENT_TYPE, "application/json");
         out.setBody(body.toString());
     }

@@ -5,43 +5,24 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import dev.herald.http.Problem;
 import dev.herald.store.SqlRows;
 import org.apache.camel.Component;
-import org.apache.camel.Consumer;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
-import org.apache.camel.Processor;
-import org.apache.camel.Producer;
-import org.apache.camel.support.DefaultEndpoint;
-import org.apache.camel.support.DefaultProducer;
 
 /**
  * {@code herald:answer}: a read's rows as the HTTP answer, a JSON array, or with {@code single=true} the one row
  * (404 problem when there is none, {@code ETag} from its {@code version} column). The body becomes that JSON, for
  * a {@code marshal: json} step after it.
  */
-public final class AnswerEndpoint extends DefaultEndpoint {
+public final class AnswerEndpoint extends ReadStep {
 
     private boolean single;
 
     public AnswerEndpoint(String uri, Component component) {
-        super(uri, component);
+        super(uri, component, "answer");
     }
 
     @Override
-    public Producer createProducer() {
-        return new DefaultProducer(this) {
-            @Override
-            public void process(Exchange exchange) throws Exception {
-                answer(exchange);
-            }
-        };
-    }
-
-    @Override
-    public Consumer createConsumer(Processor processor) {
-        throw new UnsupportedOperationException("herald:answer is a step (to:), not a route's start (from:)");
-    }
-
-    private void answer(Exchange exchange) throws java.sql.SQLException {
+    void apply(Exchange exchange) throws java.sql.SQLException {
         Message message = exchange.getMessage();
         ArrayNode rows = SqlRows.of(message.getBody());
         String uri = message.getHeader(Exchange.HTTP_URI, String.class);

@@ -7,11 +7,17 @@ public final class Sources {
 
     public static final Setting<String> ROUTES_DIR = GROUP.add(Setting.of(
             "herald.routes.dir", Kind.required(), "routes",
-            "directory of `*.camel.yaml` route files, read at start"));
+            "directory of `*.camel.yaml` route files, read at start (and at a change, with `herald.dev.reload`)"));
 
     public static final Setting<String> SCHEMAS_DIR = GROUP.add(Setting.of(
             "herald.schemas.dir", Kind.required(), "schemas",
             "directory of the commands' JSON Schemas"));
+
+    public static final Setting<Boolean> DEV_RELOAD = GROUP.add(Setting.of(
+            "herald.dev.reload", Kind.flag(), "false",
+            "development only: a changed route file or schema is applied in place, a changed `bridges/*.yaml` "
+            + "checked, each after the start-up checks (a file failing them is refused, the previous one keeps "
+            + "serving); see docs/operations.md, \"Live reload\""));
 
     public static final Setting<String> DB_DOMAIN_MIGRATIONS = GROUP.add(Setting.of(
             "herald.db.domain-migrations", Kind.required(), "filesystem:sql",

@@ -11,27 +11,11 @@ import org.junit.jupiter.api.io.TempDir;
 /** A broken command declaration stops a real hub's start, naming what is wrong, instead of failing its requests. */
 class DeclarationChecksTest {
 
-    private static final String COMMAND = """
-            - templatedRoute:
-                routeTemplateRef: command
-                routeId: product.create
-                parameters:
-                  - { name: method, value: POST }
-                  - { name: path, value: /api/products }
-                  - { name: schema, value: %s }
-                  - { name: aggregate, value: product }
-                  - { name: event, value: product.created }
-                  - { name: topic, value: products }
-                  - { name: resource, value: /api/products }
-                  - { name: id, value: new }
-                  - name: sql
-                    value: "INSERT INTO products (product_id, name, price, version) VALUES (:#id, :#%s, :#price, :#version)"
-            """;
-
     @Test
     void aSqlParameterNothingSuppliesStopsTheStart(@TempDir Path root) {
         HubHome home = HubHome.copyOfShipped(root).withProducts("products")
-                .write("routes/products.camel.yaml", COMMAND.formatted("product-create.json", "nmae"));
+                .write("routes/products.camel.yaml",
+                        HubHome.productCommand("products", "product-create.json", ":#nmae"));
         assertThatThrownBy(() -> TestHub.start(home.settings()).close())
                 .hasStackTraceContaining("product.create").hasStackTraceContaining(":#nmae");
     }
@@ -39,7 +23,8 @@ class DeclarationChecksTest {
     @Test
     void aMissingSchemaFileStopsTheStart(@TempDir Path root) {
         HubHome home = HubHome.copyOfShipped(root).withProducts("products")
-                .write("routes/products.camel.yaml", COMMAND.formatted("product-crate.json", "name"));
+                .write("routes/products.camel.yaml",
+                        HubHome.productCommand("products", "product-crate.json", ":#name"));
         assertThatThrownBy(() -> TestHub.start(home.settings()).close())
                 .hasStackTraceContaining("product-crate.json");
     }

@@ -19,15 +19,7 @@ class DeclaredCommandTest {
     @Test
     void aProductsCommandDeclaredInATemporaryDirectoryWorksEndToEnd(@TempDir Path root) {
         // the command (HubHome.withProducts: a migration, a schema, a templatedRoute) and a read beside it
-        HubHome home = HubHome.copyOfShipped(root).withProducts("products").write("routes/product-reads.camel.yaml", """
-                - templatedRoute:
-                    routeTemplateRef: query
-                    routeId: product.get
-                    parameters:
-                      - { name: path, value: "/api/products/{id}" }
-                      - { name: single, value: "true" }
-                      - { name: sql, value: "SELECT product_id, name, price, version FROM products WHERE product_id = :#id" }
-                """);
+        HubHome home = HubHome.copyOfShipped(root).withProducts("products").withProductGet();
 
         try (TestHub hub = TestHub.start(home.settings());
                 TopicReader kafka = new TopicReader(hub.brokers(), "products")) {

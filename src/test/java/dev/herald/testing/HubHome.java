@@ -52,14 +52,22 @@ public record HubHome(Path root) {
                  "additionalProperties": false, "required": ["name", "price"],
                  "properties": {"name": {"type": "string", "minLength": 1}, "price": {"type": "number", "minimum": 0}}}
                 """)
-                .write("routes/products.camel.yaml", """
+                .write("routes/products.camel.yaml", productCommand(topic, "product-create.json", ":#name"));
+    }
+
+    /**
+     * The products command's route file: a templated route of {@code command} publishing to {@code topic}, validating
+     * with {@code schema}, its SQL naming {@code nameParameter} for the name (a test of the checks misspells it).
+     */
+    public static String productCommand(String topic, String schema, String nameParameter) {
+        return """
                 - templatedRoute:
                     routeTemplateRef: command
                     routeId: product.create
                     parameters:
                       - { name: method, value: POST }
                       - { name: path, value: /api/products }
-                      - { name: schema, value: product-create.json }
+                      - { name: schema, value: %s }
                       - { name: aggregate, value: product }
                       - { name: event, value: product.created }
                       - { name: topic, value: "%s" }
@@ -68,8 +76,28 @@ public record HubHome(Path root) {
                       - name: sql
                         value: >-
                           INSERT INTO products (product_id, name, price, version)
-                          VALUES (:#id, :#name, :#price, :#version) RETURNING product_id, name, price
-                """.formatted(topic));
+                          VALUES (:#id, %s, :#price, :#version) RETURNING product_id, name, price
+                """.formatted(schema, topic, nameParameter);
+    }
+
+    /** A read of one product by id, GET /api/products/{id}, beside the products command. */
+    public static final String PRODUCT_READS = """
+            - templatedRoute:
+                routeTemplateRef: query
+                routeId: product.get
+                parameters:
+                  - { name: path, value: "/api/products/{id}" }
+                  - { name: single, value: "true" }
+                  - { name: sql, value: "SELECT product_id, name, price, version FROM products WHERE product_id = :#id" }
+            """;
+
+    /** GET /api/products/{id} beside {@link #withProducts}: a query route, with these extra parameters (YAML lines). */
+    public HubHome withProductGet(String... parameters) {
+        StringBuilder extra = new StringBuilder();
+        for (String parameter : parameters) {
+            extra.append("      ").append(parameter).append('\n');
+        }
+        return write("routes/product-reads.camel.yaml", PRODUCT_READS + extra);
     }
 
     /** The settings that point a hub at this home. */

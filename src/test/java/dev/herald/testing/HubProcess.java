@@ -76,6 +76,19 @@ public final class HubProcess implements AutoCloseable {
         return java.time.Duration.ofNanos(System.nanoTime() - sent);
     }
 
+    /** SIGTERM, without waiting: the test watches what the hub does while it stops. */
+    public void signalTerm() {
+        process.destroy();
+    }
+
+    /** The exit status, once the process has exited within {@code atMost}. */
+    public int exitStatus(java.time.Duration atMost) throws InterruptedException {
+        if (!process.waitFor(atMost.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+            throw new IllegalStateException("hub still running " + atMost + " after SIGTERM");
+        }
+        return process.exitValue();
+    }
+
     /** SIGKILL: no shutdown hook, no flush, nothing closed. */
     public void kill() throws InterruptedException {
         process.destroyForcibly().waitFor();

@@ -77,6 +77,11 @@ public final class RabbitBridge implements AutoCloseable {
         return new RabbitBridge(connections, gauges);
     }
 
+    /** Reads a consumers file as the start does, throwing what would stop it (live reload checks an edit). */
+    public static void checkDeclarations(Path file) {
+        BridgeDeclarations.read(file);
+    }
+
     /** After the bridge's routes stopped (nothing publishes any more); the hub stops an embedded broker later. */
     @Override
     public void close() {
