@@ -149,7 +149,8 @@ final class Hub {
         registry.bind("health", health);
         OutboxMonitor monitor = own(new OutboxMonitor(dataSource, metrics.registry(), new ShedSettings(
                 settings.get(Shedding.MAX_BACKLOG), settings.get(Shedding.BROKER_DOWN_AFTER),
-                publish.retryAfterSeconds(), settings.get(Shedding.OBSERVE_INTERVAL)), health::kafkaReachable))
+                publish.retryAfterSeconds(), settings.get(Shedding.OBSERVE_INTERVAL)), health::kafkaReachable,
+                camel.getExecutorServiceManager()))
                 .start();
         PublishMeters publishMeters = new PublishMeters(metrics.registry(), monitor);
         CommandMeters commandMeters = new CommandMeters(metrics.registry());

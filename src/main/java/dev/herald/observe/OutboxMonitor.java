@@ -10,11 +10,13 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import javax.sql.DataSource;
+import org.apache.camel.spi.ExecutorServiceManager;
+import org.apache.camel.util.concurrent.SizedScheduledExecutorService;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,13 +44,8 @@ public final class OutboxMonitor implements AutoCloseable {
     private final Map<String, AtomicLong> openDeadLetters = new ConcurrentHashMap<>();
     /** System.nanoTime() of the first failure since Kafka last answered; 0 while it answers. */
     private final AtomicLong brokerDownSince = new AtomicLong();
-    // own threads, not Camel's ExecutorServiceManager: Camel shuts its pools down with the context,
-    // and Herald stops this after the routes, once their in-flight work is done (operations.md, "Stopping")
-    private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(runnable -> {
-        Thread thread = new Thread(runnable, "herald-outbox-monitor");
-        thread.setDaemon(true);
-        return thread;
-    });
+    private final ExecutorServiceManager threads;
+    private final ScheduledExecutorService scheduler;
 
     /** Asks Kafka whether it answers; used to notice it is back while every command is being shed. */
     @FunctionalInterface
@@ -61,8 +58,11 @@ public final class OutboxMonitor implements AutoCloseable {
             Duration interval) {
     }
 
-    public OutboxMonitor(DataSource dataSource, MeterRegistry registry, ShedSettings settings, BrokerProbe probe) {
+    public OutboxMonitor(DataSource dataSource, MeterRegistry registry, ShedSettings settings, BrokerProbe probe,
+            ExecutorServiceManager threads) {
         this.dataSource = dataSource;
+        this.threads = threads;
+        this.scheduler = scheduler(threads);
         this.registry = registry;
         this.settings = settings;
         this.probe = probe;
@@ -74,6 +74,18 @@ public final class OutboxMonitor implements AutoCloseable {
                 .description("How long Kafka has failed to take events (0: it takes them)").register(registry);
         Gauge.builder("herald.shedding", this, monitor -> monitor.sheddingReason() == null ? 0 : 1)
                 .description("1 while new commands are refused to protect what was accepted").register(registry);
+    }
+
+    /**
+     * Camel's pool: nothing needs the measurements once the routes have stopped, so it may stop with the context;
+     * a measurement still scheduled then is dropped, not waited for.
+     */
+    private ScheduledExecutorService scheduler(ExecutorServiceManager threads) {
+        ScheduledExecutorService pool = threads.newSingleThreadScheduledExecutor(this, "herald-outbox-monitor");
+        ScheduledThreadPoolExecutor executor = pool instanceof SizedScheduledExecutorService sized
+                ? sized.getScheduledThreadPoolExecutor() : (ScheduledThreadPoolExecutor) pool;
+        executor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+        return pool;
     }
 
     public OutboxMonitor start() {
@@ -166,6 +178,6 @@ public final class OutboxMonitor implements AutoCloseable {
 
     @Override
     public void close() {
-        scheduler.shutdownNow();
+        threads.shutdownNow(scheduler);
     }
 }

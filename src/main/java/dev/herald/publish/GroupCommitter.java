@@ -34,8 +34,7 @@ public final class GroupCommitter implements AutoCloseable {
                     .retryingBusyTransactionsAfter(BUSY_TRANSACTION_RETRY);
             Lane lane = new Lane(name, dataSource, store, publisher, settings, marker, meters);
             lanes.add(lane);
-            // own threads, not Camel's ExecutorServiceManager: Camel shuts its pools down with the context,
-            // and Herald stops this after the routes, once their in-flight work is done (operations.md, "Stopping")
+            // not Camel's pool: a lane loops until close() drains it, after Camel's stop has shut its pools
             Thread thread = new Thread(lane, "herald-" + name);
             thread.setDaemon(true);
             threads.add(thread);

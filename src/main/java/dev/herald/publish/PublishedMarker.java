@@ -34,8 +34,7 @@ final class PublishedMarker implements Runnable, AutoCloseable {
 
     PublishedMarker(DataSource dataSource) {
         this.dataSource = dataSource;
-        // own threads, not Camel's ExecutorServiceManager: Camel shuts its pools down with the context,
-        // and Herald stops this after the routes, once their in-flight work is done (operations.md, "Stopping")
+        // not Camel's pool: it writes the lanes' last marks while the committer closes, after Camel's stop
         this.thread = new Thread(this, "herald-published-marker");
         thread.setDaemon(true);
         thread.start();

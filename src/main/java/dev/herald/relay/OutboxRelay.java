@@ -20,7 +20,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import javax.sql.DataSource;
@@ -60,15 +59,10 @@ public final class OutboxRelay implements AutoCloseable {
     private final RelayClaims claims;
     private final PublishMeters meters;
     /** Claims batches, one at a time. */
-    // own threads, not Camel's ExecutorServiceManager: Camel shuts its pools down with the context,
-    // and Herald stops this after the routes, once their in-flight work is done (operations.md, "Stopping")
+    // not Camel's pools: close() writes the last marks and hands back the batch claimed ahead, after Camel's stop
     private final ExecutorService claimer = daemon("herald-relay-claim");
-    /** Writes "published" marks, in the order batches finished; beside the claims, not in front of them. */
-    private final ExecutorService marker = daemon("herald-relay-mark");
-    /** Published to Kafka, "published" not yet written; only the marker thread touches it. */
-    private final List<Long> unmarked = new ArrayList<>();
-    /** Batches done with (published, or given up on) whose claim is still to end; the marker thread's. */
-    private final Set<Long> finished = new HashSet<>();
+    /** "Published" marks, on a thread of their own (herald-relay-mark) beside the claims. */
+    private final RelayMarks marks;
     /** Batch numbers, from the claimer thread; claims of an earlier run are released before the first. */
     private long batches = -1;
     /** The next batch, claimed while the current one was in flight; only the route's thread touches it. */
@@ -84,6 +78,7 @@ public final class OutboxRelay implements AutoCloseable {
         this.deadLetters = deadLetters;
         this.settings = settings;
         this.claims = new RelayClaims(settings.claimant(), settings.lease());
+        this.marks = new RelayMarks(dataSource, claims, daemon("herald-relay-mark"));
     }
 
     /**
@@ -101,7 +96,7 @@ public final class OutboxRelay implements AutoCloseable {
         Claim claim = await(ahead != null ? ahead : claimer.submit(this::claimNow));
         if (ahead != null && claim.events().isEmpty()) {
             // all that is left may be later events of the batch that was in flight: look again after its mark
-            await(marker.submit(() -> null));
+            await(marks.queuedSoFar());
             claim = await(claimer.submit(this::claimNow));
         }
         if (claim.events().isEmpty()) {
@@ -132,7 +127,7 @@ public final class OutboxRelay implements AutoCloseable {
     }
 
     private Claim claimNow() throws SQLException {
-        retryMarks();
+        marks.retry();
         long claimedAt = System.nanoTime();
         try (Connection connection = dataSource.getConnection()) {
             if (batches < 0) {
@@ -144,35 +139,8 @@ public final class OutboxRelay implements AutoCloseable {
         }
     }
 
-    /** A mark that failed is tried again at every claim, idle or not; none once the relay is closing. */
-    private void retryMarks() {
-        try {
-            marker.execute(this::markPublished);
-        } catch (RejectedExecutionException closing) {
-            // close() writes the last marks
-        }
-    }
-
     /**
-     * On the marker thread. A mark that fails is tried again with the next batch's or at the next claim; lost
-     * for good (crash), the events' lease runs out and they are published again with the same event ids.
-     */
-    private void markPublished() {
-        if (unmarked.isEmpty() && finished.isEmpty()) {
-            return;
-        }
-        try (Connection connection = dataSource.getConnection()) {
-            claims.finish(connection, unmarked, finished);
-            unmarked.clear();
-            finished.clear();
-        } catch (SQLException e) {
-            LOG.warn("could not mark {} published events as published, will try again: {}", unmarked.size(),
-                    e.getMessage());
-        }
-    }
-
-    /**
-     * Publishes the claimed batch (the exchange body) while the next one is claimed; the marker thread marks it
+     * Publishes the claimed batch (the exchange body) while the next one is claimed; {@link RelayMarks} marks it
      * published after. Throws to let the route's
      * error handler back off and call again; an event Kafka refuses for good is dead-lettered once it has
      * had {@code herald.relay.max-attempts} retries, and the rest of the batch goes on without it.
@@ -235,11 +203,7 @@ public final class OutboxRelay implements AutoCloseable {
     private void finish(List<Long> published) {
         long batch = inHand;
         inHand = -1;
-        marker.execute(() -> {
-            unmarked.addAll(published);
-            finished.add(batch);
-            markPublished();
-        });
+        marks.finished(batch, published);
     }
 
     /**
@@ -261,14 +225,13 @@ public final class OutboxRelay implements AutoCloseable {
     @Override
     public void close() throws InterruptedException {
         Future<Claim> ahead = next;
-        marker.execute(this::markPublished);
+        marks.writeLast();
         if (ahead != null) {
             claimer.execute(() -> release(ahead));
         }
-        for (ExecutorService thread : List.of(marker, claimer)) {
-            thread.shutdown();
-            thread.awaitTermination(5, TimeUnit.SECONDS);
-        }
+        marks.awaitLast();
+        claimer.shutdown();
+        claimer.awaitTermination(5, TimeUnit.SECONDS);
         publisher.close();
     }
 

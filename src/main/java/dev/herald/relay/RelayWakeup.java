@@ -41,8 +41,7 @@ public final class RelayWakeup implements Runnable, AutoCloseable {
         this.user = user;
         this.password = password;
         this.camel = camel;
-        // own threads, not Camel's ExecutorServiceManager: Camel shuts its pools down with the context,
-        // and Herald stops this after the routes, once their in-flight work is done (operations.md, "Stopping")
+        // not Camel's pool: a blocking LISTEN loop that only close() ends; Camel's stop would wait 10 s, then warn
         this.thread = new Thread(this, "herald-relay-wakeup");
         thread.setDaemon(true);
     }

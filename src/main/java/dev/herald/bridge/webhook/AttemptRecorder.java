@@ -41,8 +41,7 @@ final class AttemptRecorder {
     private final WebhookMetrics metrics;
     private final Consumer<Attempt> written;
     private final BlockingQueue<Attempt> queue = new LinkedBlockingQueue<>();
-    // own threads, not Camel's ExecutorServiceManager: Camel shuts its pools down with the context,
-    // and Herald stops this after the routes, once their in-flight work is done (operations.md, "Stopping")
+    // not Camel's pool: it writes answered attempts until the dispatcher stops it, after Camel's stop
     private final Thread writer = new Thread(this::writeWhatComes, "herald-webhook-recorder");
 
     /** {@code written} is told of each attempt once it is recorded (or could not be). */

@@ -33,12 +33,14 @@ final class DeclaredEndpoints {
     private static final Pattern SECRET = Pattern.compile("whsec_[A-Za-z0-9+/]{32,}={0,2}");
 
     private final DataSource dataSource;
-    private final WebhookEndpoints endpoints;
+    private final EndpointChecks checks;
+    private final SecretCipher secrets;
     private final Path schema;
 
-    DeclaredEndpoints(DataSource dataSource, WebhookEndpoints endpoints, Path schema) {
+    DeclaredEndpoints(DataSource dataSource, EndpointChecks checks, SecretCipher secrets, Path schema) {
         this.dataSource = dataSource;
-        this.endpoints = endpoints;
+        this.checks = checks;
+        this.secrets = secrets;
         this.schema = schema;
     }
 
@@ -68,9 +70,9 @@ final class DeclaredEndpoints {
                 }
                 UUID id = UUID.nameUUIDFromBytes(("herald-webhook:" + name).getBytes(StandardCharsets.UTF_8));
                 try {
-                    WebhookEndpoints.upsert(connection, id, endpoints.allowedUrl(body.get("url").asText()), body,
-                            WebhookEndpoints.headers(body.path("headers")),
-                            endpoints.sealedForStorage(connection, id, secret), "yaml");
+                    EndpointRows.upsert(connection, id, checks.allowedUrl(body.get("url").asText()), body,
+                            EndpointChecks.headers(body.path("headers")),
+                            EndpointRows.sealedForStorage(connection, secrets, id, secret), "yaml");
                 } catch (Problem refused) {
                     throw new IllegalStateException(where + refused.getMessage(), refused);
                 }

@@ -8,13 +8,11 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,12 +21,13 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import javax.sql.DataSource;
+import org.apache.camel.builder.ThreadPoolProfileBuilder;
+import org.apache.camel.spi.ExecutorServiceManager;
+import org.apache.camel.util.concurrent.ThreadPoolRejectedPolicy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,60 +42,36 @@ final class Dispatcher implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Dispatcher.class);
 
-    /**
-     * Per enabled endpoint, its due deliveries that head their aggregate's line, oldest first, as many as its
-     * lane leaves room for (arrays: endpoints with deliveries held, and how many).
-     */
     /** Claimed ahead per endpoint, in multiples of its in-flight cap: answers need no database trip to refill. */
     private static final int CLAIM_AHEAD = 4;
 
-    private static final String CLAIM = """
-            WITH picked AS (
-                SELECT due.id, e.id AS endpoint_id FROM webhook_endpoints e
-                  LEFT JOIN unnest(?, ?) AS busy(endpoint_id, in_flight) ON busy.endpoint_id = e.id
-                 CROSS JOIN LATERAL (
-                    SELECT d.id FROM webhook_deliveries d
-                     WHERE d.endpoint_id = e.id AND d.status = 'pending' AND d.next_attempt_at <= now()
-                       AND (d.claimed_until IS NULL OR d.claimed_until < now())
-                       -- strict order: an earlier delivery of the same aggregate to this endpoint goes first
-                       AND NOT EXISTS (SELECT 1 FROM webhook_deliveries p
-                                        WHERE p.endpoint_id = d.endpoint_id AND p.status = 'pending'
-                                          AND p.aggregate_type = d.aggregate_type AND p.aggregate_id = d.aggregate_id
-                                          AND p.aggregate_version < d.aggregate_version)
-                     ORDER BY d.next_attempt_at, d.id
-                     LIMIT greatest(0, ? - coalesce(busy.in_flight, 0))
-                       FOR UPDATE OF d SKIP LOCKED) due
-                 WHERE e.enabled
-                 LIMIT ?)
-            UPDATE webhook_deliveries d
-               SET claimed_until = now() + make_interval(secs => ?), claimed_by = ?, attempts = d.attempts + 1
-              FROM picked JOIN webhook_endpoints e ON e.id = picked.endpoint_id
-             WHERE d.id = picked.id AND d.status = 'pending'
-               AND (d.claimed_until IS NULL OR d.claimed_until < now())
-            RETURNING d.id, d.endpoint_id, d.event_id, d.event_type, d.aggregate_id, d.envelope, d.attempts,
-                      e.url, e.format, e.headers, e.rate_limit, e.secret, e.previous_secret, e.previous_secret_until""";
-
     private final DataSource dataSource;
+    private final DeliveryClaims claims;
     private final WebhookSettings settings;
     private final TargetGuard guard;
     private final AttemptRecorder recorder;
     private final WebhookMetrics metrics;
     private final SecretCipher secrets;
-    // own threads, not Camel's ExecutorServiceManager: Camel shuts its pools down with the context,
-    // and Herald stops this after the routes, once their in-flight work is done (operations.md, "Stopping")
-    private final ExecutorService clientThreads = Executors.newCachedThreadPool(named("herald-webhook-http"));
+    /** Camel's pools: what they run is done once the routes have stopped, so they may stop with the context. */
+    private final ExecutorServiceManager threads;
+    private final ExecutorService clientThreads;
     private final HttpClient client;
-    private final ExecutorService pump = Executors.newSingleThreadExecutor(named("herald-webhook-pump"));
-    private final ExecutorService work = Executors.newFixedThreadPool(4, named("herald-webhook-work"));
+    private final ExecutorService pump;
+    private final ExecutorService work;
     private final AtomicBoolean pumpScheduled = new AtomicBoolean();
     private final Map<UUID, EndpointLane> lanes = new ConcurrentHashMap<>();
     private final AtomicInteger totalInFlight = new AtomicInteger();
-    private final Map<UUID, AtomicLong> nextSlot = new ConcurrentHashMap<>();
+    private final RateSlots rates = new RateSlots();
     private volatile long nextMetricsRefresh;
 
     Dispatcher(DataSource dataSource, WebhookSettings settings, TargetGuard guard, DeadLetterStore deadLetters,
-            WebhookMetrics metrics, SecretCipher secrets) {
+            WebhookMetrics metrics, SecretCipher secrets, ExecutorServiceManager threads) {
         this.dataSource = dataSource;
+        this.claims = new DeliveryClaims(dataSource, settings);
+        this.threads = threads;
+        this.clientThreads = threads.newCachedThreadPool(this, "herald-webhook-http");
+        this.pump = fixedPool("herald-webhook-pump", 1);
+        this.work = fixedPool("herald-webhook-work", 4);
         this.secrets = secrets;
         this.settings = settings;
         this.guard = guard;
@@ -108,13 +83,7 @@ final class Dispatcher implements AutoCloseable {
 
     /** Claims held by this instance when it stopped are free again (the attempt counted stays counted). */
     void releaseClaims() throws SQLException {
-        try (Connection connection = dataSource.getConnection();
-                PreparedStatement release = connection.prepareStatement("""
-                        UPDATE webhook_deliveries SET claimed_until = NULL, claimed_by = NULL
-                         WHERE claimed_by = ? AND status = 'pending'""")) {
-            release.setString(1, settings.claimant());
-            release.executeUpdate();
-        }
+        claims.releaseAll();
     }
 
     /** The route's tick: pick up due retries, refresh gauges now and then, keep the planner informed. */
@@ -172,33 +141,11 @@ final class Dispatcher implements AutoCloseable {
         if (room <= 0) {
             return 0;
         }
-        List<Claimed> claimed = new ArrayList<>();
-        Map<UUID, Endpoint> endpoints = new HashMap<>();
-        try (Connection connection = dataSource.getConnection()) {
-            try (PreparedStatement claim = connection.prepareStatement(CLAIM)) {
-                List<UUID> busy = new ArrayList<>();
-                List<Integer> held = new ArrayList<>();
-                lanes.forEach((endpoint, lane) -> {
-                    busy.add(endpoint);
-                    held.add(lane.held());
-                });
-                claim.setArray(1, connection.createArrayOf("uuid", busy.toArray()));
-                claim.setArray(2, connection.createArrayOf("integer", held.toArray()));
-                claim.setInt(3, claimAhead());
-                claim.setInt(4, room);
-                claim.setLong(5, settings.lease().toSeconds());
-                claim.setString(6, settings.claimant());
-                try (ResultSet row = claim.executeQuery()) {
-                    while (row.next()) {
-                        claimed.add(new Claimed(row.getLong("id"), row.getObject("endpoint_id", UUID.class),
-                                row.getObject("event_id", UUID.class), row.getString("event_type"),
-                                row.getString("aggregate_id"), row.getString("envelope"), row.getInt("attempts")));
-                        endpoints.computeIfAbsent(claimed.get(claimed.size() - 1).endpointId(), id -> Endpoint.of(row));
-                    }
-                }
-            }
-        }
-        claimed.sort(java.util.Comparator.comparingLong(Claimed::id));
+        Map<UUID, Integer> held = new HashMap<>();
+        lanes.forEach((endpoint, lane) -> held.put(endpoint, lane.held()));
+        DeliveryClaims.Claim claim = claims.claim(held, claimAhead(), room);
+        List<Claimed> claimed = claim.deliveries();
+        Map<UUID, Endpoint> endpoints = claim.endpoints();
         for (Claimed delivery : claimed) {
             totalInFlight.incrementAndGet();
             lanes.computeIfAbsent(delivery.endpointId(), id -> new EndpointLane())
@@ -246,23 +193,11 @@ final class Dispatcher implements AutoCloseable {
      * host (that may block: never on the pump or a client thread); else right here, saving a thread hop.
      */
     private java.util.concurrent.Executor checkExecutor(Endpoint endpoint) {
-        long delay = rateDelayNanos(endpoint);
+        long delay = rates.delayNanos(endpoint);
         if (delay > 0) {
             return CompletableFuture.delayedExecutor(delay, TimeUnit.NANOSECONDS, work);
         }
         return guard.resolves(endpoint.url()) ? work : Runnable::run;
-    }
-
-    /** rate_limit requests per second: each send takes the next free slot of the endpoint. */
-    private long rateDelayNanos(Endpoint endpoint) {
-        if (endpoint.rateLimit() == null || endpoint.rateLimit() <= 0) {
-            return 0;
-        }
-        long interval = 1_000_000_000L / endpoint.rateLimit();
-        long now = System.nanoTime();
-        long slot = nextSlot.computeIfAbsent(endpoint.id(), id -> new AtomicLong(now))
-                .getAndAccumulate(now, (previous, current) -> Math.max(previous, current) + interval);
-        return Math.max(0, slot - now);
     }
 
     private void finish(Claimed delivery, Endpoint endpoint, Outgoing outgoing, HttpResponse<String> response,
@@ -300,21 +235,20 @@ final class Dispatcher implements AutoCloseable {
         return failure;
     }
 
-    private static java.util.concurrent.ThreadFactory named(String name) {
-        AtomicInteger count = new AtomicInteger();
-        return runnable -> {
-            Thread thread = new Thread(runnable, name + "-" + count.incrementAndGet());
-            thread.setDaemon(true);
-            return thread;
-        };
+    /**
+     * As the JDK's fixed pool: a queue without bound (Camel's default of 1,000 would run the overflow on the HTTP
+     * client's threads) and a refusal, not the caller running it, once stopped.
+     */
+    private ExecutorService fixedPool(String name, int size) {
+        return threads.newThreadPool(this, name, new ThreadPoolProfileBuilder(name).poolSize(size).maxPoolSize(size)
+                .keepAliveTime(0L).allowCoreThreadTimeOut(false).maxQueueSize(Integer.MAX_VALUE)
+                .rejectedPolicy(ThreadPoolRejectedPolicy.Abort).build());
     }
 
     @Override
     public void close() {
         recorder.stop();
-        pump.shutdownNow();
-        work.shutdownNow();
-        clientThreads.shutdownNow();
+        List.of(pump, work, clientThreads).forEach(threads::shutdownNow);
     }
 
 }

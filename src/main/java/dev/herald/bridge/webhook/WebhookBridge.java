@@ -28,11 +28,12 @@ public final class WebhookBridge {
         SecretReencryption.run(dataSource, secrets);
         TargetGuard guard = new TargetGuard(webhooks.allowPrivateNetworks(), webhooks.allowedHosts());
         Dispatcher dispatcher = new Dispatcher(dataSource, webhooks, guard, deadLetters, new WebhookMetrics(meters),
-                secrets);
+                secrets, camel.getExecutorServiceManager());
         dispatcher.releaseClaims();
-        WebhookEndpoints endpoints = new WebhookEndpoints(dataSource, guard, webhooks, dispatcher, secrets);
+        EndpointChecks checks = new EndpointChecks(guard, webhooks);
+        WebhookEndpoints endpoints = new WebhookEndpoints(dataSource, checks, webhooks, dispatcher, secrets);
         if (!webhooks.endpointsFile().isEmpty()) {
-            new DeclaredEndpoints(dataSource, endpoints, Path.of(settings.get(Sources.SCHEMAS_DIR),
+            new DeclaredEndpoints(dataSource, checks, secrets, Path.of(settings.get(Sources.SCHEMAS_DIR),
                     "webhook-endpoint-create.json")).declare(Path.of(webhooks.endpointsFile()));
         }
         deadLetters.onRetry("webhook", (transaction, eventId, url) -> {

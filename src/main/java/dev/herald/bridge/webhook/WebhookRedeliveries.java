@@ -40,7 +40,7 @@ public final class WebhookRedeliveries {
         }
         int replayed;
         try (Connection connection = dataSource.getConnection()) {
-            if (!WebhookEndpoints.exists(connection, id)) {
+            if (!EndpointRows.exists(connection, id)) {
                 throw WebhookEndpoints.notFound(id);
             }
             try (PreparedStatement insert = connection.prepareStatement("""
@@ -95,7 +95,7 @@ public final class WebhookRedeliveries {
         } catch (NumberFormatException e) {
             throw Problem.notFound("no delivery " + exchange.getIn().getHeader("deliveryId"));
         }
-        if (WebhookEndpoints.execute(dataSource, """
+        if (EndpointRows.execute(dataSource, """
                 UPDATE webhook_deliveries SET status = 'pending', attempts = 0, next_attempt_at = now(), finished_at = NULL
                  WHERE endpoint_id = ? AND id = ?""", id, delivery) == 0) {
             throw Problem.notFound("endpoint " + id + " has no delivery " + delivery);

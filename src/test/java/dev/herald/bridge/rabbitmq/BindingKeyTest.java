@@ -27,6 +27,16 @@ class BindingKeyTest {
         "a.#.z, a.z, true",
         "a.#.z, a.b.c.z, true",
         "a.#.z, a.b.c, false",
+        "a.*.z, a.b.z, true",
+        "a.*.z, a.z, false",
+        "*.*, a.b, true",
+        "*.*, a.b.c, false",
+        "#.#, a.b, true",
+        "customer.*.#, customer.created, true",
+        "customer.*.#, customer.created.v2.eu, true",
+        "customer.*.#, customer, false",
+        "customer.created, customer.createdX, false",
+        "customer.created, customer.created.v2, false",
     })
     void matchesAsTheBrokerDoes(String pattern, String routingKey, boolean matches) {
         assertThat(new BindingKey(pattern).matches(routingKey)).isEqualTo(matches);

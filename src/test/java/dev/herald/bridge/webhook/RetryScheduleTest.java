@@ -29,6 +29,30 @@ class RetryScheduleTest {
         assertThat(schedule.after(3, Duration.ofSeconds(1))).as("spent is spent, whatever the receiver asks").isNull();
     }
 
+    @Test
+    void aRetryAfterAtTheCapOrOfZeroIsTakenAsItIs() {
+        RetrySchedule schedule = new RetrySchedule(DELAYS, 0.2, Duration.ofMinutes(10));
+        assertThat(schedule.after(1, Duration.ofMinutes(10))).isEqualTo(Duration.ofMinutes(10));
+        assertThat(schedule.after(2, Duration.ZERO)).isEqualTo(Duration.ZERO);
+    }
+
+    @Test
+    void anEmptyScheduleRetriesNothing() {
+        RetrySchedule schedule = new RetrySchedule(List.of(), 0.2, Duration.ofHours(1));
+        assertThat(schedule.maxAttempts()).isZero();
+        assertThat(schedule.after(0, null)).isNull();
+        assertThat(schedule.after(0, Duration.ofSeconds(1))).isNull();
+    }
+
+    @RepeatedTest(20)
+    void aZeroDelayStaysZeroAndJitterNeverMakesAWaitNegative() {
+        // a jitter over 1 would take two thirds of these waits below zero
+        RetrySchedule schedule = new RetrySchedule(List.of(Duration.ZERO, Duration.ZERO, Duration.ofSeconds(1)), 3.0,
+                Duration.ofHours(1));
+        assertThat(schedule.after(1, null)).isEqualTo(Duration.ZERO);
+        assertThat(schedule.after(2, null)).isBetween(Duration.ZERO, Duration.ofSeconds(4));
+    }
+
     @RepeatedTest(20)
     void jitterSpreadsWithinItsBounds() {
         Duration wait = new RetrySchedule(DELAYS, 0.2, Duration.ofHours(1)).after(2, null);
