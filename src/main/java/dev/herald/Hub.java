@@ -18,6 +18,7 @@ import dev.herald.intake.CommandAnswer;
 import dev.herald.intake.CommandRoutes;
 import dev.herald.intake.DeclaredTopics;
 import dev.herald.intake.ProblemResponder;
+import dev.herald.intake.RequestTracing;
 import dev.herald.intake.SchemaFiles;
 import dev.herald.intake.SqlParameterCheck;
 import dev.herald.intake.StrictSchemaLoader;
@@ -51,12 +52,14 @@ import dev.herald.settings.Settings;
 import dev.herald.settings.Shedding;
 import dev.herald.settings.Sources;
 import dev.herald.settings.Stopping;
+import dev.herald.settings.Tracing;
 import dev.herald.sink.SinkErrors;
 import dev.herald.sink.SinkRetries;
 import dev.herald.store.Database;
 import dev.herald.store.EventStore;
 import dev.herald.store.Outbox;
 import dev.herald.store.SqlSteps;
+import dev.herald.trace.Traces;
 import io.vertx.core.VertxOptions;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -147,6 +150,11 @@ final class Hub {
                 .start();
         PublishMeters publishMeters = new PublishMeters(metrics.registry(), monitor);
         CommandMeters commandMeters = new CommandMeters(metrics.registry());
+        // W3C trace context end to end (docs/operations.md, "Tracing"): spans exported when an endpoint is set;
+        // closed after everything that ends spans
+        Traces traces = own(Traces.of(otlpEndpoint(settings), settings.get(Tracing.SERVICE_NAME)));
+        registry.bind("traces", traces);
+        camel.addRoutePolicyFactory(new RequestTracing(traces));
         GroupCommitter committer = own(new GroupCommitter(dataSource, store, publish, publishMeters));
 
         // each request waits on a Vert.x worker while its batch commits: enough of them lets batches grow
@@ -156,7 +164,7 @@ final class Hub {
         registry.bind("herald", new HeraldComponent(monitor::admit));
         registry.bind("jsonRequest", new JsonRequest());
         registry.bind("strictJson", JsonBodies.MAPPER);
-        registry.bind("groupCommit", new GroupCommitPolicy(committer));
+        registry.bind("groupCommit", new GroupCommitPolicy(committer, traces));
         registry.bind("commandAnswer", new CommandAnswer(commandMeters));
         registry.bind("queryParameters", new QueryParameters());
         SqlSteps.countParametersOnce(camel);
@@ -186,7 +194,7 @@ final class Hub {
                 EventTypes.matching(settings.get(Relaying.STRICT_ORDER_TYPES)));
         registry.bind("relay", own(new OutboxRelay(dataSource, relayPublisher, relayDeadLetters,
                 new RelaySettings(settings.get(Relaying.BATCH_SIZE), settings.get(Relaying.LEASE),
-                        settings.get(Relaying.MAX_ATTEMPTS), instanceId + "-relay"), publishMeters)));
+                        settings.get(Relaying.MAX_ATTEMPTS), instanceId + "-relay"), publishMeters, traces)));
         if (settings.get(Relaying.ENABLED)) {
             RelayWakeup wakeup = own(new RelayWakeup(camel, dbUrl, dbUser, dbPassword,
                     settings.get(Relaying.QUEUE)));
@@ -197,10 +205,16 @@ final class Hub {
                 }
             });
         }
-        own(WebhookBridge.install(camel, settings, dataDir, dataSource, deadLetters, metrics.registry()));
+        own(WebhookBridge.install(camel, settings, dataDir, dataSource, deadLetters, metrics.registry(), traces));
         LiveReload.install(camel, settings);
         LOG.info("Herald: database {}, Kafka {}, publish mode {}", Settings.withoutCredentials(dbUrl), brokers,
                 settings.get(Publishing.MODE));
+    }
+
+    /** herald.tracing.otlp-endpoint, else the standard OTEL_EXPORTER_OTLP_ENDPOINT. */
+    private static String otlpEndpoint(Settings settings) {
+        String endpoint = settings.get(Tracing.OTLP_ENDPOINT);
+        return endpoint.isBlank() ? System.getenv().getOrDefault("OTEL_EXPORTER_OTLP_ENDPOINT", "") : endpoint;
     }
 
     /**

@@ -4,6 +4,11 @@ import dev.herald.bridge.webhook.AttemptRecorder.Attempt;
 import dev.herald.bridge.webhook.Payloads.Outgoing;
 import dev.herald.deadletter.DeadLetterStore;
 import java.net.http.HttpClient;
+import dev.herald.trace.Traces;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -76,6 +81,11 @@ final class Dispatcher implements AutoCloseable {
             RETURNING d.id, d.endpoint_id, d.event_id, d.event_type, d.aggregate_id, d.envelope, d.attempts,
                       e.url, e.format, e.headers, e.rate_limit, e.secret, e.previous_secret, e.previous_secret_until""";
 
+    private static final AttributeKey<String> EVENT_ID = AttributeKey.stringKey("herald.event_id");
+    private static final AttributeKey<String> ENDPOINT_ID = AttributeKey.stringKey("herald.webhook.endpoint_id");
+    private static final AttributeKey<Long> STATUS = AttributeKey.longKey("http.response.status_code");
+
+    private final Traces traces;
     private final DataSource dataSource;
     private final WebhookSettings settings;
     private final TargetGuard guard;
@@ -95,8 +105,9 @@ final class Dispatcher implements AutoCloseable {
     private volatile long nextMetricsRefresh;
 
     Dispatcher(DataSource dataSource, WebhookSettings settings, TargetGuard guard, DeadLetterStore deadLetters,
-            WebhookMetrics metrics, SecretCipher secrets) {
+            WebhookMetrics metrics, SecretCipher secrets, Traces traces) {
         this.dataSource = dataSource;
+        this.traces = traces;
         this.secrets = secrets;
         this.settings = settings;
         this.guard = guard;
@@ -233,12 +244,37 @@ final class Dispatcher implements AutoCloseable {
         HttpRequest.Builder request = HttpRequest.newBuilder(endpoint.url()).timeout(settings.timeout())
                 .POST(HttpRequest.BodyPublishers.ofString(outgoing.body()));
         outgoing.headers().forEach(request::setHeader);
+        // the delivery's span continues the event's trace (its envelope's traceparent); the receiver's continues it
+        Span span = traces.start("webhook POST", SpanKind.CLIENT, Traces.ofEnvelope(delivery.envelope()));
+        String[] context = Traces.headers(span.getSpanContext());
+        request.setHeader(Traces.TRACEPARENT, context[0]);
+        if (context[1] != null) {
+            request.setHeader(Traces.TRACESTATE, context[1]);
+        }
         CompletableFuture.runAsync(() -> guard.check(endpoint.url()), checkExecutor(endpoint))
                 .thenCompose(checked -> client.sendAsync(request.build(),
                         info -> new ResponseExcerpt(settings.responseExcerpt())))
                 .orTimeout(settings.timeout().toMillis(), TimeUnit.MILLISECONDS)
-                .whenCompleteAsync((response, failure) -> finish(delivery, endpoint, outgoing, response, failure,
-                        Duration.ofNanos(System.nanoTime() - started)), work);
+                .whenCompleteAsync((response, failure) -> {
+                    ended(span, delivery, response, failure);
+                    finish(delivery, endpoint, outgoing, response, failure,
+                            Duration.ofNanos(System.nanoTime() - started));
+                }, work);
+    }
+
+    private static void ended(Span span, Claimed delivery, HttpResponse<String> response, Throwable failure) {
+        if (!span.isRecording()) {
+            return;
+        }
+        span.setAttribute(EVENT_ID, delivery.eventId().toString());
+        span.setAttribute(ENDPOINT_ID, delivery.endpointId().toString());
+        if (response != null) {
+            span.setAttribute(STATUS, (long) response.statusCode());
+        }
+        if (failure != null || response == null || response.statusCode() >= 300) {
+            span.setStatus(StatusCode.ERROR);
+        }
+        span.end();
     }
 
     /**

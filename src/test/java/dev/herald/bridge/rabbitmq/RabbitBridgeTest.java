@@ -221,6 +221,20 @@ class RabbitBridgeTest {
         return List.copyOf(firstSeen.values());
     }
 
+    @Test
+    void theMessageCarriesTheCommandsTraceContext() {
+        String trace = "4bf92f3577b34da6a3ce929d0e0e4736";
+        Response created = hub.http.post("/api/customers", "{\"full_name\":\"Traced\",\"email\":\"t@example.com\"}",
+                "traceparent", "00-" + trace + "-00f067aa0ba902b7-01");
+        assertThat(created.status()).as(created.toString()).isEqualTo(201);
+        String customer = created.json().get("aggregate_id").asText();
+        List<Delivery> audit = await().atMost(Duration.ofSeconds(30))
+                .until(() -> forAggregate(AUDIT, customer), d -> !d.isEmpty());
+        // the command's publish span: the request's trace, a span of its own
+        assertThat(String.valueOf(audit.get(0).header("traceparent")))
+                .matches("00-" + trace + "-[0-9a-f]{16}-01").doesNotContain("00f067aa0ba902b7");
+    }
+
     private static List<Delivery> forAggregate(String queue, String aggregateId) {
         return amqp.received(queue).stream().filter(d -> aggregateId.equals(d.header("aggregate_id"))).toList();
     }
