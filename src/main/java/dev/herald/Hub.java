@@ -155,7 +155,7 @@ final class Hub {
         Traces traces = own(Traces.of(otlpEndpoint(settings), settings.get(Tracing.SERVICE_NAME)));
         registry.bind("traces", traces);
         camel.addRoutePolicyFactory(new RequestTracing(traces));
-        GroupCommitter committer = own(new GroupCommitter(dataSource, store, publish, publishMeters));
+        GroupCommitter committer = own(new GroupCommitter(dataSource, store, publish, publishMeters, traces));
 
         // each request waits on a Vert.x worker while its batch commits: enough of them lets batches grow
         registry.bind("vertxOptions", new VertxOptions().setWorkerPoolSize(settings.get(Http.WORKERS)));

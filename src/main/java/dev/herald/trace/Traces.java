@@ -4,6 +4,7 @@ import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanContext;
+import io.opentelemetry.api.trace.SpanBuilder;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.TraceFlags;
 import io.opentelemetry.api.trace.TraceState;
@@ -116,6 +117,24 @@ public final class Traces implements AutoCloseable {
                         parent.getTraceState()))
                 : Span.wrap(SpanContext.create(IDS.generateTraceId(), IDS.generateSpanId(), TraceFlags.getSampled(),
                         TraceState.getDefault()));
+    }
+
+    /**
+     * A span of work done for many traces at once (a lane's batch): a root of its own, linked to each trace's context.
+     * Built only when recording; else the invalid span, whose methods do nothing.
+     */
+    public Span batch(String name, List<String> traceparents) {
+        if (tracer == null) {
+            return Span.getInvalid();
+        }
+        SpanBuilder builder = tracer.spanBuilder(name).setSpanKind(SpanKind.INTERNAL).setNoParent();
+        for (String traceparent : traceparents) {
+            SpanContext context = parse(traceparent, null);
+            if (context.isValid()) {
+                builder.addLink(context);
+            }
+        }
+        return builder.startSpan();
     }
 
     /**

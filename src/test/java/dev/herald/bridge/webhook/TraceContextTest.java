@@ -51,14 +51,11 @@ class TraceContextTest {
         try (TestHub hub = TestHub.start(settings); WebhookReceiver receiver = new WebhookReceiver();
                 TopicReader topic = new TopicReader(hub.brokers(), settings.get("herald.topics.customers"))) {
             WebhookHubs.endpoint(hub, "{\"url\":\"" + receiver.url() + "\",\"event_types\":[\"customer.*\"]}");
-            Response created = hub.http.post("/api/customers",
-                    "{\"full_name\":\"Ada Traced\",\"email\":\"ada@example.com\"}", "traceparent", TRACEPARENT);
-            assertThat(created.status()).as(created.toString()).isEqualTo(201);
+            Response created = tracedCustomer(hub, 201);
             String customer = created.json().get("aggregate_id").asText();
 
-            ConsumerRecord<String, byte[]> record = await().atMost(PATIENCE)
-                    .until(() -> topic.recordsFor(customer), r -> !r.isEmpty()).get(0);
-            String header = new String(record.headers().lastHeader("traceparent").value(), StandardCharsets.US_ASCII);
+            ConsumerRecord<String, byte[]> record = firstRecord(topic, customer);
+            String header = traceparent(record);
             assertThat(Traces.traceId(header)).isEqualTo(TRACE);
             assertThat(TopicReader.cloudEvent(record).getExtension("traceparent")).isEqualTo(header);
 
@@ -82,6 +79,13 @@ class TraceContextTest {
             assertThat(delivery.getParentSpanId()).isEqualTo(publish.getSpanId());
             assertThat(webhook).isEqualTo("00-" + TRACE + "-" + delivery.getSpanId() + "-01");
             assertThat(server.getAttributes().asMap().toString()).contains("http.response.status_code=201");
+            // the lane's batch served this command (and maybe others): a root of its own, linked to the publish span
+            assertThat(spans.getFinishedSpanItems()).filteredOn(s -> s.getName().endsWith(" batch"))
+                    .anySatisfy(batch -> {
+                        assertThat(batch.getParentSpanContext().isValid()).isFalse();
+                        assertThat(batch.getLinks()).anySatisfy(link ->
+                                assertThat(link.getSpanContext().getSpanId()).isEqualTo(publish.getSpanId()));
+                    });
         }
     }
 
@@ -109,13 +113,9 @@ class TraceContextTest {
                 "herald.relay.interval", "100"));
         try (TestHub hub = TestHub.start(settings);
                 TopicReader topic = new TopicReader(hub.brokers(), settings.get("herald.topics.customers"))) {
-            Response created = hub.http.post("/api/customers",
-                    "{\"full_name\":\"Later\",\"email\":\"later@example.com\"}", "traceparent", TRACEPARENT);
-            assertThat(created.status()).as(created.toString()).isEqualTo(202);
-            String customer = created.json().get("aggregate_id").asText();
-            ConsumerRecord<String, byte[]> record = await().atMost(PATIENCE)
-                    .until(() -> topic.recordsFor(customer), r -> !r.isEmpty()).get(0);
-            String header = new String(record.headers().lastHeader("traceparent").value(), StandardCharsets.US_ASCII);
+            String customer = tracedCustomer(hub, 202).json().get("aggregate_id").asText();
+            ConsumerRecord<String, byte[]> record = firstRecord(topic, customer);
+            String header = traceparent(record);
             Object stored = TopicReader.cloudEvent(record).getExtension("traceparent");
 
             List<SpanData> trace = await().atMost(PATIENCE).until(() -> inTrace(TRACE), s -> s.size() >= 3);
@@ -131,6 +131,22 @@ class TraceContextTest {
             assertThat(header).isEqualTo("00-" + TRACE + "-" + relayed.getSpanId() + "-01");
             assertThat(relayed.getStartEpochNanos()).isGreaterThanOrEqualTo(accepted.getEndEpochNanos());
         }
+    }
+
+    /** POST /api/customers with the caller's traceparent; answers the answer, its status checked. */
+    private static Response tracedCustomer(TestHub hub, int status) {
+        Response created = hub.http.post("/api/customers",
+                "{\"full_name\":\"Ada Traced\",\"email\":\"ada@example.com\"}", "traceparent", TRACEPARENT);
+        assertThat(created.status()).as(created.toString()).isEqualTo(status);
+        return created;
+    }
+
+    private static ConsumerRecord<String, byte[]> firstRecord(TopicReader topic, String key) {
+        return await().atMost(PATIENCE).until(() -> topic.recordsFor(key), r -> !r.isEmpty()).get(0);
+    }
+
+    private static String traceparent(ConsumerRecord<String, byte[]> record) {
+        return new String(record.headers().lastHeader("traceparent").value(), StandardCharsets.US_ASCII);
     }
 
     private List<SpanData> inTrace(String traceId) {
