@@ -187,7 +187,7 @@ final class Hub {
                 settings.get(Security.ANONYMOUS_RATE_LIMIT));
         registry.bind("access", access);
         registry.bind("keyApi", new KeyApi(dataSource, apiKeys, access, publish.retryAfterSeconds()));
-        own(RabbitBridge.install(camel, settings, amqpUrl, brokers, metrics.registry(), deadLetters));
+        own(RabbitBridge.install(camel, settings, amqpUrl, brokers, metrics.registry(), deadLetters, traces));
         TransactionalPublisher relayPublisher = new TransactionalPublisher(brokers, instanceId + "-relay",
                 settings.get(Publishing.TIMEOUT));
         KafkaDeadLetters relayDeadLetters = new KafkaDeadLetters(dataSource, deadLetters,
