@@ -27,7 +27,6 @@ public final class RequestTracing implements RoutePolicyFactory {
     public static final String MDC_KEY = "trace_id";
     private static final AttributeKey<String> METHOD = AttributeKey.stringKey("http.request.method");
     private static final AttributeKey<String> ROUTE = AttributeKey.stringKey("http.route");
-    private static final AttributeKey<Long> STATUS = AttributeKey.longKey("http.response.status_code");
 
     private final Traces traces;
 
@@ -72,7 +71,7 @@ public final class RequestTracing implements RoutePolicyFactory {
         if (span.isRecording()) {
             Integer status = exchange.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE, Integer.class);
             int code = status == null ? 200 : status;
-            span.setAttribute(STATUS, (long) code);
+            span.setAttribute(Traces.HTTP_STATUS, (long) code);
             if (code >= 500 || exchange.getException() != null) {
                 span.setStatus(StatusCode.ERROR);
             }

@@ -34,7 +34,6 @@ import org.apache.camel.spi.Policy;
  */
 public final class GroupCommitPolicy implements Policy {
 
-    private static final AttributeKey<String> DESTINATION = AttributeKey.stringKey("messaging.destination.name");
     private static final AttributeKey<String> COMMAND_ID = AttributeKey.stringKey("herald.command_id");
 
     private final GroupCommitter committer;
@@ -102,7 +101,7 @@ public final class GroupCommitPolicy implements Policy {
         Span span = traces.start(command.declaration().eventType() + " publish", SpanKind.PRODUCER,
                 request == null ? SpanContext.getInvalid() : request.getSpanContext());
         if (span.isRecording()) {
-            span.setAttribute(DESTINATION, command.declaration().topic());
+            span.setAttribute(Traces.DESTINATION, command.declaration().topic());
             span.setAttribute(COMMAND_ID, command.commandId().toString());
         }
         return span;

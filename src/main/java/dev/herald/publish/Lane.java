@@ -127,7 +127,9 @@ final class Lane implements Runnable {
                 ? traces.batch(name + " batch", live.stream().map(p -> p.command.traceparent()).toList())
                 : Span.getInvalid();
         try {
-            span.setAttribute(BATCH_SIZE, (long) live.size());
+            if (span.isRecording()) {
+                span.setAttribute(BATCH_SIZE, (long) live.size());
+            }
             inTransactions(live);
         } finally {
             span.end();

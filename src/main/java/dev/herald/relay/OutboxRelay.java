@@ -55,7 +55,6 @@ public final class OutboxRelay implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(OutboxRelay.class);
 
     private static final String ATTEMPTS = "HeraldRelayAttempts";
-    private static final AttributeKey<String> DESTINATION = AttributeKey.stringKey("messaging.destination.name");
     private static final AttributeKey<Boolean> RELAYED = AttributeKey.booleanKey("herald.relayed");
     /** Tries of the current batch, for the dead letter channel once its retries are spent. */
     public static final String BATCH_ATTEMPTS = "HeraldRelayBatchAttempts";
@@ -251,7 +250,7 @@ public final class OutboxRelay implements AutoCloseable {
             if (traces.recording()) {
                 Span span = traces.start(event.eventType() + " publish", SpanKind.PRODUCER,
                         Traces.parse(event.traceparent(), null));
-                span.setAttribute(DESTINATION, event.topic());
+                span.setAttribute(Traces.DESTINATION, event.topic());
                 span.setAttribute(RELAYED, true);
                 spans.add(span);
                 record = record.tracedAs(Traces.traceparent(span.getSpanContext()));

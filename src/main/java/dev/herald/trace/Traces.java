@@ -23,6 +23,7 @@ import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
 import io.opentelemetry.sdk.trace.export.SpanExporter;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
 
 /**
  * W3C trace context through the hub, on the OpenTelemetry SDK. Recording (an exporter is set): every span is a
@@ -36,6 +37,11 @@ public final class Traces implements AutoCloseable {
     public static final String TRACESTATE = "tracestate";
     /** The exchange property holding a request's server span (intake's route policy sets it). */
     public static final String SPAN_PROPERTY = "HeraldSpan";
+
+    /** Span attributes several hops set (OpenTelemetry semantic conventions, and Herald's own). */
+    public static final AttributeKey<String> DESTINATION = AttributeKey.stringKey("messaging.destination.name");
+    public static final AttributeKey<Long> HTTP_STATUS = AttributeKey.longKey("http.response.status_code");
+    public static final AttributeKey<String> EVENT_ID = AttributeKey.stringKey("herald.event_id");
 
     private static final W3CTraceContextPropagator W3C = W3CTraceContextPropagator.getInstance();
     private static final IdGenerator IDS = IdGenerator.random();
@@ -154,6 +160,17 @@ public final class Traces implements AutoCloseable {
         String[] headers = new String[2];
         W3C.inject(Context.root().with(Span.wrap(span)), headers, INTO);
         return headers;
+    }
+
+    /** Sets the {@code traceparent} (and a non-empty {@code tracestate}) of a span as headers of an outgoing message. */
+    public static void inject(SpanContext span, BiConsumer<String, String> headers) {
+        String[] context = headers(span);
+        if (context[0] != null) {
+            headers.accept(TRACEPARENT, context[0]);
+        }
+        if (context[1] != null) {
+            headers.accept(TRACESTATE, context[1]);
+        }
     }
 
     public static String traceparent(SpanContext span) {

@@ -2,7 +2,6 @@ package dev.herald.bridge.rabbitmq;
 
 import dev.herald.bridge.rabbitmq.Topology.Exchanges;
 import dev.herald.trace.Traces;
-import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
@@ -30,8 +29,6 @@ public final class RabbitPublishing {
     static final String PARTITION = "HeraldRabbitPartition";
     private static final String STARTED = "HeraldRabbitStarted";
     private static final String SPAN = "HeraldRabbitSpan";
-    private static final AttributeKey<String> DESTINATION = AttributeKey.stringKey("messaging.destination.name");
-    private static final AttributeKey<String> EVENT_ID = AttributeKey.stringKey("herald.event_id");
 
     private final BridgeDeclarations declarations;
     private final Exchanges exchanges;
@@ -114,15 +111,11 @@ public final class RabbitPublishing {
             Span span = traces.start(publication.exchange() + " publish", SpanKind.PRODUCER,
                     Traces.parse(publication.traceparent(), publication.tracestate()));
             if (span.isRecording()) {
-                span.setAttribute(DESTINATION, publication.exchange());
-                span.setAttribute(EVENT_ID, event.id().toString());
+                span.setAttribute(Traces.DESTINATION, publication.exchange());
+                span.setAttribute(Traces.EVENT_ID, event.id().toString());
                 exchange.setProperty(SPAN, span);
             }
-            String[] context = Traces.headers(span.getSpanContext());
-            out.setHeader(Traces.TRACEPARENT, context[0]);
-            if (context[1] != null) {
-                out.setHeader(Traces.TRACESTATE, context[1]);
-            }
+            Traces.inject(span.getSpanContext(), out::setHeader);
         }
         out.setBody(body);
     }

@@ -81,9 +81,7 @@ final class Dispatcher implements AutoCloseable {
             RETURNING d.id, d.endpoint_id, d.event_id, d.event_type, d.aggregate_id, d.envelope, d.attempts,
                       e.url, e.format, e.headers, e.rate_limit, e.secret, e.previous_secret, e.previous_secret_until""";
 
-    private static final AttributeKey<String> EVENT_ID = AttributeKey.stringKey("herald.event_id");
     private static final AttributeKey<String> ENDPOINT_ID = AttributeKey.stringKey("herald.webhook.endpoint_id");
-    private static final AttributeKey<Long> STATUS = AttributeKey.longKey("http.response.status_code");
 
     private final Traces traces;
     private final DataSource dataSource;
@@ -246,11 +244,7 @@ final class Dispatcher implements AutoCloseable {
         outgoing.headers().forEach(request::setHeader);
         // the delivery's span continues the event's trace (its envelope's traceparent); the receiver's continues it
         Span span = traces.start("webhook POST", SpanKind.CLIENT, Traces.ofEnvelope(delivery.envelope()));
-        String[] context = Traces.headers(span.getSpanContext());
-        request.setHeader(Traces.TRACEPARENT, context[0]);
-        if (context[1] != null) {
-            request.setHeader(Traces.TRACESTATE, context[1]);
-        }
+        Traces.inject(span.getSpanContext(), request::setHeader);
         CompletableFuture.runAsync(() -> guard.check(endpoint.url()), checkExecutor(endpoint))
                 .thenCompose(checked -> client.sendAsync(request.build(),
                         info -> new ResponseExcerpt(settings.responseExcerpt())))
@@ -266,10 +260,10 @@ final class Dispatcher implements AutoCloseable {
         if (!span.isRecording()) {
             return;
         }
-        span.setAttribute(EVENT_ID, delivery.eventId().toString());
+        span.setAttribute(Traces.EVENT_ID, delivery.eventId().toString());
         span.setAttribute(ENDPOINT_ID, delivery.endpointId().toString());
         if (response != null) {
-            span.setAttribute(STATUS, (long) response.statusCode());
+            span.setAttribute(Traces.HTTP_STATUS, (long) response.statusCode());
         }
         if (failure != null || response == null || response.statusCode() >= 300) {
             span.setStatus(StatusCode.ERROR);
