@@ -20,6 +20,7 @@ import dev.herald.intake.CommandRoutes;
 import dev.herald.intake.DeclaredTopics;
 import dev.herald.intake.EventSchemaCheck;
 import dev.herald.intake.ProblemResponder;
+import dev.herald.intake.RequestTracing;
 import dev.herald.intake.SchemaFiles;
 import dev.herald.intake.SqlParameterCheck;
 import dev.herald.intake.StrictSchemaLoader;
@@ -54,12 +55,14 @@ import dev.herald.settings.Settings;
 import dev.herald.settings.Shedding;
 import dev.herald.settings.Sources;
 import dev.herald.settings.Stopping;
+import dev.herald.settings.Tracing;
 import dev.herald.sink.SinkErrors;
 import dev.herald.sink.SinkRetries;
 import dev.herald.store.Database;
 import dev.herald.store.EventStore;
 import dev.herald.store.Outbox;
 import dev.herald.store.SqlSteps;
+import dev.herald.trace.Traces;
 import io.vertx.core.VertxOptions;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -154,7 +157,12 @@ final class Hub {
                 .start();
         PublishMeters publishMeters = new PublishMeters(metrics.registry(), monitor);
         CommandMeters commandMeters = new CommandMeters(metrics.registry());
-        GroupCommitter committer = own(new GroupCommitter(dataSource, store, publish, publishMeters));
+        // W3C trace context end to end (docs/operations.md, "Tracing"): spans exported when an endpoint is set;
+        // closed after everything that ends spans
+        Traces traces = own(Traces.of(otlpEndpoint(settings), settings.get(Tracing.SERVICE_NAME)));
+        registry.bind("traces", traces);
+        camel.addRoutePolicyFactory(new RequestTracing(traces));
+        GroupCommitter committer = own(new GroupCommitter(dataSource, store, publish, publishMeters, traces));
 
         // each request waits on a Vert.x worker while its batch commits: enough of them lets batches grow
         registry.bind("vertxOptions", new VertxOptions().setWorkerPoolSize(settings.get(Http.WORKERS)));
@@ -165,7 +173,7 @@ final class Hub {
         registry.bind("herald", new HeraldComponent(monitor::admit));
         registry.bind("jsonRequest", new JsonRequest());
         registry.bind("strictJson", JsonBodies.MAPPER);
-        registry.bind("groupCommit", new GroupCommitPolicy(committer));
+        registry.bind("groupCommit", new GroupCommitPolicy(committer, traces));
         registry.bind("commandAnswer", new CommandAnswer(commandMeters));
         registry.bind("queryParameters", new QueryParameters());
         SqlSteps.countParametersOnce(camel);
@@ -188,14 +196,14 @@ final class Hub {
                 settings.get(Security.ANONYMOUS_RATE_LIMIT));
         registry.bind("access", access);
         registry.bind("keyApi", new KeyApi(dataSource, apiKeys, access, publish.retryAfterSeconds()));
-        own(RabbitBridge.install(camel, settings, amqpUrl, brokers, metrics.registry(), deadLetters));
+        own(RabbitBridge.install(camel, settings, amqpUrl, brokers, metrics.registry(), deadLetters, traces));
         TransactionalPublisher relayPublisher = new TransactionalPublisher(brokers, instanceId + "-relay",
                 settings.get(Publishing.TIMEOUT));
         KafkaDeadLetters relayDeadLetters = new KafkaDeadLetters(dataSource, deadLetters,
                 EventTypes.matching(settings.get(Relaying.STRICT_ORDER_TYPES)));
         registry.bind("relay", own(new OutboxRelay(dataSource, relayPublisher, relayDeadLetters,
                 new RelaySettings(settings.get(Relaying.BATCH_SIZE), settings.get(Relaying.LEASE),
-                        settings.get(Relaying.MAX_ATTEMPTS), instanceId + "-relay"), publishMeters)));
+                        settings.get(Relaying.MAX_ATTEMPTS), instanceId + "-relay"), publishMeters, traces)));
         if (settings.get(Relaying.ENABLED)) {
             RelayWakeup wakeup = own(new RelayWakeup(camel, dbUrl, dbUser, dbPassword,
                     settings.get(Relaying.QUEUE)));
@@ -206,10 +214,16 @@ final class Hub {
                 }
             });
         }
-        own(WebhookBridge.install(camel, settings, dataDir, dataSource, deadLetters, metrics.registry()));
+        own(WebhookBridge.install(camel, settings, dataDir, dataSource, deadLetters, metrics.registry(), traces));
         LiveReload.install(camel, settings);
         LOG.info("Herald: database {}, Kafka {}, publish mode {}", Settings.withoutCredentials(dbUrl), brokers,
                 settings.get(Publishing.MODE));
+    }
+
+    /** herald.tracing.otlp-endpoint, else the standard OTEL_EXPORTER_OTLP_ENDPOINT. */
+    private static String otlpEndpoint(Settings settings) {
+        String endpoint = settings.get(Tracing.OTLP_ENDPOINT);
+        return endpoint.isBlank() ? System.getenv().getOrDefault("OTEL_EXPORTER_OTLP_ENDPOINT", "") : endpoint;
     }
 
     /**

@@ -27,7 +27,7 @@ class ArchitectureTest {
     @Test
     void theGroundFloorDependsOnNoOtherHeraldPackage() {
         noClasses().that().resideInAnyPackage("dev.herald.http..", "dev.herald.command..", "dev.herald.settings..",
-                "dev.herald.event..").should().dependOnClassesThat().resideInAnyPackage("dev.herald.intake..",
+                "dev.herald.event..", "dev.herald.trace..").should().dependOnClassesThat().resideInAnyPackage("dev.herald.intake..",
                 "dev.herald.query..", "dev.herald.store..", "dev.herald.publish..", "dev.herald.relay..",
                 "dev.herald.bridge..", "dev.herald.sink..", "dev.herald.deadletter..", "dev.herald.observe..",
                 "dev.herald.security..", "dev.herald.embedded..").check(HERALD);

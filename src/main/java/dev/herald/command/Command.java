@@ -10,17 +10,24 @@ import java.util.UUID;
  * @param expectedVersion from If-Match, or null
  * @param parameters      what the command's SQL steps may refer to: body fields, path parameters
  * @param change          the command's steps, run in the lane's transaction (null until the route reaches them)
+ * @param traceparent     W3C trace context of the command's publish span: the event carries it (envelope and Kafka
+ *                        header); null when untraced
  */
 public record Command(CommandDeclaration declaration, UUID commandId, String aggregateId, JsonNode body,
         Integer expectedVersion, String idempotencyKey, String requestHash, Map<String, Object> parameters,
-        StateChange change) {
+        StateChange change, String traceparent) {
 
     /** The exchange property holding the command between the route's steps. */
     public static final String PROPERTY = "HeraldCommand";
 
     public Command changingStateWith(StateChange steps) {
         return new Command(declaration, commandId, aggregateId, body, expectedVersion, idempotencyKey, requestHash,
-                parameters, steps);
+                parameters, steps, traceparent);
+    }
+
+    public Command tracedAs(String context) {
+        return new Command(declaration, commandId, aggregateId, body, expectedVersion, idempotencyKey, requestHash,
+                parameters, change, context);
     }
 
     /** Identifies the aggregate across types: {@code customer/01a2...}. */

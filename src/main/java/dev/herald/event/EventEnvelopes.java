@@ -29,9 +29,13 @@ public final class EventEnvelopes {
         this.publicUrl = publicUrl.endsWith("/") ? publicUrl.substring(0, publicUrl.length() - 1) : publicUrl;
     }
 
+    /**
+     * {@code traceparent}: the CloudEvents distributed-tracing extension, the W3C context of the span that produced
+     * the event (null: none).
+     */
     public byte[] serialize(UUID eventId, String eventType, int schemaVersion, String aggregateType,
-            String aggregateId, int aggregateVersion, OffsetDateTime time, JsonNode data) {
-        CloudEvent event = CloudEventBuilder.v1()
+            String aggregateId, int aggregateVersion, OffsetDateTime time, JsonNode data, String traceparent) {
+        CloudEventBuilder builder = CloudEventBuilder.v1()
                 .withId(eventId.toString())
                 .withSource(source)
                 .withType(eventType)
@@ -42,8 +46,11 @@ public final class EventEnvelopes {
                 .withData("application/json", JsonCloudEventData.wrap(data))
                 .withExtension("partitionkey", aggregateId)
                 .withExtension("aggregatetype", aggregateType)
-                .withExtension("aggregateversion", aggregateVersion)
-                .build();
+                .withExtension("aggregateversion", aggregateVersion);
+        if (traceparent != null) {
+            builder.withExtension("traceparent", traceparent);
+        }
+        CloudEvent event = builder.build();
         return format.serialize(event);
     }
 

@@ -104,7 +104,7 @@ public final class CommandEndpoint extends DefaultEndpoint {
         String aggregateId = declaration.newAggregate() ? EventStore.newId().toString() : in.getHeader("id", String.class);
         String requestHash = JsonBodies.sha256(identity + "\n" + JsonBodies.canonical(body));
         Command command = new Command(declaration, EventStore.newId(), aggregateId, body, expectedVersion(in),
-                idempotencyKey(in), requestHash, parameters, null);
+                idempotencyKey(in), requestHash, parameters, null, null);
         exchange.setProperty(Command.PROPERTY, command);
         in.setBody(new SqlParameters(parameters));
     }

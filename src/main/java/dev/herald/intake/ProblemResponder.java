@@ -47,10 +47,16 @@ public final class ProblemResponder {
         out.setHeader(Exchange.HTTP_RESPONSE_CODE, problem.status());
         out.setHeader(Exchange.CONTENT_TYPE, CONTENT_TYPE);
         problem.headers().forEach(out::setHeader);
-        out.setBody(render(problem, exchange.getIn().getHeader(Exchange.HTTP_URI, String.class)));
+        out.setBody(render(problem, exchange.getIn().getHeader(Exchange.HTTP_URI, String.class),
+                RequestTracing.traceId(exchange)));
     }
 
     public static String render(Problem problem, String instance) {
+        return render(problem, instance, null);
+    }
+
+    /** {@code traceId}: the request's trace, so a client can quote it (the member {@code trace_id}); null: none. */
+    public static String render(Problem problem, String instance, String traceId) {
         ObjectNode body = JsonBodies.MAPPER.createObjectNode();
         body.put("type", problem.type());
         body.put("title", problem.title());
@@ -60,6 +66,9 @@ public final class ProblemResponder {
             body.put("instance", instance);
         }
         problem.extensions().forEach((key, value) -> body.set(key, JsonBodies.MAPPER.valueToTree(value)));
+        if (traceId != null) {
+            body.put("trace_id", traceId);
+        }
         return body.toString();
     }
 

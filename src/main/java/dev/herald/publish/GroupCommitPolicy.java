@@ -4,6 +4,12 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import dev.herald.command.Command;
 import dev.herald.command.CommandResult;
 import dev.herald.store.SqlRows;
+import dev.herald.trace.Traces;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanContext;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.Map;
@@ -28,11 +34,15 @@ import org.apache.camel.spi.Policy;
  */
 public final class GroupCommitPolicy implements Policy {
 
+    private static final AttributeKey<String> COMMAND_ID = AttributeKey.stringKey("herald.command_id");
+
     private final GroupCommitter committer;
+    private final Traces traces;
     private final Map<Route, ProcessorDefinition<?>> beingWrapped = new ConcurrentHashMap<>();
 
-    public GroupCommitPolicy(GroupCommitter committer) {
+    public GroupCommitPolicy(GroupCommitter committer, Traces traces) {
         this.committer = committer;
+        this.traces = traces;
     }
 
     @Override
@@ -64,10 +74,37 @@ public final class GroupCommitPolicy implements Policy {
                 throw new IllegalStateException("route " + exchange.getFromRouteId() + " reaches its groupCommit "
                         + "policy without a command: place a herald:command step before it");
             }
-            CommandResult result = committer.submit(command.changingStateWith(
-                    parameters -> run(steps, exchange, parameters)));
+            Span publish = publishSpan(exchange, command);
+            CommandResult result;
+            try {
+                result = committer.submit(command.tracedAs(Traces.traceparent(publish.getSpanContext()))
+                        .changingStateWith(parameters -> run(steps, exchange, parameters)));
+            } catch (RuntimeException e) {
+                if (publish.isRecording()) {
+                    publish.recordException(e);
+                    publish.setStatus(StatusCode.ERROR);
+                }
+                throw e;
+            } finally {
+                publish.end();
+            }
             exchange.setProperty(CommandResult.PROPERTY, result);
         };
+    }
+
+    /**
+     * The command's span, child of the request's server span: from its submission to the lane until its batch
+     * committed (database and Kafka); its context is the event's (envelope attribute and Kafka header).
+     */
+    private Span publishSpan(Exchange exchange, Command command) {
+        Span request = exchange.getProperty(Traces.SPAN_PROPERTY, Span.class);
+        Span span = traces.start(command.declaration().eventType() + " publish", SpanKind.PRODUCER,
+                request == null ? SpanContext.getInvalid() : request.getSpanContext());
+        if (span.isRecording()) {
+            span.setAttribute(Traces.DESTINATION, command.declaration().topic());
+            span.setAttribute(COMMAND_ID, command.commandId().toString());
+        }
+        return span;
     }
 
     /** On the lane's thread: the steps on a fresh copy of the request, their rows handed to the store. */

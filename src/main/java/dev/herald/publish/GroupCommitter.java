@@ -5,6 +5,7 @@ import dev.herald.command.CommandResult;
 import dev.herald.command.Unavailable;
 import dev.herald.observe.PublishMeters;
 import dev.herald.store.EventStore;
+import dev.herald.trace.Traces;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,7 +25,8 @@ public final class GroupCommitter implements AutoCloseable {
     private final List<Thread> threads = new ArrayList<>();
     private final PublishedMarker marker;
 
-    public GroupCommitter(DataSource dataSource, EventStore store, PublishSettings settings, PublishMeters meters) {
+    public GroupCommitter(DataSource dataSource, EventStore store, PublishSettings settings, PublishMeters meters,
+            Traces traces) {
         this.settings = settings;
         this.marker = new PublishedMarker(dataSource);
         for (int i = 0; i < settings.lanes(); i++) {
@@ -32,7 +34,7 @@ public final class GroupCommitter implements AutoCloseable {
             TransactionalPublisher publisher = new TransactionalPublisher(settings.brokers(),
                     settings.instanceId() + "-" + name, settings.timeout())
                     .retryingBusyTransactionsAfter(BUSY_TRANSACTION_RETRY);
-            Lane lane = new Lane(name, dataSource, store, publisher, settings, marker, meters);
+            Lane lane = new Lane(name, dataSource, store, publisher, settings, marker, meters, traces);
             lanes.add(lane);
             // not Camel's pool: a lane loops until close() drains it, after Camel's stop has shut its pools
             Thread thread = new Thread(lane, "herald-" + name);

@@ -9,6 +9,9 @@ import dev.herald.store.EventStore.Applied;
 import dev.herald.store.EventStore.OutgoingEvent;
 import dev.herald.store.EventStore;
 import dev.herald.store.Outbox;
+import dev.herald.trace.Traces;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.trace.Span;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Savepoint;
@@ -42,6 +45,7 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
 final class Lane implements Runnable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Lane.class);
+    private static final AttributeKey<Long> BATCH_SIZE = AttributeKey.longKey("herald.batch.size");
 
     private final String name;
     private final BlockingQueue<PendingCommand> queue;
@@ -51,11 +55,13 @@ final class Lane implements Runnable {
     private final PublishSettings settings;
     private final PublishedMarker marker;
     private final PublishMeters meters;
+    private final Traces traces;
     private volatile boolean running = true;
 
     Lane(String name, DataSource dataSource, EventStore store, TransactionalPublisher publisher,
-            PublishSettings settings, PublishedMarker marker, PublishMeters meters) {
+            PublishSettings settings, PublishedMarker marker, PublishMeters meters, Traces traces) {
         this.meters = meters;
+        this.traces = traces;
         this.name = name;
         this.queue = new LinkedBlockingQueue<>(settings.queueCapacity());
         this.dataSource = dataSource;
@@ -116,6 +122,21 @@ final class Lane implements Runnable {
         if (live.isEmpty()) {
             return;
         }
+        // recording only: the batch's transaction (database and Kafka), linked to each command's publish span
+        Span span = traces.recording()
+                ? traces.batch(name + " batch", live.stream().map(p -> p.command.traceparent()).toList())
+                : Span.getInvalid();
+        try {
+            if (span.isRecording()) {
+                span.setAttribute(BATCH_SIZE, (long) live.size());
+            }
+            inTransactions(live);
+        } finally {
+            span.end();
+        }
+    }
+
+    private void inTransactions(List<PendingCommand> live) {
         try (Connection connection = dataSource.getConnection()) {
             connection.setAutoCommit(false);
             // the commands' SQL steps (camel-sql, on Spring's JdbcTemplate) find this connection bound to the

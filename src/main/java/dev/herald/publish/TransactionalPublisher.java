@@ -2,6 +2,7 @@ package dev.herald.publish;
 
 import dev.herald.event.EventEnvelopes;
 import dev.herald.store.EventStore.OutgoingEvent;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,6 +30,8 @@ import org.slf4j.LoggerFactory;
 public final class TransactionalPublisher implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(TransactionalPublisher.class);
+
+    private static final byte[] CONTENT_TYPE = EventEnvelopes.CONTENT_TYPE.getBytes(StandardCharsets.US_ASCII);
 
     private final Properties config;
     private final Duration timeout;
@@ -79,7 +82,11 @@ public final class TransactionalPublisher implements AutoCloseable {
             for (OutgoingEvent event : events) {
                 ProducerRecord<String, byte[]> record = new ProducerRecord<>(event.topic(), event.key(),
                         event.envelope());
-                record.headers().add(new RecordHeader("content-type", EventEnvelopes.CONTENT_TYPE.getBytes()));
+                record.headers().add(new RecordHeader("content-type", CONTENT_TYPE));
+                if (event.traceparent() != null) {
+                    record.headers().add(new RecordHeader("traceparent",
+                            event.traceparent().getBytes(StandardCharsets.US_ASCII)));
+                }
                 try {
                     acks.add(active.send(record));
                 } catch (KafkaException e) {

@@ -5,6 +5,11 @@ import dev.herald.publish.PublishException;
 import dev.herald.publish.TransactionalPublisher;
 import dev.herald.store.EventStore.OutgoingEvent;
 import dev.herald.store.PendingEvent;
+import dev.herald.trace.Traces;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -49,6 +54,7 @@ public final class OutboxRelay implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(OutboxRelay.class);
 
     private static final String ATTEMPTS = "HeraldRelayAttempts";
+    private static final AttributeKey<Boolean> RELAYED = AttributeKey.booleanKey("herald.relayed");
     /** Tries of the current batch, for the dead letter channel once its retries are spent. */
     public static final String BATCH_ATTEMPTS = "HeraldRelayBatchAttempts";
 
@@ -58,6 +64,7 @@ public final class OutboxRelay implements AutoCloseable {
     private final RelaySettings settings;
     private final RelayClaims claims;
     private final PublishMeters meters;
+    private final Traces traces;
     /** Claims batches, one at a time. */
     // not Camel's pools: close() writes the last marks and hands back the batch claimed ahead, after Camel's stop
     private final ExecutorService claimer = daemon("herald-relay-claim");
@@ -71,8 +78,9 @@ public final class OutboxRelay implements AutoCloseable {
     private long inHand = -1;
 
     public OutboxRelay(DataSource dataSource, TransactionalPublisher publisher, KafkaDeadLetters deadLetters,
-            RelaySettings settings, PublishMeters meters) {
+            RelaySettings settings, PublishMeters meters, Traces traces) {
         this.meters = meters;
+        this.traces = traces;
         this.dataSource = dataSource;
         this.publisher = publisher;
         this.deadLetters = deadLetters;
@@ -161,9 +169,11 @@ public final class OutboxRelay implements AutoCloseable {
             next = claimer.submit(this::claimNow);
         }
         while (!remaining.isEmpty()) {
+            List<Span> spans = new ArrayList<>(traces.recording() ? remaining.size() : 0);
             try {
-                publisher.send(remaining.stream().map(PendingEvent::outgoing).toList());
+                publisher.send(outgoing(remaining, spans));
                 publisher.commit();
+                spans.forEach(Span::end);
                 finish(remaining.stream().map(PendingEvent::seq).toList());
                 OffsetDateTime now = OffsetDateTime.now();
                 remaining.forEach(event -> meters.published(PublishMeters.RELAY, event.eventType(),
@@ -171,6 +181,7 @@ public final class OutboxRelay implements AutoCloseable {
                 exchange.getIn().setBody(List.of());
                 return;
             } catch (PublishException e) {
+                spans.forEach(span -> span.setStatus(StatusCode.ERROR, e.getMessage()).end());
                 meters.failed(PublishMeters.RELAY, e, e.refused().isEmpty());
                 Set<UUID> refused = e.refused().stream().map(OutgoingEvent::eventId).collect(Collectors.toSet());
                 List<PendingEvent> givenUp = new ArrayList<>();
@@ -194,6 +205,27 @@ public final class OutboxRelay implements AutoCloseable {
             }
         }
         finish(List.of()); // every event of the batch was given up on
+    }
+
+    /**
+     * The records of a batch. Tracing off: each carries the context stored with its event. Recording: a publish span
+     * per event, child of that stored context (so a trace shows how long the event waited), and its context instead.
+     */
+    private List<OutgoingEvent> outgoing(List<PendingEvent> events, List<Span> spans) {
+        List<OutgoingEvent> records = new ArrayList<>(events.size());
+        for (PendingEvent event : events) {
+            OutgoingEvent record = event.outgoing();
+            if (traces.recording()) {
+                Span span = traces.start(event.eventType() + " publish", SpanKind.PRODUCER,
+                        Traces.parse(event.traceparent(), null));
+                span.setAttribute(Traces.DESTINATION, event.topic());
+                span.setAttribute(RELAYED, true);
+                spans.add(span);
+                record = record.tracedAs(Traces.traceparent(span.getSpanContext()));
+            }
+            records.add(record);
+        }
+        return records;
     }
 
     /**

@@ -34,7 +34,7 @@ final class RelayClaims {
 
     private static final String CLAIM = """
             SELECT e.seq, e.event_id, e.event_type, e.topic, e.aggregate_type, e.aggregate_id, e.envelope,
-                   e.occurred_at
+                   e.occurred_at, e.traceparent
               FROM events e
              WHERE e.published_at IS NULL AND e.dead_lettered_at IS NULL
                AND (e.claimed_until IS NULL OR e.claimed_until < now())
@@ -89,7 +89,8 @@ final class RelayClaims {
                     while (row.next()) {
                         claimed.add(new PendingEvent(row.getLong("seq"), row.getObject("event_id", UUID.class),
                                 row.getString("event_type"), row.getString("topic"), row.getString("aggregate_id"),
-                                row.getString("envelope"), row.getObject("occurred_at", OffsetDateTime.class)));
+                                row.getString("envelope"), row.getObject("occurred_at", OffsetDateTime.class),
+                                row.getString("traceparent")));
                         aggregates.add(row.getString("aggregate_type"), row.getString("aggregate_id"));
                     }
                 }

@@ -103,7 +103,7 @@ public final class EventStore {
         schemas.check(declaration.eventType(), declaration.eventVersion(), rows.get(0));
         OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.MICROS);
         byte[] envelope = envelopes.serialize(eventId, declaration.eventType(), declaration.eventVersion(),
-                declaration.aggregateType(), command.aggregateId(), version, now, rows.get(0));
+                declaration.aggregateType(), command.aggregateId(), version, now, rows.get(0), command.traceparent());
         // an aggregate with events still waiting in the outbox queues this one behind them, so the relay
         // publishes them all in version order
         boolean viaOutbox = declaration.outbox() || state.hasWaitingEvents();
@@ -114,7 +114,8 @@ public final class EventStore {
         CommandResult result = new CommandResult(confirmed, command.location(), command.commandId(),
                 declaration.aggregateType(), command.aggregateId(), version, eventId, declaration.eventType(),
                 declaration.topic(), Publication.PENDING, false);
-        return new Applied(result, new OutgoingEvent(eventId, declaration.topic(), command.aggregateId(), envelope));
+        return new Applied(result, new OutgoingEvent(eventId, declaration.topic(), command.aggregateId(), envelope,
+                command.traceparent()));
     }
 
     private Optional<Applied> replayOf(Connection connection, Command command) throws SQLException {
@@ -179,13 +180,13 @@ public final class EventStore {
 
     private static final String INSERT_EVENT = """
             INSERT INTO events (event_id, aggregate_type, aggregate_id, aggregate_version, event_type, schema_version,
-                                topic, command_id, envelope, occurred_at, claimed_until, claimed_by)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""";
+                                topic, command_id, envelope, occurred_at, claimed_until, claimed_by, traceparent)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""";
 
     private static final String INSERT_COMMAND = """
             INSERT INTO commands (command_id, command_type, aggregate_type, aggregate_id, event_id,
-                                  idempotency_key, request_hash, response_status, location)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""";
+                                  idempotency_key, request_hash, response_status, location, trace_id)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""";
 
     private Object[] eventRow(Command command, UUID eventId, int version, byte[] envelope, OffsetDateTime now,
             Duration lease) {
@@ -193,7 +194,13 @@ public final class EventStore {
         return new Object[] {eventId, declaration.aggregateType(), command.aggregateId(), version,
             declaration.eventType(), declaration.eventVersion(), declaration.topic(), command.commandId(),
             new String(envelope, StandardCharsets.UTF_8), now,
-            lease == null ? null : Timestamp.from(Instant.now().plus(lease)), lease == null ? null : instanceId};
+            lease == null ? null : Timestamp.from(Instant.now().plus(lease)), lease == null ? null : instanceId,
+            command.traceparent()};
+    }
+
+    /** The trace id of a traceparent that Herald wrote (00-<trace id>-<span id>-<flags>), or null. */
+    private static String traceId(String traceparent) {
+        return traceparent == null || traceparent.length() < 35 ? null : traceparent.substring(3, 35);
     }
 
     /** The commands table keeps the first answer's HTTP status (its schema since V1): 201 published, 202 pending. */
@@ -208,7 +215,7 @@ public final class EventStore {
     private static Object[] commandRow(Command command, UUID eventId, Publication confirmed) {
         return new Object[] {command.commandId(), command.declaration().name(),
             command.declaration().aggregateType(), command.aggregateId(), eventId, command.idempotencyKey(),
-            command.requestHash(), recordedStatus(confirmed), command.location()};
+            command.requestHash(), recordedStatus(confirmed), command.location(), traceId(command.traceparent())};
     }
 
     /**
@@ -284,8 +291,15 @@ public final class EventStore {
         }
     }
 
-    /** What goes to Kafka: the envelope, keyed by aggregate id so one aggregate's events stay in order. */
-    public record OutgoingEvent(UUID eventId, String topic, String key, byte[] envelope) {
+    /**
+     * What goes to Kafka: the envelope, keyed by aggregate id so one aggregate's events stay in order;
+     * {@code traceparent} (or null) becomes the record's header.
+     */
+    public record OutgoingEvent(UUID eventId, String topic, String key, byte[] envelope, String traceparent) {
+
+        public OutgoingEvent tracedAs(String context) {
+            return new OutgoingEvent(eventId, topic, key, envelope, context);
+        }
     }
 
 }

@@ -4,6 +4,7 @@ import dev.herald.bridge.rabbitmq.Topology.Exchanges;
 import dev.herald.deadletter.DeadLetterStore;
 import dev.herald.settings.RabbitMq;
 import dev.herald.settings.Settings;
+import dev.herald.trace.Traces;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.net.URI;
 import java.nio.file.Path;
@@ -41,7 +42,7 @@ public final class RabbitBridge implements AutoCloseable {
      * herald.rabbitmq.url, or the embedded broker's, which the hub starts (and stops after the bridge).
      */
     public static RabbitBridge install(CamelContext camel, Settings settings, String url, String kafkaBrokers,
-            MeterRegistry meters, DeadLetterStore deadLetters) {
+            MeterRegistry meters, DeadLetterStore deadLetters, Traces traces) {
         boolean enabled = settings.get(RabbitMq.ENABLED);
         // the declarations first: a broken file stops the start before anything is running
         BridgeDeclarations declarations = enabled
@@ -55,7 +56,7 @@ public final class RabbitBridge implements AutoCloseable {
         ReturningRabbitComponent component = new ReturningRabbitComponent(connections);
         RabbitRefusals refusals = new RabbitRefusals(component, connections, metrics, deadLetters);
         RabbitPublishing publishing = new RabbitPublishing(declarations, exchanges, component, refusals, metrics,
-                settings.get(RabbitMq.MAX_MESSAGE_SIZE));
+                settings.get(RabbitMq.MAX_MESSAGE_SIZE), traces);
         RabbitRedelivery redelivery = new RabbitRedelivery(camel, publishing, exchanges, component,
                 settings.get(RabbitMq.CONFIRM_TIMEOUT));
         deadLetters.onRetry("rabbitmq", redelivery::redeliver);

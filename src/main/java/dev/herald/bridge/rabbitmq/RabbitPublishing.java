@@ -1,6 +1,10 @@
 package dev.herald.bridge.rabbitmq;
 
 import dev.herald.bridge.rabbitmq.Topology.Exchanges;
+import dev.herald.trace.Traces;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Date;
@@ -24,6 +28,7 @@ public final class RabbitPublishing {
     static final String PUBLICATION = "HeraldRabbitPublication";
     static final String PARTITION = "HeraldRabbitPartition";
     private static final String STARTED = "HeraldRabbitStarted";
+    private static final String SPAN = "HeraldRabbitSpan";
 
     private final BridgeDeclarations declarations;
     private final Exchanges exchanges;
@@ -31,9 +36,11 @@ public final class RabbitPublishing {
     private final RabbitRefusals refusals;
     private final BridgeMetrics metrics;
     private final int maxMessageSize;
+    private final Traces traces;
 
     RabbitPublishing(BridgeDeclarations declarations, Exchanges exchanges, ReturningRabbitComponent component,
-            RabbitRefusals refusals, BridgeMetrics metrics, int maxMessageSize) {
+            RabbitRefusals refusals, BridgeMetrics metrics, int maxMessageSize, Traces traces) {
+        this.traces = traces;
         this.declarations = declarations;
         this.exchanges = exchanges;
         this.component = component;
@@ -100,10 +107,15 @@ public final class RabbitPublishing {
         out.setHeader("aggregate_id", event.aggregateId());
         out.setHeader("aggregate_version", event.aggregateVersion());
         if (publication.traceparent() != null) {
-            out.setHeader("traceparent", publication.traceparent());
-        }
-        if (publication.tracestate() != null) {
-            out.setHeader("tracestate", publication.tracestate());
+            // the message's span continues the Kafka record's trace; its context goes with the message
+            Span span = traces.start(publication.exchange() + " publish", SpanKind.PRODUCER,
+                    Traces.parse(publication.traceparent(), publication.tracestate()));
+            if (span.isRecording()) {
+                span.setAttribute(Traces.DESTINATION, publication.exchange());
+                span.setAttribute(Traces.EVENT_ID, event.id().toString());
+                exchange.setProperty(SPAN, span);
+            }
+            Traces.inject(span.getSpanContext(), out::setHeader);
         }
         out.setBody(body);
     }
@@ -112,6 +124,14 @@ public final class RabbitPublishing {
     public void confirmed(Exchange exchange) {
         Publication publication = exchange.getProperty(PUBLICATION, Publication.class);
         ReturnedMessage returned = component.takeReturn(publication.exchange(), publication.event().id().toString());
+        Span span = exchange.getProperty(SPAN, Span.class);
+        if (span != null) {
+            exchange.removeProperty(SPAN);
+            if (returned != null) {
+                span.setStatus(StatusCode.ERROR, "returned: no queue is bound");
+            }
+            span.end();
+        }
         if (returned != null) {
             refusals.unrouted(exchange, publication, returned);
             return;

@@ -4,6 +4,11 @@ import dev.herald.bridge.webhook.AttemptRecorder.Attempt;
 import dev.herald.bridge.webhook.Payloads.Outgoing;
 import dev.herald.deadletter.DeadLetterStore;
 import java.net.http.HttpClient;
+import dev.herald.trace.Traces;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -45,6 +50,9 @@ final class Dispatcher implements AutoCloseable {
     /** Claimed ahead per endpoint, in multiples of its in-flight cap: answers need no database trip to refill. */
     private static final int CLAIM_AHEAD = 4;
 
+    private static final AttributeKey<String> ENDPOINT_ID = AttributeKey.stringKey("herald.webhook.endpoint_id");
+
+    private final Traces traces;
     private final DataSource dataSource;
     private final DeliveryClaims claims;
     private final WebhookSettings settings;
@@ -65,8 +73,9 @@ final class Dispatcher implements AutoCloseable {
     private volatile long nextMetricsRefresh;
 
     Dispatcher(DataSource dataSource, WebhookSettings settings, TargetGuard guard, DeadLetterStore deadLetters,
-            WebhookMetrics metrics, SecretCipher secrets, ExecutorServiceManager threads) {
+            WebhookMetrics metrics, SecretCipher secrets, ExecutorServiceManager threads, Traces traces) {
         this.dataSource = dataSource;
+        this.traces = traces;
         this.claims = new DeliveryClaims(dataSource, settings);
         this.threads = threads;
         this.clientThreads = threads.newCachedThreadPool(this, "herald-webhook-http");
@@ -180,12 +189,33 @@ final class Dispatcher implements AutoCloseable {
         HttpRequest.Builder request = HttpRequest.newBuilder(endpoint.url()).timeout(settings.timeout())
                 .POST(HttpRequest.BodyPublishers.ofString(outgoing.body()));
         outgoing.headers().forEach(request::setHeader);
+        // the delivery's span continues the event's trace (its envelope's traceparent); the receiver's continues it
+        Span span = traces.start("webhook POST", SpanKind.CLIENT, Traces.ofEnvelope(delivery.envelope()));
+        Traces.inject(span.getSpanContext(), request::setHeader);
         CompletableFuture.runAsync(() -> guard.check(endpoint.url()), checkExecutor(endpoint))
                 .thenCompose(checked -> client.sendAsync(request.build(),
                         info -> new ResponseExcerpt(settings.responseExcerpt())))
                 .orTimeout(settings.timeout().toMillis(), TimeUnit.MILLISECONDS)
-                .whenCompleteAsync((response, failure) -> finish(delivery, endpoint, outgoing, response, failure,
-                        Duration.ofNanos(System.nanoTime() - started)), work);
+                .whenCompleteAsync((response, failure) -> {
+                    ended(span, delivery, response, failure);
+                    finish(delivery, endpoint, outgoing, response, failure,
+                            Duration.ofNanos(System.nanoTime() - started));
+                }, work);
+    }
+
+    private static void ended(Span span, Claimed delivery, HttpResponse<String> response, Throwable failure) {
+        if (!span.isRecording()) {
+            return;
+        }
+        span.setAttribute(Traces.EVENT_ID, delivery.eventId().toString());
+        span.setAttribute(ENDPOINT_ID, delivery.endpointId().toString());
+        if (response != null) {
+            span.setAttribute(Traces.HTTP_STATUS, (long) response.statusCode());
+        }
+        if (failure != null || response == null || response.statusCode() >= 300) {
+            span.setStatus(StatusCode.ERROR);
+        }
+        span.end();
     }
 
     /**

@@ -3,6 +3,7 @@ package dev.herald.bridge.webhook;
 import dev.herald.deadletter.DeadLetterStore;
 import dev.herald.settings.Settings;
 import dev.herald.settings.Sources;
+import dev.herald.trace.Traces;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Path;
 import java.sql.SQLException;
@@ -22,13 +23,13 @@ public final class WebhookBridge {
     }
 
     public static AutoCloseable install(CamelContext camel, Settings settings, Path dataDir, DataSource dataSource,
-            DeadLetterStore deadLetters, MeterRegistry meters) throws SQLException {
+            DeadLetterStore deadLetters, MeterRegistry meters, Traces traces) throws SQLException {
         WebhookSettings webhooks = WebhookSettings.from(settings);
         SecretCipher secrets = SecretKeyring.cipher(settings, dataDir);
         SecretReencryption.run(dataSource, secrets);
         TargetGuard guard = new TargetGuard(webhooks.allowPrivateNetworks(), webhooks.allowedHosts());
         Dispatcher dispatcher = new Dispatcher(dataSource, webhooks, guard, deadLetters, new WebhookMetrics(meters),
-                secrets, camel.getExecutorServiceManager());
+                secrets, camel.getExecutorServiceManager(), traces);
         dispatcher.releaseClaims();
         EndpointChecks checks = new EndpointChecks(guard, webhooks);
         WebhookEndpoints endpoints = new WebhookEndpoints(dataSource, checks, webhooks, dispatcher, secrets);

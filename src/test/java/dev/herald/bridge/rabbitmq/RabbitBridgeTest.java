@@ -10,6 +10,10 @@ import dev.herald.testing.AmqpClient;
 import dev.herald.testing.Engines;
 import dev.herald.testing.HttpApi.Response;
 import dev.herald.testing.TestHub;
+import dev.herald.trace.Traces;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
+import io.opentelemetry.sdk.trace.data.SpanData;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -39,6 +43,7 @@ class RabbitBridgeTest {
     private static final String AUDIT = FIXTURE.queue("audit");
     private static final String CANCELLATIONS = FIXTURE.queue("cancellations");
 
+    private static final InMemorySpanExporter SPANS = InMemorySpanExporter.create();
     private static TestHub hub;
     private static AmqpClient amqp = FIXTURE.amqp;
 
@@ -62,7 +67,12 @@ class RabbitBridgeTest {
                 """.formatted(CRM, AUDIT, CANCELLATIONS));
         settings.putAll(Map.of("herald.rabbitmq.initial-backoff", "50", "herald.rabbitmq.max-backoff", "500",
                 "herald.rabbitmq.lag-interval", "200"));
-        hub = TestHub.start(settings);
+        Traces.exportForTests(SPANS);
+        try {
+            hub = TestHub.start(settings);
+        } finally {
+            Traces.exportForTests(null);
+        }
         // the bridge declares the queues on its first connection, at its first event
         String first = BridgeFixture.createCustomer(hub, "First");
         await().atMost(Duration.ofSeconds(30)).until(() -> FIXTURE.queueExists(AUDIT) && FIXTURE.queueExists(CRM) && FIXTURE.queueExists(CANCELLATIONS));
@@ -219,6 +229,36 @@ class RabbitBridgeTest {
         Map<String, Integer> firstSeen = new LinkedHashMap<>();
         deliveries.forEach(d -> firstSeen.putIfAbsent(d.messageId(), Integer.valueOf(d.header("aggregate_version").toString())));
         return List.copyOf(firstSeen.values());
+    }
+
+    @Test
+    void theMessageCarriesTheCommandsTraceContext() {
+        String trace = "4bf92f3577b34da6a3ce929d0e0e4736";
+        Response created = hub.http.post("/api/customers", "{\"full_name\":\"Traced\",\"email\":\"t@example.com\"}",
+                "traceparent", "00-" + trace + "-00f067aa0ba902b7-01");
+        assertThat(created.status()).as(created.toString()).isEqualTo(201);
+        String customer = created.json().get("aggregate_id").asText();
+        List<Delivery> audit = await().atMost(Duration.ofSeconds(30))
+                .until(() -> forAggregate(AUDIT, customer), d -> !d.isEmpty());
+        // the bridge's publish span, child of the command's publish span (the Kafka record's context), child of
+        // the request's server span, child of the caller's
+        String traceparent = String.valueOf(audit.get(0).header("traceparent"));
+        assertThat(traceparent).matches("00-" + trace + "-[0-9a-f]{16}-01");
+        List<SpanData> spans = await().atMost(Duration.ofSeconds(30)).until(
+                () -> SPANS.getFinishedSpanItems().stream().filter(s -> s.getTraceId().equals(trace)).toList(),
+                s -> s.stream().anyMatch(span -> traceparent.contains(span.getSpanId())));
+        SpanData bridged = spans.stream().filter(s -> traceparent.contains(s.getSpanId())).findFirst().orElseThrow();
+        assertThat(bridged.getKind()).isEqualTo(SpanKind.PRODUCER);
+        assertThat(bridged.getName()).isEqualTo(EXCHANGE + " publish");
+        SpanData published = parentOf(bridged, spans);
+        assertThat(published.getName()).isEqualTo("customer.created publish");
+        SpanData server = parentOf(published, spans);
+        assertThat(server.getKind()).isEqualTo(SpanKind.SERVER);
+        assertThat(server.getParentSpanId()).isEqualTo("00f067aa0ba902b7");
+    }
+
+    private static SpanData parentOf(SpanData child, List<SpanData> spans) {
+        return spans.stream().filter(s -> s.getSpanId().equals(child.getParentSpanId())).findFirst().orElseThrow();
     }
 
     private static List<Delivery> forAggregate(String queue, String aggregateId) {

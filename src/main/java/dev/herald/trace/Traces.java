@@ -1,0 +1,206 @@
+package dev.herald.trace;
+
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanContext;
+import io.opentelemetry.api.trace.SpanBuilder;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.TraceFlags;
+import io.opentelemetry.api.trace.TraceState;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.context.propagation.TextMapGetter;
+import io.opentelemetry.context.propagation.TextMapSetter;
+import io.opentelemetry.exporter.otlp.http.trace.OtlpHttpSpanExporter;
+import io.opentelemetry.sdk.resources.Resource;
+import io.opentelemetry.sdk.trace.IdGenerator;
+import io.opentelemetry.sdk.trace.SdkTracerProvider;
+import io.opentelemetry.sdk.trace.SpanProcessor;
+import io.opentelemetry.sdk.trace.export.BatchSpanProcessor;
+import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
+import io.opentelemetry.sdk.trace.export.SpanExporter;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
+
+/**
+ * W3C trace context through the hub, on the OpenTelemetry SDK. Recording (an exporter is set): every span is a
+ * real SDK span, exported over OTLP. Off (no exporter, the default): no span is built; a hop still gets a span id
+ * of its own and the parent's trace id and flags (or a new trace, sampled, when none came), so the context reaches
+ * Kafka, RabbitMQ and the webhook receivers all the same, at the cost of two random longs and a string per hop.
+ */
+public final class Traces implements AutoCloseable {
+
+    public static final String TRACEPARENT = "traceparent";
+    public static final String TRACESTATE = "tracestate";
+    /** The exchange property holding a request's server span (intake's route policy sets it). */
+    public static final String SPAN_PROPERTY = "HeraldSpan";
+
+    /** Span attributes several hops set (OpenTelemetry semantic conventions, and Herald's own). */
+    public static final AttributeKey<String> DESTINATION = AttributeKey.stringKey("messaging.destination.name");
+    public static final AttributeKey<Long> HTTP_STATUS = AttributeKey.longKey("http.response.status_code");
+    public static final AttributeKey<String> EVENT_ID = AttributeKey.stringKey("herald.event_id");
+
+    private static final W3CTraceContextPropagator W3C = W3CTraceContextPropagator.getInstance();
+    private static final IdGenerator IDS = IdGenerator.random();
+    private static final TextMapSetter<String[]> INTO = (carrier, key, value) -> {
+        if (carrier != null) {
+            carrier[TRACEPARENT.equals(key) ? 0 : 1] = value;
+        }
+    };
+    private static final TextMapGetter<String[]> FROM = new TextMapGetter<>() {
+        @Override
+        public Iterable<String> keys(String[] carrier) {
+            return List.of(TRACEPARENT, TRACESTATE);
+        }
+
+        @Override
+        public String get(String[] carrier, String key) {
+            return carrier == null ? null : carrier[TRACEPARENT.equals(key) ? 0 : 1];
+        }
+    };
+
+    /** Tests only: spans go to this exporter (the SDK's in-memory one) instead of OTLP. */
+    private static volatile SpanExporter testExporter;
+
+    private final SdkTracerProvider provider;
+    private final Tracer tracer;
+
+    private Traces(SdkTracerProvider provider) {
+        this.provider = provider;
+        this.tracer = provider == null ? null : provider.get("dev.herald");
+    }
+
+    /** No exporter: propagation only. */
+    public static Traces off() {
+        return new Traces(null);
+    }
+
+    /**
+     * From the settings: OTLP (http/protobuf) to {@code otlpEndpoint} (the collector's base URL, as
+     * OTEL_EXPORTER_OTLP_ENDPOINT) when it is set, else off; the test exporter wins over both.
+     */
+    public static Traces of(String otlpEndpoint, String serviceName) {
+        SpanExporter forTests = testExporter;
+        if (forTests != null) {
+            return recording(SimpleSpanProcessor.create(forTests), serviceName);
+        }
+        if (otlpEndpoint == null || otlpEndpoint.isBlank()) {
+            return off();
+        }
+        String base = otlpEndpoint.endsWith("/") ? otlpEndpoint.substring(0, otlpEndpoint.length() - 1) : otlpEndpoint;
+        return recording(BatchSpanProcessor.builder(OtlpHttpSpanExporter.builder()
+                .setEndpoint(base + "/v1/traces").build()).build(), serviceName);
+    }
+
+    private static Traces recording(SpanProcessor processor, String serviceName) {
+        return new Traces(SdkTracerProvider.builder()
+                .setResource(Resource.getDefault().merge(Resource.create(Attributes.of(
+                        AttributeKey.stringKey("service.name"), serviceName))))
+                .addSpanProcessor(processor).build());
+    }
+
+    /** Tests only: the next hubs started in this JVM export to {@code exporter} (null: back to the settings). */
+    public static void exportForTests(SpanExporter exporter) {
+        testExporter = exporter;
+    }
+
+    public boolean recording() {
+        return tracer != null;
+    }
+
+    /** A span of its own for a hop, child of {@code parent}; a new trace when the parent is invalid. */
+    public Span start(String name, SpanKind kind, SpanContext parent) {
+        if (tracer != null) {
+            return tracer.spanBuilder(name).setSpanKind(kind)
+                    .setParent(parent.isValid() ? Context.root().with(Span.wrap(parent)) : Context.root())
+                    .startSpan();
+        }
+        return parent.isValid()
+                ? Span.wrap(SpanContext.create(parent.getTraceId(), IDS.generateSpanId(), parent.getTraceFlags(),
+                        parent.getTraceState()))
+                : Span.wrap(SpanContext.create(IDS.generateTraceId(), IDS.generateSpanId(), TraceFlags.getSampled(),
+                        TraceState.getDefault()));
+    }
+
+    /**
+     * A span of work done for many traces at once (a lane's batch): a root of its own, linked to each trace's context.
+     * Built only when recording; else the invalid span, whose methods do nothing.
+     */
+    public Span batch(String name, List<String> traceparents) {
+        if (tracer == null) {
+            return Span.getInvalid();
+        }
+        SpanBuilder builder = tracer.spanBuilder(name).setSpanKind(SpanKind.INTERNAL).setNoParent();
+        for (String traceparent : traceparents) {
+            SpanContext context = parse(traceparent, null);
+            if (context.isValid()) {
+                builder.addLink(context);
+            }
+        }
+        return builder.startSpan();
+    }
+
+    /**
+     * The context a {@code traceparent} (and {@code tracestate}) header carries; invalid (so the next span starts a
+     * new trace) when there is none or it does not follow the W3C rules.
+     */
+    public static SpanContext parse(String traceparent, String tracestate) {
+        if (traceparent == null) {
+            return SpanContext.getInvalid();
+        }
+        return Span.fromContext(W3C.extract(Context.root(), new String[] {traceparent, tracestate}, FROM))
+                .getSpanContext();
+    }
+
+    /** {@code [traceparent, tracestate]} of a span (tracestate null when empty); nulls when it is invalid. */
+    public static String[] headers(SpanContext span) {
+        String[] headers = new String[2];
+        W3C.inject(Context.root().with(Span.wrap(span)), headers, INTO);
+        return headers;
+    }
+
+    /** Sets the {@code traceparent} (and a non-empty {@code tracestate}) of a span as headers of an outgoing message. */
+    public static void inject(SpanContext span, BiConsumer<String, String> headers) {
+        String[] context = headers(span);
+        if (context[0] != null) {
+            headers.accept(TRACEPARENT, context[0]);
+        }
+        if (context[1] != null) {
+            headers.accept(TRACESTATE, context[1]);
+        }
+    }
+
+    public static String traceparent(SpanContext span) {
+        return headers(span)[0];
+    }
+
+    /** The trace id a traceparent names, or null. */
+    public static String traceId(String traceparent) {
+        SpanContext context = parse(traceparent, null);
+        return context.isValid() ? context.getTraceId() : null;
+    }
+
+    /**
+     * The {@code traceparent} attribute of a Herald envelope (the CloudEvents distributed-tracing extension), found
+     * without parsing the JSON: Herald writes it, compact, as {@code "traceparent":"00-..."}.
+     */
+    public static SpanContext ofEnvelope(String envelope) {
+        int at = envelope == null ? -1 : envelope.indexOf("\"traceparent\":\"");
+        if (at < 0) {
+            return SpanContext.getInvalid();
+        }
+        int start = at + 15;
+        int end = envelope.indexOf('"', start);
+        return end < 0 ? SpanContext.getInvalid() : parse(envelope.substring(start, end), null);
+    }
+
+    @Override
+    public void close() {
+        if (provider != null) {
+            provider.shutdown().join(5, TimeUnit.SECONDS);
+        }
+    }
+}
