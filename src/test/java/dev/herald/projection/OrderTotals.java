@@ -72,22 +72,40 @@ final class OrderTotals {
         }
     }
 
+    private static final String INSERT = """
+            INSERT INTO events (event_id, aggregate_type, aggregate_id, aggregate_version, event_type, schema_version,
+                                topic, command_id, envelope, published_at)
+            VALUES (?, 'order', ?, 1, 'order.created', 1, 'orders', ?, ?, now())""";
+
     /** An order.created event row as the store writes it, in the caller's transaction (no order row behind it). */
     static UUID insertCreated(Connection connection, String customer, BigDecimal total) throws SQLException {
+        try (PreparedStatement insert = connection.prepareStatement(INSERT)) {
+            UUID eventId = created(insert, customer, total);
+            insert.executeUpdate();
+            return eventId;
+        }
+    }
+
+    /** {@code count} order.created rows in one JDBC batch, for customers c-0..c-19, totals 0.25 to 6.25. */
+    static void insertCreated(Connection connection, int count) throws SQLException {
+        try (PreparedStatement insert = connection.prepareStatement(INSERT)) {
+            for (int i = 0; i < count; i++) {
+                created(insert, "c-" + (i % 20), new BigDecimal(i % 7 + ".25"));
+                insert.addBatch();
+            }
+            insert.executeBatch();
+        }
+    }
+
+    private static UUID created(PreparedStatement insert, String customer, BigDecimal total) throws SQLException {
         UUID eventId = UUID.randomUUID();
         String order = "o-" + UUID.randomUUID();
-        try (PreparedStatement insert = connection.prepareStatement("""
-                INSERT INTO events (event_id, aggregate_type, aggregate_id, aggregate_version, event_type, schema_version,
-                                    topic, command_id, envelope, published_at)
-                VALUES (?, 'order', ?, 1, 'order.created', 1, 'orders', ?, ?, now())""")) {
-            insert.setObject(1, eventId);
-            insert.setString(2, order);
-            insert.setObject(3, UUID.randomUUID());
-            insert.setString(4, "{\"specversion\":\"1.0\",\"id\":\"" + eventId + "\",\"type\":\"order.created\","
-                    + "\"source\":\"/test\",\"subject\":\"" + order + "\",\"data\":{\"order_id\":\"" + order
-                    + "\",\"customer_id\":\"" + customer + "\",\"status\":\"placed\",\"total\":" + total + "}}");
-            insert.executeUpdate();
-        }
+        insert.setObject(1, eventId);
+        insert.setString(2, order);
+        insert.setObject(3, UUID.randomUUID());
+        insert.setString(4, "{\"specversion\":\"1.0\",\"id\":\"" + eventId + "\",\"type\":\"order.created\","
+                + "\"source\":\"/test\",\"subject\":\"" + order + "\",\"data\":{\"order_id\":\"" + order
+                + "\",\"customer_id\":\"" + customer + "\",\"status\":\"placed\",\"total\":" + total + "}}");
         return eventId;
     }
 }
