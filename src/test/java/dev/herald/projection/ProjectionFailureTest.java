@@ -99,6 +99,7 @@ class ProjectionFailureTest {
                 && hub.http.get(OrderTotals.PROJECTION).json().get("lag").asLong() == 0);
         assertThat(total(bob)).isEqualByComparingTo("16.00");
         assertThat(hub.http.get("/api/customers/" + poison + "/order-totals").status()).isEqualTo(404);
+        await().atMost(Duration.ofSeconds(20)).until(() -> OrderTotals.exact(hub));
     }
 
     private static String status() {
