@@ -13,8 +13,7 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -24,17 +23,8 @@ import org.junit.jupiter.api.Test;
  */
 class ProjectionFailureTest {
 
-    private static TestHub hub;
-
-    @BeforeAll
-    static void start() {
-        hub = TestHub.start(Map.of());
-    }
-
-    @AfterAll
-    static void stop() {
-        hub.close();
-    }
+    @AutoClose
+    private static final TestHub hub = TestHub.start(Map.of());
 
     @Test
     void aFailingEventStopsTheProjectionUntilRetriedAndNothingIsSkippedOrCountedTwice() throws Exception {

@@ -17,8 +17,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -28,17 +27,8 @@ import org.junit.jupiter.api.Test;
  */
 class ProjectionTest {
 
-    private static TestHub hub;
-
-    @BeforeAll
-    static void start() {
-        hub = TestHub.start(Map.of());
-    }
-
-    @AfterAll
-    static void stop() {
-        hub.close();
-    }
+    @AutoClose
+    private static final TestHub hub = TestHub.start(Map.of());
 
     @Test
     void totalsPerCustomerFollowPlacedAndCancelledOrders() {
