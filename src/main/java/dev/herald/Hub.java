@@ -153,7 +153,7 @@ final class Hub {
         // projections: routes from herald:projection:<name>, the event store in commit order (docs/commands.md)
         Projectors projectors = new Projectors(dataSource, deadLetters, metrics.registry(), new ProjectionSettings(
                 settings.get(Projections.INTERVAL), settings.get(Projections.BATCH_SIZE),
-                settings.get(Projections.MAX_BACKOFF)));
+                settings.get(Projections.MAX_BACKOFF)), brokers);
         registry.bind("projectionApi", new ProjectionApi(projectors, publish.retryAfterSeconds()));
         registry.bind("herald", new HeraldComponent(monitor::admit, projectors));
         registry.bind("jsonRequest", new JsonRequest());

@@ -16,3 +16,14 @@ CREATE TABLE projections (
     failed_event_id  uuid,
     updated_at       timestamptz NOT NULL DEFAULT now()
 );
+
+-- A projection that declares an output topic (herald:projection option output) writes each read-model row it
+-- changed here, in the transaction of the change; once that committed, it sends them to Kafka in id order and
+-- deletes them (key: the row's outputKey column, value: the row as JSON).
+CREATE TABLE projection_outputs (
+    id          bigserial   PRIMARY KEY,
+    projection  text        NOT NULL,
+    key         text        NOT NULL,
+    value       text        NOT NULL
+);
+CREATE INDEX projection_outputs_waiting ON projection_outputs (projection, id);

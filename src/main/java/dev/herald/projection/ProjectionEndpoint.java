@@ -13,7 +13,9 @@ import org.apache.camel.support.DefaultEndpoint;
  * {@code herald:projection:<name>?types=order.created,order.cancelled&tables=customer_order_totals}: a route's
  * {@code from:} that feeds it the event store's events of those types in commit order, each in the transaction that
  * also moves the projection's position (see {@link Projector}). {@code types}: event types, {@code *} matching any
- * characters; {@code tables}: the read tables a rebuild empties (none: the projection cannot be rebuilt).
+ * characters; {@code tables}: the read tables a rebuild empties (none: the projection cannot be rebuilt);
+ * {@code output} and {@code outputKey}: a compacted Kafka topic that gets each read-model row the route changed (the
+ * rows its last {@code sql:} step returns), keyed by that column, once its transaction committed (see {@link Outputs}).
  */
 public final class ProjectionEndpoint extends DefaultEndpoint {
 
@@ -24,6 +26,8 @@ public final class ProjectionEndpoint extends DefaultEndpoint {
     private final Projectors projectors;
     private String types;
     private String tables = "";
+    private String output = "";
+    private String outputKey = "";
 
     ProjectionEndpoint(String uri, Component component, String name, Projectors projectors) {
         super(uri, component);
@@ -51,6 +55,22 @@ public final class ProjectionEndpoint extends DefaultEndpoint {
         return tables;
     }
 
+    public void setOutput(String output) {
+        this.output = output;
+    }
+
+    public String getOutput() {
+        return output;
+    }
+
+    public void setOutputKey(String outputKey) {
+        this.outputKey = outputKey;
+    }
+
+    public String getOutputKey() {
+        return outputKey;
+    }
+
     List<String> typeList() {
         return split(types);
     }
@@ -72,6 +92,10 @@ public final class ProjectionEndpoint extends DefaultEndpoint {
         }
         if (typeList().isEmpty()) {
             throw new IllegalArgumentException("herald:projection:" + name + " needs types=<event types it consumes>");
+        }
+        if (!output.isBlank() && outputKey.isBlank()) {
+            throw new IllegalArgumentException("herald:projection:" + name + " has output=" + output
+                    + " but no outputKey=<the column of its changed rows that keys the records>");
         }
         for (String table : tableList()) {
             if (!TABLE.matcher(table).matches()) {

@@ -6,6 +6,7 @@ import dev.herald.deadletter.DeadLetterStore;
 import dev.herald.http.JsonBodies;
 import dev.herald.projection.Positions.Position;
 import dev.herald.store.SqlParameters;
+import dev.herald.store.SqlRows;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
@@ -69,6 +70,8 @@ public final class Projector extends DefaultConsumer implements Runnable {
     private volatile boolean rebuilding;
     private volatile String rebuildError;
     private final Object waiting = new Object();
+    private final Outputs outputs;
+    private long shipAfter;
     private Thread thread;
     private long lagMeasuredAt;
 
@@ -78,6 +81,8 @@ public final class Projector extends DefaultConsumer implements Runnable {
         this.projectors = projectors;
         this.dataSource = projectors.dataSource();
         this.settings = projectors.settings();
+        this.outputs = endpoint.getOutput().isBlank() ? null
+                : new Outputs(endpoint.name(), endpoint.getOutput(), endpoint.getOutputKey(), projectors.brokers());
     }
 
     public String name() {
@@ -132,6 +137,9 @@ public final class Projector extends DefaultConsumer implements Runnable {
             thread.join(Duration.ofSeconds(30).toMillis());
         }
         projectors.stopped(this);
+        if (outputs != null) {
+            outputs.close();
+        }
         meters.forEach(projectors.meters()::remove);
         meters.clear();
         super.doStop();
@@ -158,6 +166,7 @@ public final class Projector extends DefaultConsumer implements Runnable {
             int next;
             try {
                 next = rebuildRequested ? rebuild() : step(limit);
+                ship();
                 backoff = settings.interval();
                 measureLag(next == 0);
             } catch (SQLException | RuntimeException e) {
@@ -200,12 +209,13 @@ public final class Projector extends DefaultConsumer implements Runnable {
                 }
                 Savepoint before = connection.setSavepoint();
                 int taken = 0;
+                List<String[]> changed = new ArrayList<>();
                 for (int i = 0; i < events.size(); i++) {
                     StoredEvent event = events.get(i);
                     if (!event.consumed()) {
                         continue;
                     }
-                    Exception failure = apply(event);
+                    Exception failure = apply(event, changed);
                     if (failure == null) {
                         taken++;
                         continue;
@@ -225,6 +235,9 @@ public final class Projector extends DefaultConsumer implements Runnable {
                     return 0;
                 }
                 StoredEvent last = events.get(events.size() - 1);
+                if (outputs != null) {
+                    outputs.write(connection, changed);
+                }
                 Positions.advance(connection, name(), last, taken);
                 connection.commit();
                 position.set(last.seq());
@@ -286,12 +299,13 @@ public final class Projector extends DefaultConsumer implements Runnable {
                 }
                 Position at = Position.START;
                 long taken = 0;
+                List<String[]> changed = new ArrayList<>();
                 StoredEvent last = null;
                 List<StoredEvent> events;
                 do {
                     events = Positions.next(connection, at, types(), settings.batchSize());
                     for (StoredEvent event : events) {
-                        Exception failure = event.consumed() ? apply(event) : null;
+                        Exception failure = event.consumed() ? apply(event, changed) : null;
                         if (failure != null) {
                             connection.rollback();
                             rebuildError = "rebuild stopped at event " + event.eventId() + " (" + event.type()
@@ -310,6 +324,9 @@ public final class Projector extends DefaultConsumer implements Runnable {
                     rebuildRequested = true;
                     return 0;
                 }
+                if (outputs != null) {
+                    outputs.write(connection, changed);
+                }
                 Positions.rebuilt(connection, name(), last, taken);
                 connection.commit();
                 failed = false;
@@ -327,8 +344,11 @@ public final class Projector extends DefaultConsumer implements Runnable {
         }
     }
 
-    /** The route's steps for one event; answers their failure, if any. */
-    private Exception apply(StoredEvent event) {
+    /**
+     * The route's steps for one event; answers their failure, if any. With an output topic, the rows they changed
+     * (the body they leave, when it is rows) are added to {@code changed}.
+     */
+    private Exception apply(StoredEvent event, List<String[]> changed) {
         Exchange exchange = createExchange(false);
         try {
             Message message = exchange.getMessage();
@@ -342,7 +362,13 @@ public final class Projector extends DefaultConsumer implements Runnable {
             } catch (Exception e) {
                 exchange.setException(e);
             }
+            if (exchange.getException() == null && outputs != null
+                    && exchange.getMessage().getBody() instanceof List<?> rows) {
+                changed.addAll(outputs.of(SqlRows.of(rows)));
+            }
             return exchange.getException();
+        } catch (SQLException | RuntimeException e) {
+            return e;
         } finally {
             releaseExchange(exchange, false);
         }
@@ -370,6 +396,36 @@ public final class Projector extends DefaultConsumer implements Runnable {
         parameters.put("aggregate_version", event.aggregateVersion());
         parameters.put("seq", event.seq());
         return parameters;
+    }
+
+    /**
+     * Output topic: sends what committed transactions wrote to projection_outputs, under the projection's row lock.
+     * Kafka's trouble does not stop the projection: the rows wait, and sending is tried again after a pause.
+     */
+    private void ship() {
+        if (outputs == null || System.nanoTime() < shipAfter) {
+            return;
+        }
+        try (Connection connection = dataSource.getConnection()) {
+            connection.setAutoCommit(false);
+            try {
+                if (Positions.lock(connection, name()).isPresent()) {
+                    outputs.ship(connection);
+                }
+                connection.commit();
+            } catch (SQLException | RuntimeException | java.util.concurrent.ExecutionException
+                    | java.util.concurrent.TimeoutException e) {
+                connection.rollback();
+                shipAfter = System.nanoTime() + settings.maxBackoff().toNanos();
+                LOG.warn("projection {}: changed rows not sent to {}; trying again in {} ms", name(), outputs.topic(),
+                        settings.maxBackoff().toMillis(), e);
+            }
+        } catch (SQLException e) {
+            LOG.debug("projection {}: output not sent: {}", name(), e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            running = false;
+        }
     }
 
     private void measureLag(boolean idle) {

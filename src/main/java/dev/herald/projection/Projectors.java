@@ -26,10 +26,13 @@ public final class Projectors {
     private final DeadLetterStore deadLetters;
     private final MeterRegistry meters;
     private final ProjectionSettings settings;
+    private final String brokers;
     private final Map<String, Projector> running = new ConcurrentSkipListMap<>();
 
+    /** {@code brokers}: Kafka, for projections that declare an output topic. */
     public Projectors(DataSource dataSource, DeadLetterStore deadLetters, MeterRegistry meters,
-            ProjectionSettings settings) {
+            ProjectionSettings settings, String brokers) {
+        this.brokers = brokers;
         this.dataSource = dataSource;
         this.deadLetters = deadLetters;
         this.meters = meters;
@@ -97,6 +100,10 @@ public final class Projectors {
 
     MeterRegistry meters() {
         return meters;
+    }
+
+    String brokers() {
+        return brokers;
     }
 
     ProjectionSettings settings() {

@@ -1,12 +1,18 @@
 package dev.herald.projection;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.herald.testing.HttpApi;
 import dev.herald.testing.HttpApi.Response;
 import dev.herald.testing.TestHub;
+import dev.herald.testing.TopicReader;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.util.List;
 import java.util.UUID;
 
 /**
@@ -16,6 +22,9 @@ import java.util.UUID;
 final class OrderTotals {
 
     static final String PROJECTION = "/api/projections/customer-order-totals";
+    /** The projection's output topic. */
+    static final String TOPIC = "customer-order-totals";
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     /**
      * Rows of customer_order_totals that differ from a SQL aggregate over the events table, both ways (events an
@@ -39,6 +48,20 @@ final class OrderTotals {
                                   UNION ALL (SELECT * FROM actual EXCEPT SELECT * FROM expected)) AS differ""";
 
     private OrderTotals() {
+    }
+
+    /** orders_placed of each record the projection sent for this customer, in topic order. */
+    static List<Integer> placedCounts(TopicReader topic, String customer) {
+        return topic.recordsFor(customer).stream().map(record -> json(record.value()).get("orders_placed").asInt())
+                .toList();
+    }
+
+    static JsonNode json(byte[] value) {
+        try {
+            return JSON.readTree(value);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     static long mismatches(TestHub hub) {

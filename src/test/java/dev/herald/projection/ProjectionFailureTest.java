@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.herald.testing.HttpApi.Response;
 import dev.herald.testing.TestHub;
+import dev.herald.testing.TopicReader;
 import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -31,6 +32,7 @@ class ProjectionFailureTest {
         String ada = "ada-" + UUID.randomUUID();
         String poison = "poison-" + UUID.randomUUID();
         refusePoison(true);
+        TopicReader topic = new TopicReader(hub.brokers(), OrderTotals.TOPIC);
         UUID stoppedAt;
         try (Connection batch = hub.dataSource().getConnection()) {
             batch.setAutoCommit(false); // one commit: the four events reach the projection in one batch
@@ -48,6 +50,8 @@ class ProjectionFailureTest {
         // the events before it in its batch are applied, none after it, and it stays so
         await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(3)).until(() -> "failed".equals(status())
                 && total(ada).compareTo(new BigDecimal("3.00")) == 0);
+        // only committed changes reach the output topic: none of the batch's first, rolled-back try
+        await().atMost(Duration.ofSeconds(20)).until(() -> OrderTotals.placedCounts(topic, ada).size() == 2);
         JsonNode deadLetter = openDeadLetter(stoppedAt);
         assertThat(deadLetter.get("destination").asText()).isEqualTo("customer-order-totals");
         assertThat(deadLetter.get("failureReason").asText()).contains("refuse_poison");
@@ -64,6 +68,10 @@ class ProjectionFailureTest {
         assertThat(retried.status()).as(retried.toString()).isEqualTo(202);
         await().atMost(Duration.ofSeconds(20)).until(() -> OrderTotals.exact(hub));
         assertThat(total(ada)).isEqualByComparingTo("11.00");
+        await().atMost(Duration.ofSeconds(20)).until(() -> OrderTotals.placedCounts(topic, ada).size() == 3);
+        assertThat(OrderTotals.placedCounts(topic, ada)).containsExactly(1, 2, 3);
+        assertThat(OrderTotals.placedCounts(topic, poison)).containsExactly(1);
+        topic.close();
         assertThat(total(poison)).isEqualByComparingTo("4.00");
         assertThat(hub.queryLong("SELECT count(*) FROM dead_letters WHERE stage = 'projection' AND resolution IS NULL"))
                 .isZero();

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.herald.testing.HttpApi.Response;
 import dev.herald.testing.TestHub;
+import dev.herald.testing.TopicReader;
 import java.math.BigDecimal;
 import java.sql.Connection;
 import java.time.Duration;
@@ -17,6 +18,10 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.config.ConfigResource;
 import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
@@ -65,6 +70,29 @@ class ProjectionTest {
         assertThat(hub.http.get("/api/projections/nope").status()).isEqualTo(404);
         assertThat(hub.metricSum("herald_projection_applied_total", "customer-order-totals"))
                 .isEqualTo(view.get("applied").asDouble());
+    }
+
+    /** The changed totals go to the compacted topic customer-order-totals, key the customer: its last record is current. */
+    @Test
+    void changedTotalsArePublishedToACompactedTopic() throws Exception {
+        String customer = OrderTotals.customer(hub.http);
+        try (TopicReader topic = new TopicReader(hub.brokers(), OrderTotals.TOPIC)) {
+            String order = OrderTotals.order(hub.http, customer, 2);
+            OrderTotals.order(hub.http, customer, 4);
+            OrderTotals.cancel(hub.http, order);
+            await().atMost(Duration.ofSeconds(30)).until(() -> topic.recordsFor(customer).size() == 3);
+            List<ConsumerRecord<String, byte[]>> records = topic.recordsFor(customer);
+            assertThat(records).extracting(record -> OrderTotals.json(record.value()).get("orders_placed").asInt())
+                    .containsExactly(1, 2, 2);
+            assertThat(OrderTotals.json(records.get(2).value()))
+                    .isEqualTo(hub.http.get("/api/customers/" + customer + "/order-totals").json());
+        }
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, hub.brokers()))) {
+            ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, OrderTotals.TOPIC);
+            assertThat(admin.describeConfigs(List.of(resource)).all().get().get(resource).get("cleanup.policy").value())
+                    .isEqualTo("compact");
+        }
+        assertThat(hub.count("projection_outputs")).isZero();
     }
 
     @Test
