@@ -318,14 +318,15 @@ public final class Projector extends DefaultConsumer implements Runnable {
                         last = event;
                         at = new Position(event.txId(), event.seq(), false);
                     }
+                    if (outputs != null) {
+                        outputs.write(connection, changed);
+                        changed.clear();
+                    }
                 } while (events.size() == settings.batchSize() && running);
                 if (!running) {
                     connection.rollback();
                     rebuildRequested = true;
                     return 0;
-                }
-                if (outputs != null) {
-                    outputs.write(connection, changed);
                 }
                 Positions.rebuilt(connection, name(), last, taken);
                 connection.commit();
