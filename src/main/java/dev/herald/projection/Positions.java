@@ -49,11 +49,20 @@ final class Positions {
         static final Position START = new Position("0", 0, false);
     }
 
-    static void declare(Connection connection, String name) throws SQLException {
+    /** Its row (a new projection starts before the first event); answers where it stands. */
+    static Position declare(Connection connection, String name) throws SQLException {
         try (PreparedStatement insert = connection.prepareStatement(
                 "INSERT INTO projections (name) VALUES (?) ON CONFLICT (name) DO NOTHING")) {
             insert.setString(1, name);
             insert.executeUpdate();
+        }
+        try (PreparedStatement select = connection.prepareStatement(
+                "SELECT CAST(position_tx AS text), position_seq, status FROM projections WHERE name = ?")) {
+            select.setString(1, name);
+            try (ResultSet row = select.executeQuery()) {
+                row.next();
+                return new Position(row.getString(1), row.getLong(2), "failed".equals(row.getString(3)));
+            }
         }
     }
 

@@ -110,7 +110,9 @@ public final class Projector extends DefaultConsumer implements Runnable {
     protected void doStart() throws Exception {
         super.doStart();
         try (Connection connection = dataSource.getConnection()) {
-            Positions.declare(connection, name());
+            Position at = Positions.declare(connection, name());
+            position.set(at.seq());
+            failed = at.failed();
         }
         projectors.started(this);
         MeterRegistry registry = projectors.meters();
