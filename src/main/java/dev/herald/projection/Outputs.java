@@ -27,8 +27,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * A projection's output topic (option {@code output}): the read-model rows its route changed (the rows its last
  * {@code sql:} step returned), written to {@code projection_outputs} in the read-model transaction and sent to a
  * compacted Kafka topic only once that transaction committed, keyed by the {@code outputKey} column. Sent in the
- * order they were written, one projection instance at a time (under the projection's row lock), then deleted:
- * at least once, and a key's last record is its current row.
+ * order they were written, one instance at a time ({@link OutputShipper}), then deleted: at least once, and a key's
+ * last record is its current row.
  */
 final class Outputs implements AutoCloseable {
 
@@ -85,7 +85,7 @@ final class Outputs implements AutoCloseable {
     }
 
     /**
-     * In a transaction holding the projection's row lock: sends what committed transactions left, in order, and
+     * In a transaction holding the projection's output lock: sends what committed transactions left, in order, and
      * deletes it (with that transaction's commit). Answers how many were sent.
      */
     int ship(Connection transaction) throws SQLException, ExecutionException, TimeoutException, InterruptedException {

@@ -71,7 +71,7 @@ public final class Projector extends DefaultConsumer implements Runnable {
     private volatile String rebuildError;
     private final Object waiting = new Object();
     private final Outputs outputs;
-    private long shipAfter;
+    private final OutputShipper shipper;
     private Thread thread;
     private long lagMeasuredAt;
 
@@ -83,6 +83,7 @@ public final class Projector extends DefaultConsumer implements Runnable {
         this.settings = projectors.settings();
         this.outputs = endpoint.getOutput().isBlank() ? null
                 : new Outputs(endpoint.name(), endpoint.getOutput(), endpoint.getOutputKey(), projectors.brokers());
+        this.shipper = outputs == null ? null : new OutputShipper(endpoint.name(), outputs, dataSource, settings);
     }
 
     public String name() {
@@ -129,6 +130,9 @@ public final class Projector extends DefaultConsumer implements Runnable {
         thread = new Thread(this, "herald-projection-" + name());
         thread.setDaemon(true);
         thread.start();
+        if (shipper != null) {
+            shipper.start();
+        }
     }
 
     @Override
@@ -139,8 +143,8 @@ public final class Projector extends DefaultConsumer implements Runnable {
             thread.join(Duration.ofSeconds(30).toMillis());
         }
         projectors.stopped(this);
-        if (outputs != null) {
-            outputs.close();
+        if (shipper != null) {
+            shipper.stop();
         }
         meters.forEach(projectors.meters()::remove);
         meters.clear();
@@ -168,7 +172,6 @@ public final class Projector extends DefaultConsumer implements Runnable {
             int next;
             try {
                 next = rebuildRequested ? rebuild() : step(limit);
-                ship();
                 backoff = settings.interval();
                 measureLag(next == 0);
             } catch (SQLException | RuntimeException e) {
@@ -244,6 +247,9 @@ public final class Projector extends DefaultConsumer implements Runnable {
                 connection.commit();
                 position.set(last.seq());
                 applied.increment(taken);
+                if (!changed.isEmpty()) {
+                    shipper.wake();
+                }
                 return events.size() == limit ? settings.batchSize() : 0;
             } catch (SQLException | RuntimeException e) {
                 connection.rollback();
@@ -332,6 +338,9 @@ public final class Projector extends DefaultConsumer implements Runnable {
                 }
                 Positions.rebuilt(connection, name(), last, taken);
                 connection.commit();
+                if (shipper != null) {
+                    shipper.wake();
+                }
                 failed = false;
                 position.set(last == null ? 0 : last.seq());
                 applied.increment(taken);
@@ -399,36 +408,6 @@ public final class Projector extends DefaultConsumer implements Runnable {
         parameters.put("aggregate_version", event.aggregateVersion());
         parameters.put("seq", event.seq());
         return parameters;
-    }
-
-    /**
-     * Output topic: sends what committed transactions wrote to projection_outputs, under the projection's row lock.
-     * Kafka's trouble does not stop the projection: the rows wait, and sending is tried again after a pause.
-     */
-    private void ship() {
-        if (outputs == null || System.nanoTime() < shipAfter) {
-            return;
-        }
-        try (Connection connection = dataSource.getConnection()) {
-            connection.setAutoCommit(false);
-            try {
-                if (Positions.lock(connection, name()).isPresent()) {
-                    outputs.ship(connection);
-                }
-                connection.commit();
-            } catch (SQLException | RuntimeException | java.util.concurrent.ExecutionException
-                    | java.util.concurrent.TimeoutException e) {
-                connection.rollback();
-                shipAfter = System.nanoTime() + settings.maxBackoff().toNanos();
-                LOG.warn("projection {}: changed rows not sent to {}; trying again in {} ms", name(), outputs.topic(),
-                        settings.maxBackoff().toMillis(), e);
-            }
-        } catch (SQLException e) {
-            LOG.debug("projection {}: output not sent: {}", name(), e.getMessage());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            running = false;
-        }
     }
 
     private void measureLag(boolean idle) {
