@@ -25,8 +25,8 @@ final class OutputShipper implements Runnable {
     private final DataSource dataSource;
     private final ProjectionSettings settings;
     private final Object waiting = new Object();
-    private final Thread thread;
-    private volatile boolean running = true;
+    private Thread thread;
+    private volatile boolean running;
     private boolean woken;
 
     OutputShipper(String projection, Outputs outputs, DataSource dataSource, ProjectionSettings settings) {
@@ -34,11 +34,13 @@ final class OutputShipper implements Runnable {
         this.outputs = outputs;
         this.dataSource = dataSource;
         this.settings = settings;
-        this.thread = new Thread(this, "herald-projection-output-" + projection);
-        thread.setDaemon(true);
     }
 
+    /** With the projection's route (again, after a stop). */
     void start() {
+        running = true;
+        thread = new Thread(this, "herald-projection-output-" + projection);
+        thread.setDaemon(true);
         thread.start();
     }
 
@@ -53,7 +55,9 @@ final class OutputShipper implements Runnable {
     void stop() throws InterruptedException {
         running = false;
         wake();
-        thread.join(Duration.ofSeconds(30).toMillis());
+        if (thread != null) {
+            thread.join(Duration.ofSeconds(30).toMillis());
+        }
         outputs.close();
     }
 

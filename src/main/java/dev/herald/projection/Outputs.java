@@ -156,6 +156,7 @@ final class Outputs implements AutoCloseable {
     public void close() {
         if (producer != null) {
             producer.close(java.time.Duration.ofSeconds(5));
+            producer = null;
         }
     }
 }
