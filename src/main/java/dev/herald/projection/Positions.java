@@ -76,6 +76,24 @@ final class Positions {
         }
     }
 
+    /** What a look without a lock (no transaction id spent, nothing written) finds: stopped, or events waiting. */
+    record Look(boolean failed, boolean waiting) {
+    }
+
+    static Look look(Connection connection, String name) throws SQLException {
+        try (PreparedStatement select = connection.prepareStatement("""
+                SELECT p.status = 'failed', EXISTS (
+                         SELECT 1 FROM events e
+                          WHERE (e.tx_id, e.seq) > (p.position_tx, p.position_seq)
+                            AND e.tx_id < pg_snapshot_xmin(pg_current_snapshot()))
+                  FROM projections p WHERE p.name = ?""")) {
+            select.setString(1, name);
+            try (ResultSet row = select.executeQuery()) {
+                return row.next() ? new Look(row.getBoolean(1), row.getBoolean(2)) : new Look(false, false);
+            }
+        }
+    }
+
     /** Up to {@code limit} events after {@code position} in commit order, among those whose set is final. */
     static List<StoredEvent> next(Connection connection, Position position, List<String> types, int limit)
             throws SQLException {

@@ -197,6 +197,11 @@ public final class Projector extends DefaultConsumer implements Runnable {
      */
     private int step(int limit) throws SQLException {
         try (Connection connection = dataSource.getConnection()) {
+            Positions.Look look = Positions.look(connection, name());
+            failed = look.failed();
+            if (failed || !look.waiting()) {
+                return 0; // a quiet projection neither locks nor writes
+            }
             connection.setAutoCommit(false);
             TransactionSynchronizationManager.bindResource(dataSource, new ConnectionHolder(connection));
             try {
