@@ -36,6 +36,10 @@ ORDER=$(curl -si -X POST "$HUB/api/orders" -H 'content-type: application/json' \
 curl -si -X POST "$HUB/api/orders/$ORDER/cancel" -H 'content-type: application/json' \
      -d '{"reason":"changed my mind"}' | expect_status 201
 
+# a read model the events feed (projection customer-order-totals): orders placed, cancelled, total placed
+until curl -sf "$HUB/api/customers/$ID/order-totals" | jq -e '.orders_cancelled == 1'; do sleep 0.2; done
+curl -si "$HUB/api/projections" | expect_status 200                   # each projection: status, position, lag
+
 # bad input gets RFC 9457 problem+json naming each failing field
 curl -si -X POST "$HUB/api/customers" -H 'content-type: application/json' -d '{"full_name":42}' | expect_status 400
 

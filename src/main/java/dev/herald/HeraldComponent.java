@@ -2,6 +2,8 @@ package dev.herald;
 
 import dev.herald.intake.Admission;
 import dev.herald.intake.CommandEndpoint;
+import dev.herald.projection.ProjectionEndpoint;
+import dev.herald.projection.Projectors;
 import dev.herald.query.AnswerEndpoint;
 import dev.herald.query.FoldEndpoint;
 import dev.herald.query.ParametersEndpoint;
@@ -15,17 +17,34 @@ import org.apache.camel.support.DefaultComponent;
  * command (see {@link CommandEndpoint}); {@code herald:answer} answers a read's rows (see {@link AnswerEndpoint});
  * {@code herald:parameters} checks a read's query parameters ({@link ParametersEndpoint}); {@code herald:fold} folds
  * an aggregate's events into its state ({@link FoldEndpoint}).
+ * {@code from: herald:projection:<name>?types=..} feeds a projection's route the event store in commit order (see
+ * {@link ProjectionEndpoint}).
  */
 final class HeraldComponent extends DefaultComponent {
 
-    private final Admission admission;
+    private static final String PROJECTION = "projection:";
 
+    private final Admission admission;
+    private final Projectors projectors;
+
+    /** Without projections (route-level tests of commands and reads). */
     HeraldComponent(Admission admission) {
+        this(admission, null);
+    }
+
+    HeraldComponent(Admission admission, Projectors projectors) {
         this.admission = admission;
+        this.projectors = projectors;
     }
 
     @Override
     protected Endpoint createEndpoint(String uri, String remaining, Map<String, Object> parameters) throws Exception {
+        if (remaining.startsWith(PROJECTION) && projectors != null) {
+            ProjectionEndpoint endpoint = configured(projectors.endpoint(uri, this,
+                    remaining.substring(PROJECTION.length())), parameters);
+            endpoint.check();
+            return endpoint;
+        }
         return switch (remaining) {
             case "command" -> {
                 CommandEndpoint endpoint = configured(new CommandEndpoint(uri, this, admission), parameters);
@@ -36,7 +55,8 @@ final class HeraldComponent extends DefaultComponent {
             case "parameters" -> configured(new ParametersEndpoint(uri, this), parameters);
             case "fold" -> configured(new FoldEndpoint(uri, this), parameters);
             default -> throw new IllegalArgumentException("unknown Herald step herald:" + remaining
-                    + " (known: herald:command, herald:answer, herald:parameters, herald:fold)");
+                    + " (known: herald:command, herald:answer, herald:parameters, herald:fold, "
+                    + "herald:projection:<name>)");
         };
     }
 

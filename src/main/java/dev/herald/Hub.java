@@ -33,6 +33,9 @@ import dev.herald.observe.PublishMeters;
 import dev.herald.publish.GroupCommitPolicy;
 import dev.herald.publish.GroupCommitter;
 import dev.herald.publish.PublishSettings;
+import dev.herald.projection.ProjectionApi;
+import dev.herald.projection.ProjectionSettings;
+import dev.herald.projection.Projectors;
 import dev.herald.publish.TransactionalPublisher;
 import dev.herald.query.QueryParameters;
 import dev.herald.query.SchemaRegistryApi;
@@ -47,6 +50,7 @@ import dev.herald.settings.DeadLetters;
 import dev.herald.settings.Engines;
 import dev.herald.settings.Events;
 import dev.herald.settings.Http;
+import dev.herald.settings.Projections;
 import dev.herald.settings.Publishing;
 import dev.herald.settings.RabbitMq;
 import dev.herald.settings.Relaying;
@@ -170,7 +174,14 @@ final class Hub {
         registry.bind("eventSchemas", eventSchemas);
         registry.bind("schemaRegistry", new SchemaRegistryApi(eventSchemas));
         // the steps of a command route (routes/templates.camel.yaml shows them in order)
-        registry.bind("herald", new HeraldComponent(monitor::admit));
+        DeadLetterStore deadLetters = own(new DeadLetterStore(dataSource, metrics.registry(), brokers,
+                settings.get(DeadLetters.TOPIC)));
+        // projections: routes from herald:projection:<name>, the event store in commit order (docs/commands.md)
+        Projectors projectors = new Projectors(dataSource, deadLetters, metrics.registry(), new ProjectionSettings(
+                settings.get(Projections.INTERVAL), settings.get(Projections.BATCH_SIZE),
+                settings.get(Projections.MAX_BACKOFF)), brokers);
+        registry.bind("projectionApi", new ProjectionApi(projectors, publish.retryAfterSeconds()));
+        registry.bind("herald", new HeraldComponent(monitor::admit, projectors));
         registry.bind("jsonRequest", new JsonRequest());
         registry.bind("strictJson", JsonBodies.MAPPER);
         registry.bind("groupCommit", new GroupCommitPolicy(committer, traces));
@@ -182,8 +193,6 @@ final class Hub {
         registry.bind("problems", new ProblemResponder(commandMeters, new CommandRoutes(camel),
                 publish.retryAfterSeconds()));
         registry.bind("schemaLoader", new StrictSchemaLoader());
-        DeadLetterStore deadLetters = own(new DeadLetterStore(dataSource, metrics.registry(), brokers,
-                settings.get(DeadLetters.TOPIC)));
         registry.bind("deadLetters", deadLetters);
         registry.bind("deadLetterApi", new DeadLetterApi(dataSource, deadLetters, publish.retryAfterSeconds()));
         // the error handling of sinks of your own (routes/sinks.camel.yaml, docs/sinks.md)

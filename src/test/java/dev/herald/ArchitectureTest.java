@@ -30,7 +30,7 @@ class ArchitectureTest {
                 "dev.herald.event..", "dev.herald.trace..").should().dependOnClassesThat().resideInAnyPackage("dev.herald.intake..",
                 "dev.herald.query..", "dev.herald.store..", "dev.herald.publish..", "dev.herald.relay..",
                 "dev.herald.bridge..", "dev.herald.sink..", "dev.herald.deadletter..", "dev.herald.observe..",
-                "dev.herald.security..", "dev.herald.embedded..").check(HERALD);
+                "dev.herald.security..", "dev.herald.embedded..", "dev.herald.projection..").check(HERALD);
     }
 
     @Test
@@ -48,7 +48,17 @@ class ArchitectureTest {
     void theStoreKnowsNothingOfWhoCallsIt() {
         noClasses().that().resideInAPackage("dev.herald.store..").should().dependOnClassesThat()
                 .resideInAnyPackage("dev.herald.intake..", "dev.herald.query..", "dev.herald.publish..",
-                        "dev.herald.relay..", "dev.herald.bridge..", "dev.herald.sink..", "dev.herald.deadletter..")
+                        "dev.herald.relay..", "dev.herald.bridge..", "dev.herald.sink..", "dev.herald.deadletter..",
+                        "dev.herald.projection..")
+                .check(HERALD);
+    }
+
+    @Test
+    void projectionsReadTheStoreAndNothingOfTheEdgeOrPublishing() {
+        noClasses().that().resideInAPackage("dev.herald.projection..").should().dependOnClassesThat()
+                .resideInAnyPackage("dev.herald.intake..", "dev.herald.query..", "dev.herald.publish..",
+                        "dev.herald.relay..", "dev.herald.bridge..", "dev.herald.sink..", "dev.herald.security..",
+                        "dev.herald.observe..", "dev.herald.settings..")
                 .check(HERALD);
     }
 

@@ -64,6 +64,10 @@ class AccessControlTest {
         assertThat(forbidden.json().get("detail").asText()).contains("dashboard").contains("commands");
         assertThat(hub.http.get("/api/dead-letters", "Authorization", "Bearer " + writer).status()).isEqualTo(403);
         assertThat(hub.http.get("/api/keys", "Authorization", "Bearer " + writer).status()).isEqualTo(403);
+        assertThat(hub.http.get("/api/projections", "Authorization", "Bearer " + reader).status()).isEqualTo(403);
+        assertThat(hub.http.post("/api/projections/customer-order-totals/rebuild", "", "Authorization",
+                "Bearer " + writer).status()).isEqualTo(403);
+        assertThat(hub.http.get("/api/projections", "Authorization", "Bearer " + BOOTSTRAP).status()).isEqualTo(200);
 
         Response keys = hub.http.get("/api/keys", "Authorization", "Bearer " + BOOTSTRAP);
         assertThat(keys.status()).isEqualTo(200);

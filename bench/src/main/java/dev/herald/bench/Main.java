@@ -22,6 +22,7 @@ import java.time.Instant;
  *   relay-drain --jdbc-url URL --fill FILE ... --out FILE       watch a restarted hub's relay drain that backlog
  *   webhooks --hub-url URL --events N --out FILE                 webhook deliveries/s, alone and beside a hanging endpoint
  *   rabbitmq-drain --hub-log FILE --queue Q --events N ... --out FILE   the bridge forwarding a backlog, and raw AMQP
+ *   projection-catchup --jdbc-url URL --events N --out FILE    a running hub's projection catching up, beside plain JDBC
  *   soak --db-url URL --ports-file F --hub-url URL [--minutes N] [--amqp-url URL] --out FILE.json   faults under load, then invariants
  *   selftest [--rates LIST] [--delay-ms N]                     the generator against an in-process stub
  *   report   --out-dir DIR --stamp TS [--meta-json FILE] SESSION.json... | --from RESULTS.json   JSON + Markdown + PNG
@@ -51,6 +52,7 @@ public final class Main {
             case "webhooks" -> Webhooks.session(args);
             case "rabbitmq-drain" -> RabbitDrain.run(args);
             case "soak" -> Soak.run(args);
+            case "projection-catchup" -> ProjectionCatchUp.run(args);
             default -> {
                 System.err.println("unknown command " + argv[0]);
                 System.exit(2);

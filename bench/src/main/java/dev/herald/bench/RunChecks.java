@@ -36,6 +36,12 @@ final class RunChecks {
                         .append(" the bridge and the raw publisher\n");
                 continue;
             }
+            if (s.has("projection_catchup")) {
+                b.append("- projection: order events written to the store in SQL while the hub held its projection,")
+                        .append(" then let go; the plain JDBC baseline reads the store the same way (commit order) into a")
+                        .append(" copy of the read table, in the same run, after the projection caught up\n");
+                continue;
+            }
             if (s.has("fill")) {
                 JsonNode f = s.get("fill");
                 JsonNode d = s.path("relay_drain");

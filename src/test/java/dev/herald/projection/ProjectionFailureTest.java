@@ -1,0 +1,129 @@
+package dev.herald.projection;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.herald.testing.HttpApi.Response;
+import dev.herald.testing.TestHub;
+import dev.herald.testing.TopicReader;
+import java.math.BigDecimal;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.AutoClose;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A projection whose SQL fails for an event stops there (status failed, the error, a dead letter of stage
+ * projection), applying the events before it and none after; retried (its own API or the dead-letter API) it goes on
+ * from that event, each event counted once; a discarded dead letter skips that event alone.
+ */
+class ProjectionFailureTest {
+
+    @AutoClose
+    private static final TestHub hub = TestHub.start(Map.of());
+
+    @Test
+    void aFailingEventStopsTheProjectionUntilRetriedAndNothingIsSkippedOrCountedTwice() throws Exception {
+        String ada = "ada-" + UUID.randomUUID();
+        String poison = "poison-" + UUID.randomUUID();
+        refusePoison(true);
+        TopicReader topic = new TopicReader(hub.brokers(), OrderTotals.TOPIC);
+        UUID stoppedAt;
+        try (Connection batch = hub.dataSource().getConnection()) {
+            batch.setAutoCommit(false); // one commit: the four events reach the projection in one batch
+            OrderTotals.insertCreated(batch, ada, new BigDecimal("1.00"));
+            OrderTotals.insertCreated(batch, ada, new BigDecimal("2.00"));
+            stoppedAt = OrderTotals.insertCreated(batch, poison, new BigDecimal("4.00"));
+            OrderTotals.insertCreated(batch, ada, new BigDecimal("8.00"));
+            batch.commit();
+        }
+        await().atMost(Duration.ofSeconds(20)).until(() -> "failed".equals(status()));
+        JsonNode failed = hub.http.get(OrderTotals.PROJECTION).json();
+        assertThat(failed.get("last_error").asText()).contains(stoppedAt.toString()).contains("refuse_poison");
+        assertThat(failed.get("failed_event_id").asText()).isEqualTo(stoppedAt.toString());
+        assertThat(failed.get("lag").asLong()).isEqualTo(2);
+        // the events before it in its batch are applied, none after it, and it stays so
+        await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(3)).until(() -> "failed".equals(status())
+                && total(ada).compareTo(new BigDecimal("3.00")) == 0);
+        // only committed changes reach the output topic: none of the batch's first, rolled-back try
+        await().atMost(Duration.ofSeconds(20)).until(() -> OrderTotals.placedCounts(topic, ada).size() == 2);
+        JsonNode deadLetter = openDeadLetter(stoppedAt);
+        assertThat(deadLetter.get("destination").asText()).isEqualTo("customer-order-totals");
+        assertThat(deadLetter.get("failureReason").asText()).contains("refuse_poison");
+        assertThat(hub.metricSum("herald_projection_failed", "customer-order-totals")).isEqualTo(1.0);
+
+        assertThat(hub.http.post(OrderTotals.PROJECTION + "/retry", "").status()).isEqualTo(202);
+        // still refused: it stops at the same event again, with a new dead letter
+        await().atMost(Duration.ofSeconds(20)).until(() -> "failed".equals(status())
+                && hub.queryLong("SELECT count(*) FROM dead_letters WHERE stage = 'projection' AND event_id = ?",
+                        stoppedAt) == 2);
+        refusePoison(false);
+        Response retried = hub.http.post("/api/dead-letters/" + openDeadLetter(stoppedAt).get("id").asLong()
+                + "/retry", "");
+        assertThat(retried.status()).as(retried.toString()).isEqualTo(202);
+        await().atMost(Duration.ofSeconds(20)).until(() -> OrderTotals.exact(hub));
+        assertThat(total(ada)).isEqualByComparingTo("11.00");
+        await().atMost(Duration.ofSeconds(20)).until(() -> OrderTotals.placedCounts(topic, ada).size() == 3);
+        assertThat(OrderTotals.placedCounts(topic, ada)).containsExactly(1, 2, 3);
+        assertThat(OrderTotals.placedCounts(topic, poison)).containsExactly(1);
+        topic.close();
+        assertThat(total(poison)).isEqualByComparingTo("4.00");
+        assertThat(hub.queryLong("SELECT count(*) FROM dead_letters WHERE stage = 'projection' AND resolution IS NULL"))
+                .isZero();
+        assertThat(hub.http.post(OrderTotals.PROJECTION + "/retry", "").status()).isEqualTo(409);
+    }
+
+    @Test
+    void aDiscardedDeadLetterSkipsThatEventAlone() throws Exception {
+        String bob = "bob-" + UUID.randomUUID();
+        String poison = "poison-" + UUID.randomUUID();
+        await().atMost(Duration.ofSeconds(20)).until(() -> "live".equals(status()));
+        refusePoison(true);
+        UUID skipped;
+        try (Connection connection = hub.dataSource().getConnection()) {
+            skipped = OrderTotals.insertCreated(connection, poison, new BigDecimal("4.00"));
+            OrderTotals.insertCreated(connection, bob, new BigDecimal("16.00"));
+        }
+        await().atMost(Duration.ofSeconds(20)).until(() -> "failed".equals(status()));
+        refusePoison(false);
+        Response discarded = hub.http.delete("/api/dead-letters/" + openDeadLetter(skipped).get("id").asLong());
+        assertThat(discarded.status()).as(discarded.toString()).isEqualTo(200);
+        await().atMost(Duration.ofSeconds(20)).until(() -> "live".equals(status())
+                && hub.http.get(OrderTotals.PROJECTION).json().get("lag").asLong() == 0);
+        assertThat(total(bob)).isEqualByComparingTo("16.00");
+        assertThat(hub.http.get("/api/customers/" + poison + "/order-totals").status()).isEqualTo(404);
+        await().atMost(Duration.ofSeconds(20)).until(() -> OrderTotals.exact(hub));
+    }
+
+    private static String status() {
+        return hub.http.get(OrderTotals.PROJECTION).json().get("status").asText();
+    }
+
+    private static BigDecimal total(String customer) {
+        return hub.http.get("/api/customers/" + customer + "/order-totals").json().get("total_placed").decimalValue();
+    }
+
+    private static JsonNode openDeadLetter(UUID eventId) {
+        JsonNode items = hub.http.get("/api/dead-letters?stage=projection&status=open").json().get("items");
+        for (JsonNode item : items) {
+            if (item.get("eventId").asText().equals(eventId.toString())) {
+                return item;
+            }
+        }
+        throw new AssertionError("no open dead letter for " + eventId + " in " + items);
+    }
+
+    /** The read table refuses customers named poison-*: the projection's SQL fails for their events. */
+    private static void refusePoison(boolean refuse) throws SQLException {
+        try (Connection connection = hub.dataSource().getConnection(); Statement statement = connection.createStatement()) {
+            statement.execute(refuse
+                    ? "ALTER TABLE customer_order_totals ADD CONSTRAINT refuse_poison CHECK (customer_id NOT LIKE 'poison-%')"
+                    : "ALTER TABLE customer_order_totals DROP CONSTRAINT refuse_poison");
+        }
+    }
+}
