@@ -37,7 +37,9 @@ import org.springframework.jdbc.datasource.DriverManagerDataSource;
 /**
  * The {@code command} template of routes/templates.camel.yaml at route level: its steps in order, with the lane
  * replaced by a policy that runs the steps at once and the database by a mock. The whole-hub tests prove the
- * behaviour on real engines; this one shows what the template does with a request, fast.
+ * behaviour on real engines (BadInputTest: 400, 415, a header never filling a SQL parameter; DeclarationChecksTest
+ * and LiveReloadTest: a missing schema, an unsupplied SQL parameter, a misspelt option stop a real hub; the
+ * pipeline tests: the SQL on PostgreSQL); this one shows what the template does with a request, fast.
  */
 class CommandTemplateRouteTest extends CamelTestSupport {
 

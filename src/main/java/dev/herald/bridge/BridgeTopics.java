@@ -1,12 +1,11 @@
 package dev.herald.bridge;
 
-import java.util.Arrays;
+import dev.herald.settings.Kind;
 import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.stream.Collectors;
 
 /**
  * The Kafka topics one bridge consumes, and why (for the start log). The bridge's own setting, when set, is
@@ -37,7 +36,6 @@ public record BridgeTopics(List<String> topics, String reason) {
 
     /** "a, b,,a" -> [a, b]: blanks dropped, each topic once, in written order. */
     static List<String> list(String commaSeparated) {
-        return List.copyOf(Arrays.stream(commaSeparated.split(",")).map(String::strip).filter(t -> !t.isEmpty())
-                .collect(Collectors.toCollection(LinkedHashSet::new)));
+        return List.copyOf(new LinkedHashSet<>(Kind.commaSeparated(commaSeparated)));
     }
 }

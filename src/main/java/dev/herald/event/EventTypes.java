@@ -1,5 +1,6 @@
 package dev.herald.event;
 
+import dev.herald.settings.Kind;
 import java.util.Arrays;
 import java.util.function.Predicate;
 import java.util.regex.Pattern;
@@ -12,7 +13,7 @@ public final class EventTypes {
 
     /** {@code "order.*, customer.deleted"}: matches order.created and customer.deleted; blank matches nothing. */
     public static Predicate<String> matching(String patterns) {
-        Pattern[] compiled = Arrays.stream(patterns.split(",")).map(String::strip).filter(p -> !p.isEmpty())
+        Pattern[] compiled = Kind.commaSeparated(patterns).stream()
                 .map(p -> Pattern.compile(Arrays.stream(p.split("\\*", -1)).map(Pattern::quote)
                         .reduce((a, b) -> a + ".*" + b).orElse("")))
                 .toArray(Pattern[]::new);

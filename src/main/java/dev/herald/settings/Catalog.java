@@ -3,7 +3,6 @@ package dev.herald.settings;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.stream.Collectors;
 
 /**
  * Every {@code herald.*} setting, in the README's order. The shipped application.properties must give each its
@@ -60,9 +59,5 @@ public final class Catalog {
             return setting.shownDefault();
         }
         return setting.defaultValue().isEmpty() ? "*(empty)*" : "`" + setting.defaultValue() + "`";
-    }
-
-    static Set<String> envNames() {
-        return keys().stream().map(Settings::envName).collect(Collectors.toSet());
     }
 }

@@ -89,14 +89,14 @@ public record Kind<T>(String expected, Function<String, T> parse) {
 
     /** Comma-separated items, blanks dropped. */
     public static Kind<List<String>> list() {
-        return new Kind<>("a comma-separated list", Kind::items);
+        return new Kind<>("a comma-separated list", Kind::commaSeparated);
     }
 
     /** Comma-separated milliseconds, at least one. */
     public static Kind<List<Duration>> millisList() {
         Kind<Duration> each = millis();
         return new Kind<>("comma-separated milliseconds, at least one", text -> {
-            List<Duration> values = items(text).stream().map(each.parse()).toList();
+            List<Duration> values = commaSeparated(text).stream().map(each.parse()).toList();
             check(!values.isEmpty());
             return values;
         });
@@ -113,8 +113,10 @@ public record Kind<T>(String expected, Function<String, T> parse) {
         });
     }
 
-    private static List<String> items(String text) {
-        return Arrays.stream(text.split(",")).map(String::strip).filter(item -> !item.isEmpty()).toList();
+    /** "a, b,,c " -> [a, b, c]: how every list setting and list option is read (blanks dropped, order kept). */
+    public static List<String> commaSeparated(String text) {
+        return text == null ? List.of()
+                : Arrays.stream(text.split(",")).map(String::strip).filter(item -> !item.isEmpty()).toList();
     }
 
     private static void check(boolean valid) {

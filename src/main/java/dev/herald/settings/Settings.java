@@ -54,8 +54,8 @@ public record Settings(PropertiesComponent properties) {
         }
     }
 
-    /** The text of a key in a declared family ({@code herald.topics.<name>}), empty when not given. */
-    public String text(String key) {
+    /** A key's text, placeholders resolved, stripped; empty when not given. */
+    private String text(String key) {
         return properties.resolveProperty(key).map(String::strip).orElse("");
     }
 

@@ -89,8 +89,8 @@ public final class Webhooks {
             + "instance (`openssl rand -base64 32`)")
             .shown("*(empty: generated into `<data dir>/webhook-secret.key`, with a warning)*").asSecret());
 
-    public static final Setting<String> PREVIOUS_SECRET_KEYS = GROUP.add(Setting.of(
-            "herald.webhooks.previous-secret-keys", Kind.text(), "",
+    public static final Setting<List<String>> PREVIOUS_SECRET_KEYS = GROUP.add(Setting.of(
+            "herald.webhooks.previous-secret-keys", Kind.list(), "",
             "earlier keys, comma-separated, only to decrypt; secrets under them are re-encrypted at start").asSecret());
 
     public static final Setting<String> HANDSHAKE_ORIGIN = GROUP.add(Setting.of(

@@ -10,7 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
-import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 import org.slf4j.Logger;
@@ -34,8 +33,7 @@ final class SecretKeyring {
         String configured = settings.secret(Webhooks.SECRET_KEY);
         Key current = configured.isEmpty() ? generated(dataDir.resolve(GENERATED_FILE))
                 : Key.parse(configured, "herald.webhooks.secret-key");
-        List<Key> previous = Arrays.stream(settings.secret(Webhooks.PREVIOUS_SECRET_KEYS).split(","))
-                .map(String::strip).filter(key -> !key.isEmpty())
+        List<Key> previous = settings.secret(Webhooks.PREVIOUS_SECRET_KEYS).stream()
                 .map(key -> Key.parse(key, "each of herald.webhooks.previous-secret-keys")).toList();
         return new SecretCipher(current, previous);
     }
