@@ -7,7 +7,6 @@ import org.slf4j.LoggerFactory;
 import org.springframework.amqp.rabbit.connection.CachingConnectionFactory.ConfirmType;
 import org.springframework.amqp.rabbit.connection.CachingConnectionFactory;
 import org.springframework.amqp.rabbit.connection.ConnectionListener;
-import org.springframework.amqp.rabbit.connection.PublisherCallbackChannelImpl;
 import org.springframework.core.task.SyncTaskExecutor;
 import org.springframework.core.task.support.ExecutorServiceAdapter;
 
@@ -28,7 +27,7 @@ final class RabbitConnections {
         factory.setPublisherConfirmType(ConfirmType.SIMPLE);
         factory.setPublisherReturns(true);
         ExecutorServiceAdapter sameThread = new ExecutorServiceAdapter(new SyncTaskExecutor());
-        factory.setPublisherChannelFactory((channel, executor) -> new PublisherCallbackChannelImpl(channel, sameThread));
+        factory.setPublisherChannelFactory((channel, executor) -> new QuietReturnsChannel(channel, sameThread));
         factory.setConnectionNameStrategy(f -> "herald-rabbitmq-bridge");
         factory.addConnectionListener(topology);
         factory.addConnectionListener(connection -> connection.addBlockedListener(new BlockedListener() {

@@ -110,6 +110,8 @@ class RabbitBridgeTest {
             assertThat(delivery.properties().getAppId()).isEqualTo("herald");
             assertThat(delivery.header("aggregate_id")).isEqualTo(customer);
             assertThat(delivery.header("aggregate_version")).isEqualTo(event.get("aggregateversion").asText());
+            assertThat(delivery.properties().getHeaders().keySet()).as("no internal Spring header on the wire")
+                    .noneMatch(name -> name.startsWith("spring_"));
             assertThat(event.get("subject").asText()).isEqualTo(customer);
         }
         List<Delivery> orders = await().atMost(Duration.ofSeconds(30))
