@@ -77,6 +77,7 @@ import java.util.StringJoiner;
 import java.util.concurrent.TimeUnit;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Processor;
+import org.apache.camel.component.kafka.KafkaComponent;
 import org.apache.camel.spi.PropertiesComponent;
 import org.apache.camel.spi.Registry;
 import org.slf4j.Logger;
@@ -121,6 +122,10 @@ final class Hub {
             brokers = kafka.bootstrapServers();
             properties.addOverrideProperty(Engines.KAFKA_BROKERS.key(), brokers);
         }
+        // every kafka: endpoint of the routes (bridges, sinks, reactions) gets the brokers from the component, the one
+        // place that holds the resolved value: a placeholder would read a blank HERALD_KAFKA_BROKERS or -D before the
+        // embedded broker's address (Camel looks at -D and the environment first)
+        camel.getComponent("kafka", KafkaComponent.class).getConfiguration().setBrokers(brokers);
         String amqpUrl = settings.secret(Engines.RABBITMQ_URL);
         if (amqpUrl.isEmpty() && settings.get(RabbitMq.ENABLED)) {
             // owned here, not by the bridge: it must stop after the bridge and the pool, beside Kafka

@@ -18,6 +18,7 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.camel.component.kafka.KafkaComponent;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.LoggerFactory;
@@ -86,6 +87,21 @@ class StablePortsTest {
             assertThatThrownBy(() -> TestHub.startWith(amqp).close())
                     .hasStackTraceContaining("herald.rabbitmq.embedded-port=" + port + ": port " + port
                             + " is already in use");
+        }
+    }
+
+    @Test
+    void aBlankBrokersSettingMeansTheEmbeddedKafkaForEveryRoute(@TempDir Path dataDir) {
+        // as a compose file passing HERALD_KAFKA_BROKERS= through would; Camel reads -D and the environment before
+        // the address Herald gives its embedded Kafka, so the bridges' kafka: consumers must not read the setting
+        System.setProperty("herald.kafka.brokers", "");
+        try (TestHub hub = TestHub.startWith(embedded(dataDir, "0", "0"))) {
+            assertThat(hub.http.get("/observe/health").status()).isEqualTo(200);
+            String brokers = hub.camel().getComponent("kafka", KafkaComponent.class).getConfiguration().getBrokers();
+            assertThat(brokers).startsWith("127.0.0.1:");
+            assertThat(hub.camel().getRouteController().getRouteStatus("rabbitmq-bridge").isStarted()).isTrue();
+        } finally {
+            System.clearProperty("herald.kafka.brokers");
         }
     }
 

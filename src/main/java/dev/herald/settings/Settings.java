@@ -59,17 +59,20 @@ public record Settings(PropertiesComponent properties) {
         return properties.resolveProperty(key).map(String::strip).orElse("");
     }
 
-    /** Where a key's value comes from, for an error message; the first that holds it wins, as in Camel. */
+    /**
+     * Where a key's value comes from, for an error message; the first that holds it wins, in Camel's order: -D, the
+     * environment, then overrides (Herald's own, tests'), then application.properties.
+     */
     private String sourceOf(String key) {
-        if (properties instanceof org.apache.camel.component.properties.PropertiesComponent camel
-                && camel.getOverrideProperties() != null && camel.getOverrideProperties().getProperty(key) != null) {
-            return "overrides";
-        }
         if (System.getProperty(key) != null) {
             return "-D" + key;
         }
         if (System.getenv(envName(key)) != null) {
             return envName(key);
+        }
+        if (properties instanceof org.apache.camel.component.properties.PropertiesComponent camel
+                && camel.getOverrideProperties() != null && camel.getOverrideProperties().getProperty(key) != null) {
+            return "overrides";
         }
         return "application.properties";
     }
