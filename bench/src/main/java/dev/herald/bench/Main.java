@@ -95,6 +95,9 @@ public final class Main {
             }
         });
 
+        String jdbcUrl = args.get("jdbc-url", "");
+        long peerPid = args.getLong("peer-pid", -1);
+        Cpu cpu = new Cpu(java.util.Map.of("hub", pid, "peer", peerPid), jdbcUrl.isEmpty() ? 0 : Cpu.portOf(jdbcUrl));
         try (RssSampler rss = new RssSampler(pid)) {
             hub.put("rss_ready_mb", Stats.round(rss.sample() / 1024.0, 1));
             Intake intake = new Intake(args.require("hub-url"));
@@ -121,12 +124,13 @@ public final class Main {
 
             double satSeconds = args.getDouble("saturation-duration", 10);
             log(scenario + ": saturation, closed loop, " + concurrency + " clients for " + satSeconds + " s");
+            Cpu.Phase phase = cpu.start();
             ObjectNode sat = intake.closed(concurrency, satSeconds, root.putObject("saturation"));
+            phase.end(sat.path("ok").asLong(), 1_000, sat.putObject("cpu"));
             sat.put("rss_max_mb", rss.endPhaseMb());
             log(scenario + ":   " + summary(sat));
             hub.put("rss_max_mb", rss.maxMb());
 
-            String jdbcUrl = args.get("jdbc-url", "");
             if (mode.equals("outbox") && !jdbcUrl.isEmpty()) {
                 double wait = args.getDouble("relay-wait", 10);
                 log(scenario + ": relay drain, watching the outbox empty (at most " + wait + " s)");
@@ -144,7 +148,7 @@ public final class Main {
                 log(scenario + ": raw JDBC baseline, " + concurrency + " threads, pool " + poolSize + ", "
                         + rawSeconds + " s");
                 ObjectNode raw = new RawJdbc(jdbcUrl, user, password).run(concurrency, poolSize,
-                        args.getDouble("raw-warmup", 2), rawSeconds, root.putObject("raw_jdbc"));
+                        args.getDouble("raw-warmup", 2), rawSeconds, cpu, root.putObject("raw_jdbc"));
                 log(scenario + ":   raw JDBC " + raw.get("ops_per_s") + " tx/s, p50 " + raw.get("p50_ms")
                         + " ms, p99 " + raw.get("p99_ms") + " ms, errors " + raw.get("errors"));
             }
@@ -153,9 +157,13 @@ public final class Main {
             String brokers = args.get("kafka-brokers", "");
             if (kafkaRecords > 0 && !brokers.isEmpty()) {
                 log(scenario + ": raw Kafka producer baseline, " + kafkaRecords + " records to " + brokers);
-                ObjectNode k = new RawKafka(brokers).run(kafkaRecords, args.getInt("record-bytes", 600),
+                ObjectNode k = new RawKafka(brokers).run(kafkaRecords, args.getInt("record-bytes", 600), cpu,
                         root.putObject("raw_kafka"));
                 log(scenario + ":   raw Kafka " + k.get("records_per_s") + " records/s, errors " + k.get("errors"));
+            }
+            String peerUrl = args.get("peer-url", "");
+            if (!peerUrl.isEmpty()) {
+                peer(peerUrl, args, cpu, root.putObject("peer_intake"));
             }
             hub.put("rss_max_mb", rss.maxMb());
             hub.put("rss_end_mb", Stats.round(rss.sample() / 1024.0, 1));
@@ -163,6 +171,33 @@ public final class Main {
         File out = new File(args.require("out"));
         JSON.writeValue(out, root);
         log(scenario + ": wrote " + out);
+    }
+
+    /**
+     * The same load on the intake peer (bench/peers/intake: Camel's own components, no Herald), on the same
+     * PostgreSQL and Kafka, right after Herald's: warm-up, the open-model rates, saturation with its CPU.
+     */
+    private static void peer(String url, Args args, Cpu cpu, ObjectNode out) throws Exception {
+        out.put("url", url);
+        out.put("what", "platform-http -> json-validator -> sql (state + outbox row, one statement) -> kafka "
+                + "(acks=all, idempotent; the route waits for the ack) -> 201");
+        Intake peer = new Intake(url);
+        HttpResponse<String> first = peer.probe();
+        log("peer: probe answered " + first.statusCode() + " " + first.body());
+        int concurrency = args.getInt("concurrency", 32);
+        peer.warmUp(concurrency, args.getDouble("warmup", 5));
+        ArrayNode fixed = out.putArray("fixed_rate");
+        for (double rate : args.doubles("rates", "100,300,1000")) {
+            log("peer: open model " + rate + " req/s");
+            ObjectNode r = peer.open(rate, args.getDouble("duration", 10), args.getInt("max-in-flight", 512),
+                    fixed.addObject());
+            log("peer:   " + summary(r));
+            Thread.sleep(1_000);
+        }
+        Cpu.Phase phase = cpu.start();
+        ObjectNode sat = peer.closed(concurrency, args.getDouble("saturation-duration", 10), out.putObject("saturation"));
+        phase.end(sat.path("ok").asLong(), 1_000, sat.putObject("cpu"));
+        log("peer: saturation " + summary(sat));
     }
 
     /**
@@ -340,6 +375,7 @@ public final class Main {
         if (kafkaRecords > 0 && !brokers.isEmpty()) {
             log("relay: raw Kafka producer baseline, " + kafkaRecords + " records to " + brokers);
             ObjectNode k = new RawKafka(brokers).run(kafkaRecords, args.getInt("record-bytes", 600),
+                    new Cpu(java.util.Map.of("hub", args.getLong("hub-pid", -1)), Cpu.portOf(url)),
                     root.putObject("raw_kafka"));
             log("relay:   raw Kafka " + k.get("records_per_s") + " records/s, errors " + k.get("errors"));
         }

@@ -104,14 +104,16 @@ final class RawJdbc {
         return new HikariDataSource(config);
     }
 
-    ObjectNode run(int threads, int poolSize, double warmupSeconds, double seconds, ObjectNode out)
+    ObjectNode run(int threads, int poolSize, double warmupSeconds, double seconds, Cpu cpu, ObjectNode out)
             throws Exception {
         try (HikariDataSource pool = pool(url, user, password, poolSize)) {
             execute(pool, DDL);
             try {
                 measure(pool, threads, warmupSeconds, new Stats());
                 Stats stats = new Stats();
+                Cpu.Phase phase = cpu.start();
                 double elapsed = measure(pool, threads, seconds, stats);
+                phase.end(stats.ok.sum(), 1_000, out.putObject("cpu"));
                 out.put("threads", threads);
                 out.put("pool_size", poolSize);
                 out.put("duration_s", seconds);

@@ -30,7 +30,7 @@ final class RawKafka {
         this.brokers = brokers;
     }
 
-    ObjectNode run(long records, int size, ObjectNode out) throws Exception {
+    ObjectNode run(long records, int size, Cpu cpu, ObjectNode out) throws Exception {
         String topic = "bench-raw-" + Long.toString(System.currentTimeMillis(), 36);
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, brokers))) {
             int partitions = partitionsOf(admin, "customers");
@@ -45,9 +45,11 @@ final class RawKafka {
                         new ByteArraySerializer())) {
                     send(producer, topic, Math.min(records, 2_000), size); // warm-up: metadata, connections
                     Stats stats = new Stats();
+                    Cpu.Phase phase = cpu.start();
                     long start = System.nanoTime();
                     long errors = send(producer, topic, records, size, stats);
                     double elapsed = (System.nanoTime() - start) / 1e9;
+                    phase.end(records - errors, 1_000, out.putObject("cpu"));
                     out.put("records", records);
                     out.put("record_bytes", size);
                     out.put("partitions", partitions);

@@ -26,6 +26,7 @@ final class ReportMarkdown {
         b.append("- hub JVM options: `").append(meta.path("hub_java_opts").asText("")).append("` (empty = JVM defaults)\n\n");
 
         ScenarioTable.append(b, root.get("sessions"));
+        PeerTable.append(b, root.get("sessions"));
         b.append("\nHerald cells: commands/s achieved · latency p50 / p99 / max (open model: from the intended send time) · errors by status.\n");
         b.append("The RabbitMQ and projection scenarios run when asked for (`--modes rabbitmq`, `--modes projection`).\n");
 
