@@ -26,6 +26,7 @@ import dev.herald.intake.SqlParameterCheck;
 import dev.herald.intake.StrictSchemaLoader;
 import dev.herald.observe.CommandMeters;
 import dev.herald.observe.HealthCheck;
+import dev.herald.observe.LogFormat;
 import dev.herald.observe.Metrics;
 import dev.herald.observe.OutboxMonitor.ShedSettings;
 import dev.herald.observe.OutboxMonitor;
@@ -50,6 +51,7 @@ import dev.herald.settings.DeadLetters;
 import dev.herald.settings.Engines;
 import dev.herald.settings.Events;
 import dev.herald.settings.Http;
+import dev.herald.settings.Logging;
 import dev.herald.settings.Projections;
 import dev.herald.settings.Publishing;
 import dev.herald.settings.RabbitMq;
@@ -99,6 +101,7 @@ final class Hub {
         PropertiesComponent properties = camel.getPropertiesComponent();
         Settings settings = new Settings(properties);
         settings.checkAll();
+        LogFormat.apply(settings.get(Logging.FORMAT));
         Path dataDir = Path.of(settings.get(Engines.DATA_DIR));
 
         String dbUrl = settings.get(Engines.DB_URL);

@@ -22,7 +22,7 @@ import java.util.UUID;
  * What a bridge test needs on the shared AMQP broker: exchange, queue, topic and group names unique to this
  * run (deleted by {@link #close()}, so reruns on a shared RabbitMQ start clean) and a plain AMQP consumer.
  */
-final class BridgeFixture implements AutoCloseable {
+public final class BridgeFixture implements AutoCloseable {
 
     final String run = UUID.randomUUID().toString().substring(0, 8);
     final String exchange = "herald.events.test-" + run;
@@ -32,7 +32,7 @@ final class BridgeFixture implements AutoCloseable {
     private final List<String> queues = new ArrayList<>();
 
     /** A queue name of this run. */
-    String queue(String name) {
+    public String queue(String name) {
         String queue = "herald.test-" + run + "." + name;
         queues.add(queue);
         queues.add(queue + ".dlq");
@@ -40,7 +40,7 @@ final class BridgeFixture implements AutoCloseable {
     }
 
     /** Declarations of the two consumers several tests use: audit (CloudEvents) and crm (legacy), on customer.*. */
-    static String auditAndCrm(String auditQueue, String crmQueue) {
+    public static String auditAndCrm(String auditQueue, String crmQueue) {
         return """
                 consumers:
                   - { name: audit, queue: %s, bindings: [ "customer.*" ] }
@@ -49,7 +49,7 @@ final class BridgeFixture implements AutoCloseable {
     }
 
     /** Hub settings: the bridge on (or off) with these consumer declarations, on this run's names. */
-    Map<String, String> settings(boolean enabled, String declarations) {
+    public Map<String, String> settings(boolean enabled, String declarations) {
         try {
             Path file = Files.createTempFile("herald-rabbitmq-", ".yaml");
             Files.writeString(file, declarations);
