@@ -126,6 +126,9 @@ export async function render(view, params) {
       h('div', { class: 'split' },
         h('div', {},
           page.items.length ? table([
+            ['', l => h('button', { type: 'button', class: 'secondary', 'aria-label': `Inspect dead letter ${l.id}`,
+              onclick: () => { selected = l.id; load().then(() => document.getElementById('dead-letter-title')?.focus()); } },
+              'Inspect')],
             ['Id', l => l.id, 'num'],
             ['Stage', l => l.stage],
             ['Event type', l => l.eventType],
@@ -133,9 +136,6 @@ export async function render(view, params) {
             ['Failures', l => l.failureCount, 'num'],
             ['Failed at', l => time(l.failedAt)],
             ['Status', l => status(l.resolution ?? 'open')],
-            ['', l => h('button', { type: 'button', class: 'secondary', 'aria-label': `Inspect dead letter ${l.id}`,
-              onclick: () => { selected = l.id; load().then(() => document.getElementById('dead-letter-title')?.focus()); } },
-              'Inspect')],
           ], page.items, { rowAttributes: l => ({ 'data-id': l.id, 'data-aggregate': l.aggregateId,
             class: String(l.id) === String(selected) ? 'selected' : null }) })
             : h('p', { class: 'muted', id: 'no-dead-letters' }, 'No dead letter matches.'),

@@ -3,6 +3,7 @@ package dev.herald.console;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpServer;
 import dev.herald.testing.HttpApi.Response;
 import dev.herald.testing.TestHub;
@@ -22,8 +23,10 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
@@ -81,7 +84,8 @@ class ConsoleTest {
         ChromeOptions options = new ChromeOptions().setBinary(CHROMIUM.toFile())
                 .addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1024,900");
         browser = new ChromeDriver(options);
-        wait = new WebDriverWait(browser, PATIENCE);
+        // pages redraw as they poll: an element found a moment ago may be replaced
+        wait = (WebDriverWait) new WebDriverWait(browser, PATIENCE).ignoring(StaleElementReferenceException.class);
         Files.createDirectories(SCREENSHOTS);
     }
 
@@ -101,7 +105,8 @@ class ConsoleTest {
     @Test
     void aWrongKeyIsRefusedWithAMessage() {
         openLoggedOut();
-        browser.findElement(By.id("key")).sendKeys("hrld_not-a-key", Keys.ENTER);
+        // the form has the focus: a keyboard user types the key and presses Enter
+        browser.switchTo().activeElement().sendKeys("hrld_not-a-key", Keys.ENTER);
         wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("login-error"), "not valid"));
         assertThat(browser.findElement(By.id("nav")).isDisplayed()).isFalse();
         screenshot("login");
@@ -121,6 +126,12 @@ class ConsoleTest {
         browser.findElement(row).findElement(By.tagName("button")).click();
         wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("dead-letter-detail"), "HTTP 500"));
         screenshot("dead-letters");
+        // a narrow laptop: the list and the dead letter fold into one column, nothing to scroll sideways
+        browser.manage().window().setSize(new Dimension(700, 900));
+        wait.until(driver -> (Boolean) browser.executeScript(
+                "return document.documentElement.scrollWidth <= window.innerWidth"));
+        screenshot("dead-letters-narrow");
+        browser.manage().window().setSize(new Dimension(1024, 900));
 
         receiverStatus.set(200);
         browser.findElement(By.id("retry-one")).click();
@@ -155,6 +166,15 @@ class ConsoleTest {
         assertThat(browser.findElement(By.id("lookup-results")).getText())
                 .contains("customer.created").contains(command).contains("published");
         screenshot("lookup");
+        // the same path by the event's id, the aggregate's id and the request's trace id
+        JsonNode path = api("GET", "/api/lookup/" + command, "").json();
+        assertThat(path).hasSize(1);
+        String event = path.at("/0/event/id").asText();
+        for (String other : new String[] {event, customer, path.at("/0/command/trace_id").asText()}) {
+            assertThat(api("GET", "/api/lookup/" + other, "").json()).as(other)
+                    .extracting(found -> found.at("/event/id").asText()).containsExactly(event);
+        }
+        assertThat(api("GET", "/api/lookup/nothing-has-this-id", "").json()).isEmpty();
 
         // the delivery's link opens the endpoint with that delivery's attempts and the receiver's answer
         browser.findElement(delivery).click();
@@ -168,6 +188,8 @@ class ConsoleTest {
         browser.get(hub.http.base() + "/console#/flow");
         wait.until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("#chart-commands svg")));
         wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("chart-backlog")));
+        // two samples of /observe/metrics make a rate: a number where "–" stood
+        wait.until(driver -> browser.findElement(By.cssSelector("#chart-commands .value")).getText().matches("[0-9.,]+"));
         screenshot("flow");
 
         browser.get(hub.http.base() + "/console#/projections");
