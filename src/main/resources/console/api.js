@@ -35,7 +35,8 @@ export async function call(method, path, { body, key = session.key(), params } =
   const content = text && (response.headers.get('Content-Type') ?? '').includes('json') ? JSON.parse(text) : text || null;
   if (!response.ok) {
     const error = new ApiError(response.status, typeof content === 'object' ? content : { detail: content });
-    if (response.status === 401 && path.startsWith('/api/')) onUnauthorized(error);
+    // the kept key stopped working (not a key being tried at the login form)
+    if (response.status === 401 && key && key === session.key()) onUnauthorized(error);
     throw error;
   }
   return content;

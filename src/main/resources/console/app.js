@@ -85,5 +85,11 @@ whenUnauthorized(() => {
   showLogin('The API key stopped working (revoked?): log in again.');
 });
 
+// the skip link moves the focus without touching the hash, which names the page
+document.querySelector('.skip').addEventListener('click', event => {
+  event.preventDefault();
+  view.focus();
+});
+
 window.addEventListener('hashchange', route);
 route();

@@ -23,7 +23,8 @@ export function parsePrometheus(text) {
 
 /** What the charts need from one scrape: totals (counters, rated later) and levels (gauges), by key. */
 export function reduce(samples) {
-  const values = {};
+  // a counter appears at its first count: until then it is 0
+  const values = { commands: 0, published: 0 };
   const add = (key, value) => { values[key] = (values[key] ?? 0) + (Number.isFinite(value) ? value : 0); };
   for (const { name, labels, value } of samples) {
     switch (name) {

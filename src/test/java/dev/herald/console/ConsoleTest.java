@@ -192,7 +192,17 @@ class ConsoleTest {
         wait.until(driver -> browser.findElement(By.cssSelector("#chart-commands .value")).getText().matches("[0-9.,]+"));
         screenshot("flow");
 
-        browser.get(hub.http.base() + "/console#/projections");
+        // by keyboard alone: Tab to the navigation's Projections link, Enter
+        wait.until(driver -> {
+            WebElement focused = browser.switchTo().activeElement();
+            if (focused.getText().equals("Projections")) {
+                return true;
+            }
+            focused.sendKeys(Keys.TAB);
+            return false;
+        });
+        browser.switchTo().activeElement().sendKeys(Keys.ENTER);
+        wait.until(ExpectedConditions.attributeToBe(By.id("view"), "data-ready", "projections"));
         wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("view"), "customer-order-totals"));
         screenshot("projections");
     }
