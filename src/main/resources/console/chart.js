@@ -21,12 +21,13 @@ function format(value, unit) {
 export function chart(title, points, { unit = '', alarm = () => false, id } = {}) {
   const now = Date.now();
   const newest = points.at(-1)?.v;
-  const max = Math.max(1, ...points.map(p => p.v));
+  const peak = Math.max(0, ...points.map(p => p.v));
+  const max = Math.max(peak, 1e-9);
   const x = t => ((t - (now - windowMs)) / windowMs) * WIDTH;
   const y = v => HEIGHT - 2 - (v / max) * (HEIGHT - 4);
   const line = points.map(p => `${x(p.t).toFixed(1)},${y(p.v).toFixed(1)}`).join(' ');
   const picture = svg('svg', { viewBox: `0 0 ${WIDTH} ${HEIGHT}`, preserveAspectRatio: 'none', role: 'img',
-    'aria-label': `${title}: ${format(newest, unit)} now, at most ${format(max, unit)} in the last 15 minutes` });
+    'aria-label': `${title}: ${format(newest, unit)} now, at most ${format(peak, unit)} in the last 15 minutes` });
   if (points.length > 1) {
     picture.append(svg('polygon', { class: 'area',
       points: `${x(points[0].t)},${HEIGHT} ${line} ${x(points.at(-1).t)},${HEIGHT}` }));
@@ -36,5 +37,5 @@ export function chart(title, points, { unit = '', alarm = () => false, id } = {}
     h('h3', {}, title),
     h('div', { class: 'value' }, format(newest, unit)),
     picture,
-    h('figcaption', { class: 'muted' }, `max ${format(max, unit)} · 15 min`));
+    h('figcaption', { class: 'muted' }, `peak ${format(peak, unit)} · 15 min`));
 }

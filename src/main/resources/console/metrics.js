@@ -88,13 +88,13 @@ export function levels(key) {
   return history.filter(s => key in s.values).map(s => ({ t: s.t, v: s.values[key] }));
 }
 
-/** One counter's rate per second between consecutive samples (a restart's reset counts as 0): [{t, v}]. */
+/** One counter's rate per second between consecutive samples (absent: not counted yet, 0; a restart's reset counts
+ * as 0): [{t, v}]. */
 export function rates(key) {
   const points = [];
   for (let i = 1; i < history.length; i++) {
     const before = history[i - 1], after = history[i];
-    if (!(key in after.values)) continue;
-    const delta = after.values[key] - (before.values[key] ?? 0);
+    const delta = (after.values[key] ?? 0) - (before.values[key] ?? 0);
     points.push({ t: after.t, v: Math.max(0, delta) / ((after.t - before.t) / 1000) });
   }
   return points;

@@ -58,14 +58,15 @@ export async function render(view, params) {
     await load();
   }
 
-  function endpointDetail(endpoint, deliveries, attempts) {
-    const newest = [...deliveries].reverse();
+  function endpointDetail(endpoint, newest, attempts) {
     const lastError = newest.find(d => d.last_error || (d.last_status && d.last_status >= 300));
     return h('section', { class: 'card', id: 'endpoint-detail', 'aria-labelledby': 'endpoint-title' },
       h('h3', { id: 'endpoint-title', tabindex: '-1' }, endpoint.url),
       h('p', {}, endpoint.enabled ? status('enabled') : status('disabled'), ' ',
         endpoint.disabled_reason ?? '', endpoint.failing_since ? h('span', {}, ' failing since ', time(endpoint.failing_since)) : null),
       h('p', {}, 'Last error: ', lastError ? `${lastError.last_status ?? ''} ${lastError.last_error ?? ''}` : 'none'),
+      h('p', {}, `Of the newest ${newest.length} deliveries: `, ['succeeded', 'pending', 'dead'].map(state =>
+        `${newest.filter(d => d.status === state).length} ${state}`).join(', '), '.'),
       h('div', { class: 'actions' },
         endpoint.enabled
           ? h('button', { type: 'button', class: 'danger', id: 'endpoint-disable', onclick: () => act(endpoint, 'disable') }, 'Disable')
@@ -92,7 +93,7 @@ export async function render(view, params) {
           h('button', { type: 'button', class: 'secondary', 'aria-label': `Attempts of delivery ${d.id}`,
             onclick: () => { delivery = String(d.id); load(); } }, 'Attempts'),
           d.status === 'dead' ? h('button', { type: 'button', onclick: () => act(endpoint, 'retry', d.id) }, 'Retry') : null)],
-      ], newest.slice(0, 100), { rowAttributes: d => ({ 'data-delivery': d.id, 'data-aggregate': d.aggregate_id,
+      ], newest, { rowAttributes: d => ({ 'data-delivery': d.id, 'data-aggregate': d.aggregate_id,
         class: String(d.id) === delivery ? 'selected' : null }) })
         : h('p', { class: 'muted' }, 'No delivery yet.'),
       attempts ? h('section', { id: 'attempts' },
@@ -110,7 +111,7 @@ export async function render(view, params) {
   async function load() {
     const [endpoints, counts] = await Promise.all([get('/api/webhooks/endpoints', { limit: 1000 }), outcomes().catch(() => ({}))]);
     const endpoint = endpoints.find(e => e.id === selected);
-    const deliveries = endpoint ? await get(`/api/webhooks/endpoints/${endpoint.id}/deliveries`, { limit: 1000 }) : [];
+    const deliveries = endpoint ? await get(`/api/webhooks/endpoints/${endpoint.id}/deliveries/newest`, { limit: 100 }) : [];
     const attempts = endpoint && delivery
       ? await get(`/api/webhooks/endpoints/${endpoint.id}/deliveries/${delivery}/attempts`).catch(() => null) : null;
     show(view,
@@ -118,7 +119,7 @@ export async function render(view, params) {
       notice,
       endpoints.length ? table([
         ['Endpoint', e => h('a', { href: `#/webhooks?endpoint=${e.id}` }, e.url)],
-        ['State', e => status(e.enabled ? 'enabled' : 'disabled')],
+        ['State', e => h('span', {}, status(e.enabled ? 'enabled' : 'disabled'), ' ', e.disabled_reason ?? '')],
         ['Success rate', e => successRate(counts[e.id])],
         ['Pending', e => e.pending, 'num'],
         ['Failing since', e => time(e.failing_since)],

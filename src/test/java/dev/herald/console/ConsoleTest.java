@@ -50,6 +50,7 @@ class ConsoleTest {
     private static TestHub hub;
     private static HttpServer receiver;
     private static final AtomicInteger receiverStatus = new AtomicInteger(200);
+    private static String endpointId;
     private static ChromeDriver browser;
     private static WebDriverWait wait;
 
@@ -78,6 +79,7 @@ class ConsoleTest {
         Response endpoint = api("POST", "/api/webhooks/endpoints",
                 "{\"url\":\"http://127.0.0.1:" + receiver.getAddress().getPort() + "/hooks\",\"event_types\":[\"customer.*\"]}");
         assertThat(endpoint.status()).as(endpoint.toString()).isEqualTo(201);
+        endpointId = endpoint.json().get("id").asText();
 
         // the system's chromedriver, never a download: Selenium Manager is not asked when the driver is named
         System.setProperty(ChromeDriverService.CHROME_DRIVER_EXE_PROPERTY, CHROMEDRIVER.toString());
@@ -175,6 +177,9 @@ class ConsoleTest {
                     .extracting(found -> found.at("/event/id").asText()).containsExactly(event);
         }
         assertThat(api("GET", "/api/lookup/nothing-has-this-id", "").json()).isEmpty();
+        // the endpoint's newest delivery, as its page lists them
+        assertThat(api("GET", "/api/webhooks/endpoints/" + endpointId + "/deliveries/newest?limit=1", "").json())
+                .extracting(newest -> newest.get("aggregate_id").asText()).containsExactly(customer);
 
         // the delivery's link opens the endpoint with that delivery's attempts and the receiver's answer
         browser.findElement(delivery).click();
