@@ -135,10 +135,16 @@ class ConsoleTest {
         screenshot("dead-letters-narrow");
         browser.manage().window().setSize(new Dimension(1024, 900));
 
-        receiverStatus.set(200);
-        browser.findElement(By.id("retry-one")).click();
+        // Discard, then Cancel in the confirmation: nothing happens
+        browser.findElement(By.id("discard-one")).click();
         wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("confirm")));
-        browser.findElement(By.id("confirm-ok")).click();
+        browser.findElement(By.id("confirm-cancel")).sendKeys(Keys.ENTER);
+        wait.until(ExpectedConditions.invisibilityOfElementLocated(By.id("confirm")));
+        assertThat(hub.queryLong("SELECT count(*) FROM dead_letters WHERE aggregate_id = ? AND resolution IS NULL",
+                customer)).isEqualTo(1);
+
+        receiverStatus.set(200);
+        confirmed(By.id("retry-one"));
         wait.until(ExpectedConditions.textToBePresentInElementLocated(By.cssSelector("#dead-letter-detail .status"),
                 "retried"));
         // retried: no longer among the open ones, and the webhook delivered it this time
@@ -188,6 +194,22 @@ class ConsoleTest {
     }
 
     @Test
+    void anEndpointIsDisabledEnabledAndItsSecretRotated() {
+        logIn();
+        browser.get(hub.http.base() + "/console#/webhooks?endpoint=" + endpointId);
+        confirmed(By.id("endpoint-disable"));
+        wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("endpoint-enable")));
+        assertThat(api("GET", "/api/webhooks/endpoints/" + endpointId, "").json().get("enabled").asBoolean()).isFalse();
+        confirmed(By.id("endpoint-enable"));
+        wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("endpoint-disable")));
+        assertThat(api("GET", "/api/webhooks/endpoints/" + endpointId, "").json().get("enabled").asBoolean()).isTrue();
+
+        confirmed(By.id("endpoint-rotate"));
+        WebElement secret = wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("new-secret")));
+        assertThat(secret.getText()).startsWith("whsec_");
+    }
+
+    @Test
     void theFlowAndProjectionPagesShowTheHub() {
         logIn();
         browser.get(hub.http.base() + "/console#/flow");
@@ -210,6 +232,8 @@ class ConsoleTest {
         wait.until(ExpectedConditions.attributeToBe(By.id("view"), "data-ready", "projections"));
         wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("view"), "customer-order-totals"));
         screenshot("projections");
+        confirmed(By.xpath("//tr[td[text()='customer-order-totals']]//button[text()='Rebuild']"));
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("view"), "rebuild started"));
     }
 
     @Test
@@ -223,6 +247,14 @@ class ConsoleTest {
         assertThat(hub.http.get("/console/..%2Flogback.xml").status()).isEqualTo(404);
         // the look-up is an operator path: admin scope
         assertThat(hub.http.get("/api/lookup/" + UUID.randomUUID()).status()).isEqualTo(401);
+    }
+
+    /** Clicks the button and confirms in the dialog. */
+    private static void confirmed(By button) {
+        wait.until(ExpectedConditions.elementToBeClickable(button)).click();
+        wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("confirm")));
+        browser.findElement(By.id("confirm-ok")).click();
+        wait.until(ExpectedConditions.invisibilityOfElementLocated(By.id("confirm")));
     }
 
     private static void openLoggedOut() {
