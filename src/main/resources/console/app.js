@@ -42,16 +42,21 @@ async function route() {
     else link.removeAttribute('aria-current');
   }
   document.title = `${nav.querySelector('[aria-current]').textContent} · Herald console`;
-  view.replaceChildren();
-  view.dataset.page = name;
+  // each visit draws into its own element: what a page left still running (a fetch, a poll) after the operator
+  // moved on draws into a detached one, never over the next page
+  const content = document.createElement('div');
+  view.replaceChildren(content);
+  delete view.dataset.ready;
   startSampling();
   try {
-    leave = (await page.render(view, new URLSearchParams(query ?? ''))) ?? null;
+    const stop = (await page.render(content, new URLSearchParams(query ?? ''))) ?? null;
+    if (content.isConnected) leave = stop;
+    else stop?.();   // the operator left before the page finished drawing
   } catch (error) {
-    if (session.key()) view.replaceChildren(Object.assign(document.createElement('p'),
+    if (session.key()) content.replaceChildren(Object.assign(document.createElement('p'),
       { className: 'error', role: 'alert', textContent: `This page could not load: ${error.message}` }));
   }
-  view.dataset.ready = name;
+  if (content.isConnected) view.dataset.ready = name;
 }
 
 login.addEventListener('submit', async event => {

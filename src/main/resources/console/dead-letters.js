@@ -1,6 +1,6 @@
 // Dead letters: filter by stage, type, aggregate, time and status; inspect one (envelope, error, attempts);
 // retry or discard one, or every open one matching the filters, each after a confirmation.
-import { h, show, table, status, time, json, message, confirmAction, instant } from './dom.js';
+import { h, show, table, status, time, json, message, confirmAction, instant, localInput } from './dom.js';
 import { get, post, del } from './api.js';
 
 const FILTERS = ['stage', 'type', 'aggregate', 'since', 'until'];
@@ -17,7 +17,6 @@ export async function render(view, params) {
   }
 
   function filterForm() {
-    const local = value => (value ? new Date(value).toISOString().slice(0, 16) : '');
     return h('form', { class: 'card filters', id: 'dead-letter-filters', onsubmit: event => {
       event.preventDefault();
       const form = new FormData(event.target);
@@ -33,8 +32,8 @@ export async function render(view, params) {
       h('datalist', { id: 'stages' }, ['kafka', 'rabbitmq', 'webhook', 'projection'].map(s => h('option', { value: s }))),
       field('type', 'Event type', h('input', { name: 'type', value: filters.type, placeholder: 'e.g. order.created' })),
       field('aggregate', 'Aggregate id', h('input', { name: 'aggregate', value: filters.aggregate })),
-      field('since', 'Failed since', h('input', { name: 'since', type: 'datetime-local', value: local(filters.since) })),
-      field('until', 'Failed until', h('input', { name: 'until', type: 'datetime-local', value: local(filters.until) })),
+      field('since', 'Failed since', h('input', { name: 'since', type: 'datetime-local', value: localInput(filters.since) })),
+      field('until', 'Failed until', h('input', { name: 'until', type: 'datetime-local', value: localInput(filters.until) })),
       field('status', 'Status', h('select', { name: 'status' },
         [['open', 'open'], ['retried', 'retried'], ['discarded', 'discarded'], ['', 'any']].map(([value, text]) =>
           h('option', { value, selected: filters.status === value }, text)))),

@@ -77,6 +77,14 @@ export function every(ms, view, load) {
   return () => clearInterval(timer);
 }
 
+/** An RFC 3339 time as a datetime-local input's value (the reader's local time), '' for none. */
+export function localInput(value) {
+  if (!value) return '';
+  const date = new Date(value);
+  const pad = n => String(n).padStart(2, '0');
+  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}T${pad(date.getHours())}:${pad(date.getMinutes())}`;
+}
+
 /** A datetime-local input's value as RFC 3339 (UTC), or undefined when empty. */
 export function instant(localValue) {
   return localValue ? new Date(localValue).toISOString() : undefined;

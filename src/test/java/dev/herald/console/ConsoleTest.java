@@ -122,9 +122,13 @@ class ConsoleTest {
                 "SELECT count(*) FROM dead_letters WHERE stage = 'webhook' AND aggregate_id = ?", customer) == 1);
 
         logIn();
-        browser.get(hub.http.base() + "/console#/dead-letters?stage=webhook");
+        browser.get(hub.http.base() + "/console#/dead-letters");
+        // filtered by stage and aggregate: this one dead letter
+        wait.until(ExpectedConditions.visibilityOfElementLocated(By.name("stage"))).sendKeys("webhook");
+        browser.findElement(By.name("aggregate")).sendKeys(customer, Keys.ENTER);
         By row = By.cssSelector("tr[data-aggregate='" + customer + "']");
         wait.until(ExpectedConditions.visibilityOfElementLocated(row));
+        assertThat(browser.findElements(By.cssSelector("tr[data-id]"))).hasSize(1);
         browser.findElement(row).findElement(By.tagName("button")).click();
         wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("dead-letter-detail"), "HTTP 500"));
         screenshot("dead-letters");
