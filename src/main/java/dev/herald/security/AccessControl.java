@@ -14,8 +14,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Every API request (routes/errors.camel.yaml intercepts them) needs {@code Authorization: Bearer <key>} with
- * the scope its path needs: operator paths (dead letters, webhooks, keys, projections) need admin, reads need read,
- * commands need commands. 401 without a valid key, 403 without the scope. While no key exists at all the
+ * the scope its path needs: operator paths (dead letters, webhooks, keys, projections, look-up) need admin,
+ * reads need read, commands need commands. 401 without a valid key, 403 without the scope. While no key exists at all the
  * API is open, and the log says so at start and whenever that changes; then each client address gets its own
  * rate limit instead.
  */
@@ -23,7 +23,7 @@ public final class AccessControl {
 
     private static final Logger LOG = LoggerFactory.getLogger(AccessControl.class);
     private static final String[] OPERATOR_PATHS = {"/api/dead-letters", "/api/webhooks", "/api/keys",
-        "/api/projections"};
+        "/api/projections", "/api/lookup"};
 
     private final ApiKeys keys;
     private final RateLimiter rateLimiter;
