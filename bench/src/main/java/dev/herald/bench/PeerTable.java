@@ -36,6 +36,12 @@ final class PeerTable {
             cpuRow(cpu, scenario + ": raw JDBC (the same transaction's statements)", "transactions",
                     s.path("raw_jdbc").path("cpu"));
             cpuRow(cpu, "raw Kafka producer (acks=all, idempotent)", "records", s.path("raw_kafka").path("cpu"));
+            if (s.has("peer_rabbitmq")) {
+                rabbitRow(peers, s.path("rabbitmq_drain"), s.get("peer_rabbitmq"));
+            }
+            cpuRow(cpu, "RabbitMQ bridge, Herald (drain)", "events", s.path("rabbitmq_drain").path("cpu"));
+            cpuRow(cpu, "RabbitMQ peer (Camel route, no Herald; drain)", "events",
+                    s.path("peer_rabbitmq").path("cpu"));
         }
         if (!peers.isEmpty()) {
             b.append("\n### Herald beside its peers (same run, same PostgreSQL and Kafka)\n\n");
@@ -43,7 +49,9 @@ final class PeerTable {
             b.append("\nThe intake peer (bench/peers/intake) is the route an integration engineer would write with "
                     + "Camel's own components: platform-http → json-validator → sql (state + outbox row, one statement) "
                     + "→ kafka (acks=all, idempotent, the answer waits for the ack) → 201. Weaker guarantees: a Kafka "
-                    + "failure after the commit keeps the state without its event; no idempotency key.\n");
+                    + "failure after the commit keeps the state without its event; no idempotency key. The RabbitMQ peer "
+                    + "(bench/peers/rabbitmq) is a Camel route kafka → spring-rabbitmq with a confirm per message and "
+                    + "the offset committed after it; no returns of unroutable messages, no dead letters, one format.\n");
         }
         if (!cpu.isEmpty()) {
             b.append("\n### CPU per 1,000 units of work (ms; /proc, utime + stime)\n\n");
@@ -76,6 +84,18 @@ final class PeerTable {
                 .append(ratio(hs.path("achieved_per_s").asDouble(), ps.path("achieved_per_s").asDouble()))
                 .append("** (p99 ").append(ratio(hs.path("p99_ms").asDouble(), ps.path("p99_ms").asDouble()))
                 .append(") |\n");
+    }
+
+    /** The bridge and the peer draining the same Kafka backlog into the same broker, warm halves compared. */
+    private static void rabbitRow(StringBuilder b, JsonNode herald, JsonNode peer) {
+        double h = herald.path("second_half_events_per_s").asDouble(herald.path("events_per_s").asDouble());
+        double p = peer.path("second_half_events_per_s").asDouble(peer.path("events_per_s").asDouble());
+        b.append("| RabbitMQ bridge: Kafka backlog → confirmed AMQP messages (second half of the drain) | ")
+                .append(num(h)).append(" events/s (").append(herald.path("in_queue_at_end").asLong()).append(" of ")
+                .append(herald.path("backlog").asLong()).append(") | ").append(num(p)).append(" events/s (")
+                .append(peer.path("in_queue_at_end").asLong()).append(" of ").append(peer.path("backlog").asLong())
+                .append(peer.path("complete").asBoolean() ? "" : ", **incomplete**").append(") | **")
+                .append(ratio(h, p)).append("** |\n");
     }
 
     private static void cpuRow(StringBuilder b, String phase, String unit, JsonNode cpu) {

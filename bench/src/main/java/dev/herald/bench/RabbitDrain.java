@@ -21,7 +21,8 @@ import java.util.regex.Pattern;
  * (events/s = messages confirmed into it between the first sample that saw it move and the one that saw the
  * whole backlog, 100 ms resolution). Then, on the same broker, the raw baseline: a plain amqp-client
  * publishing persistent messages of the same size to a durable queue, each waiting for its confirm, with as
- * many threads as the bridge has.
+ * many threads as the bridge has. Then the peer (bench/peers/rabbitmq: a plain Camel route kafka -> spring-rabbitmq
+ * with confirms) draining the same topic into a queue of its own on the same broker, watched the same way.
  */
 final class RabbitDrain {
 
@@ -43,16 +44,65 @@ final class RabbitDrain {
         String url = amqpUrl(Path.of(args.require("hub-log")), wait);
         ConnectionFactory factory = new ConnectionFactory();
         factory.setUri(url);
+        Cpu cpu = new Cpu(java.util.Map.of("hub", args.getLong("hub-pid", -1)), 0);
         try (Connection connection = factory.newConnection("herald-bench")) {
             ObjectNode drain = root.putObject("rabbitmq_drain");
+            Cpu.Phase phase = cpu.start();
             watch(connection, queue, events, wait, drain);
+            phase.end(drain.path("in_queue_at_end").asLong(), 1_000, drain.putObject("cpu"));
             Main.log("rabbitmq:   bridge " + drain);
             ObjectNode raw = root.putObject("raw_amqp");
             rawPublish(connection, args.getLong("raw-messages", events), drain.path("message_bytes").asInt(600),
                     threads, raw);
             Main.log("rabbitmq:   raw amqp-client " + raw);
+            String peerJar = args.get("peer-jar", "");
+            if (!peerJar.isEmpty()) {
+                peer(connection, url, peerJar, args, events, wait, threads, root.putObject("peer_rabbitmq"));
+            }
         }
         Main.JSON.writeValue(new File(args.require("out")), root);
+    }
+
+    /**
+     * The peer on the same backlog: its own exchange and queue (bound to every key), its own consumer group on the
+     * hub's topic from the start, as many consumer threads as the bridge; watched like the bridge, then stopped.
+     */
+    private static void peer(Connection connection, String amqpUrl, String jar, Args args, long events, double wait,
+            int threads, ObjectNode out) throws Exception {
+        String name = "herald-bench-peer-" + UUID.randomUUID().toString().substring(0, 8);
+        try (Channel admin = connection.createChannel()) {
+            admin.exchangeDeclare(name, "topic", true);
+            admin.queueDeclare(name, true, false, false, null);
+            admin.queueBind(name, name, "#");
+        }
+        String brokers = args.get("kafka-brokers", "");
+        if (brokers.isEmpty()) {
+            Matcher m = Pattern.compile("Embedded Kafka listening on ([0-9.]+:[0-9]+)")
+                    .matcher(Files.readString(Path.of(args.require("hub-log"))));
+            brokers = m.find() ? m.group(1) : "";
+        }
+        Path log = Path.of(args.get("peer-log", "peer-rabbitmq.log"));
+        Process peer = new ProcessBuilder("java", "-Xmx256m", "-Dpeer.brokers=" + brokers,
+                "-Dpeer.topic=" + args.get("kafka-topic", "customers"), "-Dpeer.group=" + name,
+                "-Dpeer.threads=" + threads, "-Dpeer.amqp-url=" + amqpUrl, "-Dpeer.exchange=" + name, "-jar", jar)
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        Main.log("rabbitmq: the peer (pid " + peer.pid() + ") drains the same topic into " + name);
+        out.put("what", "kafka -> spring-rabbitmq (confirm per message, routing key = CloudEvent type), offsets "
+                + "committed after the route; " + threads + " consumer threads");
+        try {
+            Cpu cpu = new Cpu(java.util.Map.of("hub", args.getLong("hub-pid", -1), "peer", peer.pid()), 0);
+            Cpu.Phase phase = cpu.start();
+            watch(connection, name, events, wait, out);
+            phase.end(out.path("in_queue_at_end").asLong(), 1_000, out.putObject("cpu"));
+            Main.log("rabbitmq:   peer " + out);
+        } finally {
+            peer.destroy();
+            peer.waitFor();
+            try (Channel admin = connection.createChannel()) {
+                admin.queueDelete(name);
+                admin.exchangeDelete(name);
+            }
+        }
     }
 
     /** The embedded broker's URL, logged by the hub at start. */
