@@ -1,6 +1,7 @@
 package dev.herald;
 
 import com.zaxxer.hikari.HikariDataSource;
+import dev.herald.apidoc.ApiDocuments;
 import dev.herald.bridge.BridgeConsumers;
 import dev.herald.bridge.rabbitmq.RabbitBridge;
 import dev.herald.bridge.webhook.WebhookBridge;
@@ -181,7 +182,9 @@ final class Hub {
                 settings.get(Projections.INTERVAL), settings.get(Projections.BATCH_SIZE),
                 settings.get(Projections.MAX_BACKOFF)), brokers);
         registry.bind("projectionApi", new ProjectionApi(projectors, publish.retryAfterSeconds()));
-        registry.bind("herald", new HeraldComponent(monitor::admit, projectors));
+        // the OpenAPI and AsyncAPI documents of the declared routes (routes/api-docs.camel.yaml)
+        registry.bind("herald", new HeraldComponent(monitor::admit, projectors,
+                new ApiDocuments(settings.get(Http.PUBLIC_URL))));
         registry.bind("jsonRequest", new JsonRequest());
         registry.bind("strictJson", JsonBodies.MAPPER);
         registry.bind("groupCommit", new GroupCommitPolicy(committer, traces));

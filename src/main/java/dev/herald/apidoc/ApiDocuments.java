@@ -1,0 +1,53 @@
+package dev.herald.apidoc;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.camel.CamelContext;
+import org.apache.camel.model.Model;
+import org.apache.camel.model.RouteDefinition;
+
+/**
+ * The hub's OpenAPI and AsyncAPI documents, built from the routes loaded in the CamelContext when first asked and
+ * again after the routes changed (a live reload replaces route definitions), so a route added in YAML appears.
+ */
+public final class ApiDocuments {
+
+    private final String publicUrl;
+    private final String version;
+    private List<RouteDefinition> builtFrom = List.of();
+    private JsonNode openApi;
+
+    /** {@code publicUrl}: herald.public-url, the server the document names (empty: relative to the document). */
+    public ApiDocuments(String publicUrl) {
+        this.publicUrl = publicUrl;
+        String implementation = ApiDocuments.class.getPackage().getImplementationVersion();
+        this.version = implementation != null ? implementation : "development";
+    }
+
+    public synchronized JsonNode openApi(CamelContext camel) {
+        refreshIfRoutesChanged(camel);
+        if (openApi == null) {
+            openApi = OpenApiDocument.of(camel, HttpOperations.in(camel), publicUrl, version);
+        }
+        return openApi;
+    }
+
+    public synchronized JsonNode asyncApi(CamelContext camel) {
+        throw new UnsupportedOperationException("not yet");
+    }
+
+    /** The same route definitions, by identity, as when the documents were built: else they are built again. */
+    private void refreshIfRoutesChanged(CamelContext camel) {
+        List<RouteDefinition> now = new ArrayList<>(camel.getCamelContextExtension().getContextPlugin(Model.class)
+                .getRouteDefinitions());
+        boolean same = now.size() == builtFrom.size();
+        for (int i = 0; same && i < now.size(); i++) {
+            same = now.get(i) == builtFrom.get(i);
+        }
+        if (!same) {
+            builtFrom = now;
+            openApi = null;
+        }
+    }
+}
