@@ -2,6 +2,7 @@ package dev.herald;
 
 import com.zaxxer.hikari.HikariDataSource;
 import dev.herald.apidoc.ApiDocuments;
+import dev.herald.apidoc.EventSide;
 import dev.herald.bridge.BridgeConsumers;
 import dev.herald.bridge.rabbitmq.RabbitBridge;
 import dev.herald.bridge.webhook.WebhookBridge;
@@ -184,7 +185,7 @@ final class Hub {
         registry.bind("projectionApi", new ProjectionApi(projectors, publish.retryAfterSeconds()));
         // the OpenAPI and AsyncAPI documents of the declared routes (routes/api-docs.camel.yaml)
         registry.bind("herald", new HeraldComponent(monitor::admit, projectors,
-                new ApiDocuments(settings.get(Http.PUBLIC_URL))));
+                new ApiDocuments(settings.get(Http.PUBLIC_URL), EventSide.from(settings, brokers, amqpUrl, eventSchemas))));
         registry.bind("jsonRequest", new JsonRequest());
         registry.bind("strictJson", JsonBodies.MAPPER);
         registry.bind("groupCommit", new GroupCommitPolicy(committer, traces));

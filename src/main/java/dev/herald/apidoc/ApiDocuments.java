@@ -14,13 +14,16 @@ import org.apache.camel.model.RouteDefinition;
 public final class ApiDocuments {
 
     private final String publicUrl;
+    private final EventSide events;
     private final String version;
     private List<RouteDefinition> builtFrom = List.of();
     private JsonNode openApi;
+    private JsonNode asyncApi;
 
     /** {@code publicUrl}: herald.public-url, the server the document names (empty: relative to the document). */
-    public ApiDocuments(String publicUrl) {
+    public ApiDocuments(String publicUrl, EventSide events) {
         this.publicUrl = publicUrl;
+        this.events = events;
         String implementation = ApiDocuments.class.getPackage().getImplementationVersion();
         this.version = implementation != null ? implementation : "development";
     }
@@ -34,7 +37,11 @@ public final class ApiDocuments {
     }
 
     public synchronized JsonNode asyncApi(CamelContext camel) {
-        throw new UnsupportedOperationException("not yet");
+        refreshIfRoutesChanged(camel);
+        if (asyncApi == null) {
+            asyncApi = AsyncApiDocument.of(events, HttpOperations.in(camel), HttpOperations.inputs(camel), version);
+        }
+        return asyncApi;
     }
 
     /** The same route definitions, by identity, as when the documents were built: else they are built again. */
@@ -48,6 +55,7 @@ public final class ApiDocuments {
         if (!same) {
             builtFrom = now;
             openApi = null;
+            asyncApi = null;
         }
     }
 }

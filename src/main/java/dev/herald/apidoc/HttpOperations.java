@@ -67,6 +67,16 @@ final class HttpOperations {
         return operations;
     }
 
+    /** The resolved input URI of every loaded route ({@code kafka:..}, {@code herald:projection:..}, ...). */
+    static List<String> inputs(CamelContext camel) {
+        List<String> inputs = new ArrayList<>();
+        for (RouteDefinition route : camel.getCamelContextExtension().getContextPlugin(Model.class)
+                .getRouteDefinitions()) {
+            inputs.add(DeclaredRoute.read(camel, route, resolve -> resolve.apply(route.getInput().getEndpointUri())));
+        }
+        return inputs;
+    }
+
     /** The route's steps, resolved as the route will run them, then those of each {@code direct:} route it calls. */
     private static void collectSteps(CamelContext camel, RouteDefinition route, Map<String, RouteDefinition> direct,
             List<String> uris, List<String> processors, Set<String> seen) {
