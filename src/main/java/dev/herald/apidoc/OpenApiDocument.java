@@ -142,6 +142,12 @@ final class OpenApiDocument {
                     : Components.json("the rows", JSON.createObjectNode().put("type", "array")
                             .set("items", JSON.createObjectNode().put("type", "object"))));
         });
+        for (String uri : operation.uris()) {
+            if (uri.startsWith("herald:openapi") || uri.startsWith("herald:asyncapi")) {
+                responses.answer(200, () -> Components.body("the document", HttpOperation.option(uri, "format")
+                        .orElse("json").equals("yaml") ? "application/yaml" : "application/json"));
+            }
+        }
         String beanSummary = beans(operation, parameters, responses);
         if (!responses.hasAnswer()) {
             responses.answer(200, () -> Components.json("the answer", JSON.createObjectNode()));
