@@ -150,7 +150,9 @@ final class OpenApiDocument {
         }
         String beanSummary = beans(operation, parameters, responses);
         if (!responses.hasAnswer()) {
-            responses.answer(200, () -> Components.json("the answer", JSON.createObjectNode()));
+            responses.answer(200, () -> operation.produces().contains("json")
+                    ? Components.json("the answer", JSON.createObjectNode())
+                    : Components.body("the answer", operation.produces()));
         }
         if (summary == null) {
             summary = beanSummary != null ? beanSummary

@@ -118,6 +118,28 @@ class OpenApiDocumentTest {
         assertThat(read.get("operationId").asText()).isEqualTo("product.get");
     }
 
+    @Test
+    void aPageShowsTheDocumentFromFilesInTheHubsJar() {
+        Response page = hub.http.get("/api/docs");
+        assertThat(page.status()).as(page.toString()).isEqualTo(200);
+        assertThat(page.header("Content-Type")).startsWith("text/html");
+        assertThat(page.body()).contains("SwaggerUIBundle(", "url: \"openapi.json\"", "docs/swagger-ui-bundle.js")
+                .doesNotContain("https://");
+        for (String file : List.of("swagger-ui-bundle.js", "swagger-ui-standalone-preset.js", "swagger-ui.css")) {
+            Response served = hub.http.get("/api/docs/" + file);
+            assertThat(served.status()).as(file).isEqualTo(200);
+            assertThat(served.body().length()).as(file).isGreaterThan(1000);
+        }
+        assertThat(hub.http.get("/api/docs/swagger-ui-bundle.js").body()).contains("SwaggerUIBundle");
+        Response missing = hub.http.get("/api/docs/secrets.txt");
+        assertThat(missing.status()).isEqualTo(404);
+        assertThat(missing.header("Content-Type")).startsWith("application/problem+json");
+        // the page is described as what it is, the files under it are not operations
+        JsonNode document = hub.http.get("/api/openapi.json").json();
+        assertThat(document.at("/paths/~1api~1docs/get/responses/200/content").has("text/html")).isTrue();
+        assertThat(document.get("paths").has("/api/docs/*")).isFalse();
+    }
+
     private static JsonNode parameter(JsonNode operation, String name) {
         for (JsonNode parameter : operation.path("parameters")) {
             if (name.equals(parameter.path("name").asText())) {
