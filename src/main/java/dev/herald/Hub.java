@@ -183,9 +183,12 @@ final class Hub {
                 settings.get(Projections.INTERVAL), settings.get(Projections.BATCH_SIZE),
                 settings.get(Projections.MAX_BACKOFF)), brokers);
         registry.bind("projectionApi", new ProjectionApi(projectors, publish.retryAfterSeconds()));
-        // the OpenAPI and AsyncAPI documents of the declared routes (routes/api-docs.camel.yaml)
-        registry.bind("herald", new HeraldComponent(monitor::admit, projectors,
-                new ApiDocuments(settings.get(Http.PUBLIC_URL), EventSide.from(settings, brokers, amqpUrl, eventSchemas))));
+        // the OpenAPI and AsyncAPI documents of the declared routes (routes/api-docs.camel.yaml), read one change of
+        // the routes at a time (live reload)
+        Object oneChangeAtATime = new Object();
+        registry.bind("herald", new HeraldComponent(monitor::admit, projectors, new ApiDocuments(
+                settings.get(Http.PUBLIC_URL), EventSide.from(settings, brokers, amqpUrl, eventSchemas),
+                oneChangeAtATime)));
         registry.bind("jsonRequest", new JsonRequest());
         registry.bind("strictJson", JsonBodies.MAPPER);
         registry.bind("groupCommit", new GroupCommitPolicy(committer, traces));
@@ -228,7 +231,7 @@ final class Hub {
             });
         }
         own(WebhookBridge.install(camel, settings, dataDir, dataSource, deadLetters, metrics.registry(), traces));
-        LiveReload.install(camel, settings);
+        LiveReload.install(camel, settings, oneChangeAtATime);
         LOG.info("Herald: database {}, Kafka {}, publish mode {}", Settings.withoutCredentials(dbUrl), brokers,
                 settings.get(Publishing.MODE));
     }

@@ -16,32 +16,43 @@ public final class ApiDocuments {
     private final String publicUrl;
     private final EventSide events;
     private final String version;
+    private final Object routeChanges;
     private List<RouteDefinition> builtFrom = List.of();
     private JsonNode openApi;
     private JsonNode asyncApi;
 
-    /** {@code publicUrl}: herald.public-url, the server the document names (empty: relative to the document). */
-    public ApiDocuments(String publicUrl, EventSide events) {
+    /**
+     * {@code publicUrl}: herald.public-url, the server the document names (empty: relative to the document);
+     * {@code routeChanges}: the lock live reload holds while it changes routes (reading a route's declaration sets
+     * its template parameters on the shared properties, as creating one does).
+     */
+    public ApiDocuments(String publicUrl, EventSide events, Object routeChanges) {
         this.publicUrl = publicUrl;
         this.events = events;
+        this.routeChanges = routeChanges;
         String implementation = ApiDocuments.class.getPackage().getImplementationVersion();
         this.version = implementation != null ? implementation : "development";
     }
 
-    public synchronized JsonNode openApi(CamelContext camel) {
-        refreshIfRoutesChanged(camel);
-        if (openApi == null) {
-            openApi = OpenApiDocument.of(camel, HttpOperations.in(camel), publicUrl, version);
+    public JsonNode openApi(CamelContext camel) {
+        synchronized (routeChanges) {
+            refreshIfRoutesChanged(camel);
+            if (openApi == null) {
+                openApi = OpenApiDocument.of(camel, HttpOperations.in(camel), publicUrl, version);
+            }
+            return openApi;
         }
-        return openApi;
     }
 
-    public synchronized JsonNode asyncApi(CamelContext camel) {
-        refreshIfRoutesChanged(camel);
-        if (asyncApi == null) {
-            asyncApi = AsyncApiDocument.of(events, HttpOperations.in(camel), HttpOperations.inputs(camel), version);
+    public JsonNode asyncApi(CamelContext camel) {
+        synchronized (routeChanges) {
+            refreshIfRoutesChanged(camel);
+            if (asyncApi == null) {
+                asyncApi = AsyncApiDocument.of(events, HttpOperations.in(camel), HttpOperations.inputs(camel),
+                        version);
+            }
+            return asyncApi;
         }
-        return asyncApi;
     }
 
     /** The same route definitions, by identity, as when the documents were built: else they are built again. */

@@ -71,10 +71,7 @@ class OpenApiDocumentTest {
     @Test
     void aCommandReadsAsItsDeclaration() {
         JsonNode document = hub.http.get("/api/openapi.json").json();
-        JsonNode create = document.at("/paths/~1api~1customers/post");
-        assertThat(create.get("operationId").asText()).isEqualTo("customer.create");
-        assertThat(create.at("/requestBody/content/application~1json/schema/$ref").asText())
-                .isEqualTo("#/components/schemas/customer-create");
+        JsonNode create = command(document, "/api/customers", "customer.create", "customer-create");
         assertThat(document.at("/components/schemas/customer-create/required").toString())
                 .isEqualTo("[\"full_name\",\"email\"]");
         assertThat(create.at("/responses/201/headers").has("Location")).isTrue();
@@ -107,15 +104,11 @@ class OpenApiDocumentTest {
     @Test
     void aCommandDeclaredInYamlOnlyAppearsWithItsSchema() {
         JsonNode document = hub.http.get("/api/openapi.json").json();
-        JsonNode products = document.at("/paths/~1api~1products/post");
-        assertThat(products.get("operationId").asText()).isEqualTo("product.create");
-        assertThat(products.at("/requestBody/content/application~1json/schema/$ref").asText())
-                .isEqualTo("#/components/schemas/product-create");
+        assertThat(document.at("/paths/~1api~1products~1{id}/get/operationId").asText()).isEqualTo("product.get");
+        assertThat(command(document, "/api/products", "product.create", "product-create")
+                .at("/responses/201/description").asText()).contains("product.created");
         assertThat(document.at("/components/schemas/product-create/properties/price/type").asText())
                 .isEqualTo("number");
-        assertThat(products.at("/responses/201/description").asText()).contains("product.created");
-        JsonNode read = document.at("/paths/~1api~1products~1{id}/get");
-        assertThat(read.get("operationId").asText()).isEqualTo("product.get");
     }
 
     @Test
@@ -138,6 +131,15 @@ class OpenApiDocumentTest {
         JsonNode document = hub.http.get("/api/openapi.json").json();
         assertThat(document.at("/paths/~1api~1docs/get/responses/200/content").has("text/html")).isTrue();
         assertThat(document.get("paths").has("/api/docs/*")).isFalse();
+    }
+
+    /** The POST at {@code path}: the route's id, its body the named schema. */
+    private static JsonNode command(JsonNode document, String path, String routeId, String schema) {
+        JsonNode post = document.get("paths").get(path).get("post");
+        assertThat(post.get("operationId").asText()).isEqualTo(routeId);
+        assertThat(post.at("/requestBody/content/application~1json/schema/$ref").asText())
+                .isEqualTo("#/components/schemas/" + schema);
+        return post;
     }
 
     private static JsonNode parameter(JsonNode operation, String name) {
