@@ -16,6 +16,8 @@ import org.apache.camel.model.ProcessDefinition;
 import org.apache.camel.model.ProcessorDefinitionHelper;
 import org.apache.camel.model.RouteDefinition;
 import org.apache.camel.model.ToDefinition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The HTTP operations of the routes loaded in a CamelContext, read from their declarations (the route model, as
@@ -24,6 +26,8 @@ import org.apache.camel.model.ToDefinition;
  * wildcard paths (static files) are left out.
  */
 final class HttpOperations {
+
+    private static final Logger LOG = LoggerFactory.getLogger(HttpOperations.class);
 
     private static final String HTTP = "platform-http:";
     private static final String DIRECT = "direct:";
@@ -36,21 +40,32 @@ final class HttpOperations {
                 .getRouteDefinitions();
         Map<String, RouteDefinition> byDirectInput = new HashMap<>();
         for (RouteDefinition route : routes) {
-            String input = DeclaredRoute.read(camel, route, resolve -> resolve.apply(route.getInput().getEndpointUri()));
+            String input = inputOf(camel, route);
             if (input.startsWith(DIRECT)) {
                 byDirectInput.put(input.split("\\?", 2)[0], route);
             }
         }
         List<HttpOperation> operations = new ArrayList<>();
         for (RouteDefinition route : routes) {
-            String input = DeclaredRoute.read(camel, route, resolve -> resolve.apply(route.getInput().getEndpointUri()));
-            if (!input.startsWith(HTTP)) {
-                continue;
+            try {
+                operations.addAll(of(camel, route, byDirectInput));
+            } catch (RuntimeException unreadable) {
+                // one route the reader does not understand leaves it out, not the whole document
+                LOG.warn("API documents: route {} left out: {}", route.getRouteId(), unreadable.getMessage());
             }
-            String[] pathAndOptions = input.substring(HTTP.length()).split("\\?", 2);
-            String path = pathAndOptions[0];
+        }
+        operations.sort(Comparator.comparing(HttpOperation::path).thenComparing(HttpOperation::method));
+        return operations;
+    }
+
+    private static List<HttpOperation> of(CamelContext camel, RouteDefinition route,
+            Map<String, RouteDefinition> byDirectInput) {
+        List<HttpOperation> operations = new ArrayList<>();
+        String input = inputOf(camel, route);
+        if (input.startsWith(HTTP)) {
+            String path = input.substring(HTTP.length()).split("\\?", 2)[0];
             if (path.contains("*")) {
-                continue;
+                return operations;
             }
             List<String> uris = new ArrayList<>();
             List<String> processors = new ArrayList<>();
@@ -63,7 +78,6 @@ final class HttpOperations {
                         route.getDescription(), produces, guarded, List.copyOf(uris), List.copyOf(processors)));
             }
         }
-        operations.sort(Comparator.comparing(HttpOperation::path).thenComparing(HttpOperation::method));
         return operations;
     }
 
@@ -72,9 +86,19 @@ final class HttpOperations {
         List<String> inputs = new ArrayList<>();
         for (RouteDefinition route : camel.getCamelContextExtension().getContextPlugin(Model.class)
                 .getRouteDefinitions()) {
-            inputs.add(DeclaredRoute.read(camel, route, resolve -> resolve.apply(route.getInput().getEndpointUri())));
+            inputs.add(inputOf(camel, route));
         }
         return inputs;
+    }
+
+    /** The route's input URI, resolved; empty for one whose placeholders do not resolve (logged). */
+    private static String inputOf(CamelContext camel, RouteDefinition route) {
+        try {
+            return DeclaredRoute.read(camel, route, resolve -> resolve.apply(route.getInput().getEndpointUri()));
+        } catch (RuntimeException unreadable) {
+            LOG.warn("API documents: route {} left out: {}", route.getRouteId(), unreadable.getMessage());
+            return "";
+        }
     }
 
     /** The route's steps, resolved as the route will run them, then those of each {@code direct:} route it calls. */

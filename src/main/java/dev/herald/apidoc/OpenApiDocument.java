@@ -85,17 +85,7 @@ final class OpenApiDocument {
         Responses responses = new Responses();
         String summary = operation.description();
         if (operation.guarded()) {
-            if (AccessControl.isPublic(operation.path())) {
-                node.putArray("security");
-            } else {
-                responses.problem(401, "unauthorized");
-                responses.problem(403, "forbidden");
-                node.putArray("security").addObject().putArray("apiKey")
-                        .add(AccessControl.needed(operation.path(), operation.method()).label());
-            }
-            responses.problem(429, "rate-limited");
-            responses.problem(500, "internal");
-            responses.problem(503, "database-unavailable", "overloaded", "shutting-down");
+            guarded(operation, node, responses);
         }
         if (!operation.method().equals("GET")) {
             responses.problem(413, "body-too-large");
@@ -114,6 +104,52 @@ final class OpenApiDocument {
                     .put("$ref", "#/components/schemas/" + schema);
         });
         operation.step("herald:command").ifPresent(uri -> command(operation, uri, parameters, responses));
+        sqlAndReadSteps(operation, parameters, responses);
+        for (String uri : operation.uris()) {
+            if (uri.startsWith("herald:openapi") || uri.startsWith("herald:asyncapi")) {
+                responses.answer(200, () -> Components.body("the document", HttpOperation.option(uri, "format")
+                        .orElse("json").equals("yaml") ? "application/yaml" : "application/json"));
+            }
+        }
+        String beanSummary = beans(operation, parameters, responses);
+        if (!responses.hasAnswer()) {
+            responses.answer(200, () -> operation.produces().contains("json")
+                    ? Components.json("the answer", JSON.createObjectNode())
+                    : Components.body("the answer", operation.produces()));
+        }
+        if (summary == null) {
+            summary = beanSummary != null ? beanSummary
+                    : operation.step("herald:command").map(uri -> (schemaTitle[0] != null ? schemaTitle[0] + ": "
+                            : "") + "emits " + HttpOperation.option(uri, "event").orElse("an event"))
+                            .orElse(operation.routeId());
+        }
+        node.put("summary", summary);
+        if (!parameters.isEmpty()) {
+            ArrayNode list = node.putArray("parameters");
+            parameters.values().forEach(list::add);
+        }
+        responses.render(node.putObject("responses"));
+        return node;
+    }
+
+    /** The problems route configuration: the API key scope the path needs (none for the documents), its refusals. */
+    private static void guarded(HttpOperation operation, ObjectNode node, Responses responses) {
+        if (AccessControl.isPublic(operation.path())) {
+            node.putArray("security");
+        } else {
+            responses.problem(401, "unauthorized");
+            responses.problem(403, "forbidden");
+            node.putArray("security").addObject().putArray("apiKey")
+                    .add(AccessControl.needed(operation.path(), operation.method()).label());
+        }
+        responses.problem(429, "rate-limited");
+        responses.problem(500, "internal");
+        responses.problem(503, "database-unavailable", "overloaded", "shutting-down");
+    }
+
+    /** {@code sql:} steps (a read's query parameters, a database's refusals), herald:parameters, herald:answer. */
+    private static void sqlAndReadSteps(HttpOperation operation, Map<String, ObjectNode> parameters,
+            Responses responses) {
         boolean read = operation.has("queryParameters");
         for (String uri : operation.steps("sql:")) {
             responses.problem(400, "invalid-value");
@@ -142,31 +178,6 @@ final class OpenApiDocument {
                     : Components.json("the rows", JSON.createObjectNode().put("type", "array")
                             .set("items", JSON.createObjectNode().put("type", "object"))));
         });
-        for (String uri : operation.uris()) {
-            if (uri.startsWith("herald:openapi") || uri.startsWith("herald:asyncapi")) {
-                responses.answer(200, () -> Components.body("the document", HttpOperation.option(uri, "format")
-                        .orElse("json").equals("yaml") ? "application/yaml" : "application/json"));
-            }
-        }
-        String beanSummary = beans(operation, parameters, responses);
-        if (!responses.hasAnswer()) {
-            responses.answer(200, () -> operation.produces().contains("json")
-                    ? Components.json("the answer", JSON.createObjectNode())
-                    : Components.body("the answer", operation.produces()));
-        }
-        if (summary == null) {
-            summary = beanSummary != null ? beanSummary
-                    : operation.step("herald:command").map(uri -> (schemaTitle[0] != null ? schemaTitle[0] + ": "
-                            : "") + "emits " + HttpOperation.option(uri, "event").orElse("an event"))
-                            .orElse(operation.routeId());
-        }
-        node.put("summary", summary);
-        if (!parameters.isEmpty()) {
-            ArrayNode list = node.putArray("parameters");
-            parameters.values().forEach(list::add);
-        }
-        responses.render(node.putObject("responses"));
-        return node;
     }
 
     private void command(HttpOperation operation, String uri, Map<String, ObjectNode> parameters,
