@@ -1,5 +1,7 @@
 package dev.herald;
 
+import dev.herald.apidoc.ApiDocumentEndpoint;
+import dev.herald.apidoc.ApiDocuments;
 import dev.herald.intake.Admission;
 import dev.herald.intake.CommandEndpoint;
 import dev.herald.projection.ProjectionEndpoint;
@@ -17,6 +19,8 @@ import org.apache.camel.support.DefaultComponent;
  * command (see {@link CommandEndpoint}); {@code herald:answer} answers a read's rows (see {@link AnswerEndpoint});
  * {@code herald:parameters} checks a read's query parameters ({@link ParametersEndpoint}); {@code herald:fold} folds
  * an aggregate's events into its state ({@link FoldEndpoint}).
+ * {@code herald:openapi} and {@code herald:asyncapi} answer the documents of the hub's declarations
+ * ({@link ApiDocumentEndpoint}).
  * {@code from: herald:projection:<name>?types=..} feeds a projection's route the event store in commit order (see
  * {@link ProjectionEndpoint}).
  */
@@ -26,15 +30,17 @@ final class HeraldComponent extends DefaultComponent {
 
     private final Admission admission;
     private final Projectors projectors;
+    private final ApiDocuments documents;
 
     /** Without projections (route-level tests of commands and reads). */
     HeraldComponent(Admission admission) {
-        this(admission, null);
+        this(admission, null, null);
     }
 
-    HeraldComponent(Admission admission, Projectors projectors) {
+    HeraldComponent(Admission admission, Projectors projectors, ApiDocuments documents) {
         this.admission = admission;
         this.projectors = projectors;
+        this.documents = documents;
     }
 
     @Override
@@ -54,9 +60,11 @@ final class HeraldComponent extends DefaultComponent {
             case "answer" -> configured(new AnswerEndpoint(uri, this), parameters);
             case "parameters" -> configured(new ParametersEndpoint(uri, this), parameters);
             case "fold" -> configured(new FoldEndpoint(uri, this), parameters);
+            case "openapi", "asyncapi" -> configured(new ApiDocumentEndpoint(uri, this, documents, remaining),
+                    parameters);
             default -> throw new IllegalArgumentException("unknown Herald step herald:" + remaining
                     + " (known: herald:command, herald:answer, herald:parameters, herald:fold, "
-                    + "herald:projection:<name>)");
+                    + "herald:projection:<name>, herald:openapi, herald:asyncapi)");
         };
     }
 

@@ -1,6 +1,8 @@
 package dev.herald;
 
 import com.zaxxer.hikari.HikariDataSource;
+import dev.herald.apidoc.ApiDocuments;
+import dev.herald.apidoc.EventSide;
 import dev.herald.bridge.BridgeConsumers;
 import dev.herald.bridge.rabbitmq.RabbitBridge;
 import dev.herald.bridge.webhook.WebhookBridge;
@@ -189,7 +191,12 @@ final class Hub {
                 settings.get(Projections.INTERVAL), settings.get(Projections.BATCH_SIZE),
                 settings.get(Projections.MAX_BACKOFF)), brokers);
         registry.bind("projectionApi", new ProjectionApi(projectors, publish.retryAfterSeconds()));
-        registry.bind("herald", new HeraldComponent(monitor::admit, projectors));
+        // the OpenAPI and AsyncAPI documents of the declared routes (routes/api-docs.camel.yaml), read one change of
+        // the routes at a time (live reload)
+        Object oneChangeAtATime = new Object();
+        registry.bind("herald", new HeraldComponent(monitor::admit, projectors, new ApiDocuments(
+                settings.get(Http.PUBLIC_URL), EventSide.from(settings, brokers, amqpUrl, eventSchemas),
+                oneChangeAtATime)));
         registry.bind("jsonRequest", new JsonRequest());
         registry.bind("strictJson", JsonBodies.MAPPER);
         registry.bind("groupCommit", new GroupCommitPolicy(committer, traces));
@@ -232,7 +239,7 @@ final class Hub {
             });
         }
         own(WebhookBridge.install(camel, settings, dataDir, dataSource, deadLetters, metrics.registry(), traces));
-        LiveReload.install(camel, settings);
+        LiveReload.install(camel, settings, oneChangeAtATime);
         LOG.info("Herald: database {}, Kafka {}, publish mode {}", Settings.withoutCredentials(dbUrl), brokers,
                 settings.get(Publishing.MODE));
     }

@@ -24,14 +24,17 @@ final class LiveReload {
     private LiveReload() {
     }
 
-    static void install(CamelContext camel, Settings settings) throws Exception {
+    /**
+     * {@code oneChangeAtATime}: held while a change is applied; whatever else reads the routes with their template
+     * parameters set on the shared properties (the API documents) holds it too.
+     */
+    static void install(CamelContext camel, Settings settings, Object oneChangeAtATime) throws Exception {
         if (!settings.get(Sources.DEV_RELOAD)) {
             return;
         }
         String routes = settings.get(Sources.ROUTES_DIR);
         String schemas = settings.get(Sources.SCHEMAS_DIR);
         Path consumers = Path.of(settings.get(RabbitMq.CONSUMERS_FILE)).toAbsolutePath().normalize();
-        Object oneChangeAtATime = new Object();
         camel.addService(new RouteReload(routes, oneChangeAtATime));
         camel.addService(watcher(schemas, ".json", new SchemaReload(camel, oneChangeAtATime)));
         camel.addService(watcher(consumers.getParent().toString(), ".yaml", (name, resource) -> {

@@ -86,6 +86,13 @@ class ArchitectureTest {
     }
 
     @Test
+    void theApiDocumentsAreReadOnlyByTheirStep() {
+        // they read everything's declarations; nothing but the wiring and the herald: component knows them
+        noClasses().that().resideOutsideOfPackages("dev.herald", "dev.herald.apidoc..").should()
+                .dependOnClassesThat().resideInAPackage("dev.herald.apidoc..").check(HERALD);
+    }
+
+    @Test
     void onlyTheMainWiresTheHub() {
         noClasses().that().resideOutsideOfPackage("dev.herald").should().dependOnClassesThat()
                 .resideInAPackage("dev.herald").check(HERALD);

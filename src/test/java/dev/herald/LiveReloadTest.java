@@ -60,9 +60,13 @@ class LiveReloadTest {
             assertThat(created.status()).as(created.toString()).isEqualTo(201);
             String id = created.json().get("aggregate_id").asText();
             assertThat(hub.http.get("/api/products/" + id).status()).isEqualTo(404);
+            assertThat(hub.http.get("/api/openapi.json").json().get("paths").has("/api/products/{id}")).isFalse();
             write(root, home.routes().resolve("product-reads.camel.yaml"), HubHome.PRODUCT_READS);
             await().atMost(RELOADED).until(() -> hub.http.get("/api/products/" + id).status() == 200);
             assertThat(hub.http.get("/api/products/" + id).json().get("name").asText()).isEqualTo("Gear");
+            // the OpenAPI document built before is built again with the new route
+            assertThat(hub.http.get("/api/openapi.json").json().at("/paths/~1api~1products~1{id}/get/operationId")
+                    .asText()).isEqualTo("product.get");
 
             // (2) a schema now requiring sku: the body that passed gets 400 at the next request
             write(root, home.schemas().resolve("product-create.json"), SCHEMA_WITH_SKU);

@@ -24,6 +24,9 @@ public final class AccessControl {
     private static final Logger LOG = LoggerFactory.getLogger(AccessControl.class);
     private static final String[] OPERATOR_PATHS = {"/api/dead-letters", "/api/webhooks", "/api/keys",
         "/api/projections", "/api/lookup"};
+    // the documents of the declarations and their page (routes/api-docs.camel.yaml): no data, no key needed
+    private static final String[] PUBLIC_PATHS = {"/api/openapi.json", "/api/openapi.yaml", "/api/asyncapi.json",
+        "/api/docs"};
 
     private final ApiKeys keys;
     private final RateLimiter rateLimiter;
@@ -58,7 +61,7 @@ public final class AccessControl {
         Message in = exchange.getIn();
         String authorization = in.getHeader("Authorization", String.class);
         in.removeHeader("Authorization");
-        if (open) {
+        if (open || isPublic(in.getHeader(Exchange.HTTP_URI, String.class))) {
             String client = clientAddress(in);
             refuseIfOverLimit(anonymousRateLimiter.secondsToWait(client), "the client " + client
                     + " sent more than herald.security.anonymous-rate-limit requests per second");
@@ -94,7 +97,18 @@ public final class AccessControl {
         return peer == null ? "unknown" : peer.hostAddress() != null ? peer.hostAddress() : peer.host();
     }
 
-    static Scope needed(String path, String method) {
+    /** The documents of the declarations and their page: answered without a key (docs/security.md). */
+    public static boolean isPublic(String path) {
+        for (String publicPath : PUBLIC_PATHS) {
+            if (path != null && (path.equals(publicPath) || path.startsWith(publicPath + "/"))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The scope a request needs; public for the OpenAPI document, which names it per operation. */
+    public static Scope needed(String path, String method) {
         String uri = path == null ? "" : path;
         for (String operatorPath : OPERATOR_PATHS) {
             if (uri.startsWith(operatorPath)) {

@@ -78,6 +78,28 @@ public final class RabbitBridge implements AutoCloseable {
         return new RabbitBridge(connections, gauges);
     }
 
+    /** A consumer bridges/rabbitmq.yaml declares, as the AsyncAPI document describes it. */
+    public record DeclaredConsumer(String name, String queue, String deadLetterQueue, boolean legacy,
+            List<String> bindings) {
+
+        /** Whether one of its binding keys takes this routing key (an event type). */
+        public boolean wants(String routingKey) {
+            return bindings.stream().anyMatch(key -> new BindingKey(key).matches(routingKey));
+        }
+    }
+
+    /** What a consumers file declares: its consumers, and the legacy {@code event_type} of an event type. */
+    public record Declared(List<DeclaredConsumer> consumers, java.util.function.UnaryOperator<String> legacyName) {
+    }
+
+    public static Declared declared(Path file) {
+        BridgeDeclarations declarations = BridgeDeclarations.read(file);
+        return new Declared(declarations.consumers().stream().map(c -> new DeclaredConsumer(c.name(), c.queue(),
+                c.deadLetterQueue(), c.format() == MessageFormat.LEGACY,
+                c.bindings().stream().map(BindingKey::pattern).toList())).toList(),
+                declarations.legacyNames()::of);
+    }
+
     /** Reads a consumers file as the start does, throwing what would stop it (live reload checks an edit). */
     public static void checkDeclarations(Path file) {
         BridgeDeclarations.read(file);
