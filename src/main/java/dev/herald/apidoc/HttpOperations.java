@@ -22,8 +22,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The HTTP operations of the routes loaded in a CamelContext, read from their declarations (the route model, as
  * routes/*.camel.yaml and their templates declare them), so a route added in YAML is described without Java. Every
- * route whose input is {@code platform-http:<path>} is one operation per method of its {@code httpMethodRestrict};
- * wildcard paths (static files) are left out.
+ * route whose input is {@code platform-http:<path>} under /api or /observe is one operation per method of its
+ * {@code httpMethodRestrict}; wildcard paths (static files) and pages for people (the console) are left out.
  */
 final class HttpOperations {
 
@@ -64,7 +64,7 @@ final class HttpOperations {
         String input = inputOf(camel, route);
         if (input.startsWith(HTTP)) {
             String path = input.substring(HTTP.length()).split("\\?", 2)[0];
-            if (path.contains("*")) {
+            if (path.contains("*") || !(path.startsWith("/api/") || path.startsWith("/observe/"))) {
                 return operations;
             }
             List<String> uris = new ArrayList<>();
