@@ -7,6 +7,9 @@ import dev.herald.projection.Projectors;
 import dev.herald.query.AnswerEndpoint;
 import dev.herald.query.FoldEndpoint;
 import dev.herald.query.ParametersEndpoint;
+import dev.herald.reaction.ApplyEndpoint;
+import dev.herald.reaction.InboundEndpoint;
+import dev.herald.reaction.ReactionSteps;
 import java.util.Map;
 import org.apache.camel.Endpoint;
 import org.apache.camel.support.DefaultComponent;
@@ -18,7 +21,8 @@ import org.apache.camel.support.DefaultComponent;
  * {@code herald:parameters} checks a read's query parameters ({@link ParametersEndpoint}); {@code herald:fold} folds
  * an aggregate's events into its state ({@link FoldEndpoint}).
  * {@code from: herald:projection:<name>?types=..} feeds a projection's route the event store in commit order (see
- * {@link ProjectionEndpoint}).
+ * {@link ProjectionEndpoint}). A reaction's steps: {@code herald:inbound} reads another service's CloudEvent
+ * ({@link InboundEndpoint}), {@code herald:apply?command=..} applies it through a command's route ({@link ApplyEndpoint}).
  */
 final class HeraldComponent extends DefaultComponent {
 
@@ -26,15 +30,17 @@ final class HeraldComponent extends DefaultComponent {
 
     private final Admission admission;
     private final Projectors projectors;
+    private final ReactionSteps reactions;
 
-    /** Without projections (route-level tests of commands and reads). */
+    /** Without projections and reactions (route-level tests of commands and reads). */
     HeraldComponent(Admission admission) {
-        this(admission, null);
+        this(admission, null, null);
     }
 
-    HeraldComponent(Admission admission, Projectors projectors) {
+    HeraldComponent(Admission admission, Projectors projectors, ReactionSteps reactions) {
         this.admission = admission;
         this.projectors = projectors;
+        this.reactions = reactions;
     }
 
     @Override
@@ -44,6 +50,14 @@ final class HeraldComponent extends DefaultComponent {
                     remaining.substring(PROJECTION.length())), parameters);
             endpoint.check();
             return endpoint;
+        }
+        if (reactions != null && remaining.equals("inbound")) {
+            InboundEndpoint endpoint = configured((InboundEndpoint) reactions.inbound(uri, this), parameters);
+            endpoint.check();
+            return endpoint;
+        }
+        if (reactions != null && remaining.equals("apply")) {
+            return configured(reactions.apply(uri, this), parameters);
         }
         return switch (remaining) {
             case "command" -> {
@@ -56,7 +70,7 @@ final class HeraldComponent extends DefaultComponent {
             case "fold" -> configured(new FoldEndpoint(uri, this), parameters);
             default -> throw new IllegalArgumentException("unknown Herald step herald:" + remaining
                     + " (known: herald:command, herald:answer, herald:parameters, herald:fold, "
-                    + "herald:projection:<name>)");
+                    + "herald:projection:<name>, herald:inbound, herald:apply)");
         };
     }
 

@@ -39,6 +39,7 @@ import dev.herald.projection.Projectors;
 import dev.herald.publish.TransactionalPublisher;
 import dev.herald.query.QueryParameters;
 import dev.herald.query.SchemaRegistryApi;
+import dev.herald.reaction.ReactionSteps;
 import dev.herald.relay.KafkaDeadLetters;
 import dev.herald.relay.OutboxRelay.RelaySettings;
 import dev.herald.relay.OutboxRelay;
@@ -181,7 +182,10 @@ final class Hub {
                 settings.get(Projections.INTERVAL), settings.get(Projections.BATCH_SIZE),
                 settings.get(Projections.MAX_BACKOFF)), brokers);
         registry.bind("projectionApi", new ProjectionApi(projectors, publish.retryAfterSeconds()));
-        registry.bind("herald", new HeraldComponent(monitor::admit, projectors));
+        // reactions: other services' events applied as commands, exactly once (docs/reactions.md)
+        ReactionSteps reactions = new ReactionSteps(dataSource, metrics.registry(), deadLetters);
+        reactions.bind(registry);
+        registry.bind("herald", new HeraldComponent(monitor::admit, projectors, reactions));
         registry.bind("jsonRequest", new JsonRequest());
         registry.bind("strictJson", JsonBodies.MAPPER);
         registry.bind("groupCommit", new GroupCommitPolicy(committer, traces));
@@ -245,6 +249,7 @@ final class Hub {
         EventSchemaCheck.check(camel, camel.getRegistry().lookupByNameAndType("eventSchemas", EventSchemas.class));
         BridgeConsumers.settle(camel, DeclaredTopics.in(camel));
         SinkRetries.register(camel, camel.getRegistry().lookupByNameAndType("deadLetters", DeadLetterStore.class));
+        ReactionSteps.settle(camel, new CommandRoutes(camel));
     }
 
     /**
