@@ -13,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -130,6 +131,39 @@ class ReactionTest {
     }
 
     @Test
+    void aBlockReactionRetriesWhatItCannotApplyAndHoldsItsPartition(@TempDir Path dir) {
+        String topic = "strict-payments-" + UUID.randomUUID();
+        HubHome home = HubHome.copyOfShipped(dir).write("routes/strict-payments.camel.yaml", """
+                - templatedRoute:
+                    routeTemplateRef: reaction
+                    routeId: strict-payment-failed
+                    parameters:
+                      - { name: name, value: strict-payment-failed }
+                      - { name: topic, value: %s }
+                      - { name: type, value: payment.failed }
+                      - { name: command, value: order.cancel }
+                      - { name: aggregateId, value: .data.order_id }
+                      - { name: body, value: '{reason: "payment_failed"}' }
+                      - { name: failure, value: block }
+                """.formatted(topic));
+        Map<String, String> settings = new HashMap<>(home.settings());
+        settings.put("herald.reactions.group", "test-reactions-" + UUID.randomUUID());
+        settings.put("herald.reactions.initial-backoff", "20");
+        settings.put("herald.reactions.max-backoff", "50");
+        try (TestHub strict = TestHub.start(settings)) {
+            String waiting = newOrder(strict);
+            send(topic, paymentFailed("pay-" + UUID.randomUUID(), UUID.randomUUID().toString()));   // 404 for good
+            send(topic, paymentFailed("pay-" + UUID.randomUUID(), waiting));
+
+            await().atMost(Duration.ofSeconds(30)).until(() ->
+                    strict.metricSum("herald_reactions_retries_total", "strict-payment-failed") >= 5);
+            assertThat(strict.http.get("/api/orders/" + waiting).json().get("status").asText())
+                    .as("the partition waits at the refused event").isNotEqualTo("cancelled");
+            assertThat(strict.count("dead_letters")).isZero();
+        }
+    }
+
+    @Test
     void aReactionNamingNoCommandStopsTheStartNamingIt(@TempDir Path dir) {
         HubHome home = HubHome.copyOfShipped(dir).write("routes/refunds.camel.yaml", """
                 - templatedRoute:
@@ -167,7 +201,11 @@ class ReactionTest {
     }
 
     private static void send(String value) {
-        payments.send(new ProducerRecord<>(PAYMENTS, 0, null, value.getBytes(StandardCharsets.UTF_8)));
+        send(PAYMENTS, value);
+    }
+
+    private static void send(String topic, String value) {
+        payments.send(new ProducerRecord<>(topic, 0, null, value.getBytes(StandardCharsets.UTF_8)));
     }
 
     private static void header(ProducerRecord<String, byte[]> record, String name, String value) {
@@ -175,6 +213,10 @@ class ReactionTest {
     }
 
     private static String newOrder() {
+        return newOrder(hub);
+    }
+
+    private static String newOrder(TestHub hub) {
         Response customer = hub.http.post("/api/customers", "{\"full_name\":\"Ada\",\"email\":\"ada@example.com\"}");
         assertThat(customer.status()).as(customer.toString()).isEqualTo(201);
         Response order = hub.http.post("/api/orders", "{\"customer_id\":\"" + customer.json().get("aggregate_id")
