@@ -57,7 +57,9 @@ final class HeraldComponent extends DefaultComponent {
             return endpoint;
         }
         if (reactions != null && remaining.equals("apply")) {
-            return configured(reactions.apply(uri, this), parameters);
+            ApplyEndpoint endpoint = configured((ApplyEndpoint) reactions.apply(uri, this), parameters);
+            endpoint.check();
+            return endpoint;
         }
         return switch (remaining) {
             case "command" -> {

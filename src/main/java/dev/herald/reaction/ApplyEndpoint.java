@@ -3,18 +3,14 @@ package dev.herald.reaction;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.herald.command.Inbound;
+import dev.herald.http.HeraldStep;
 import java.io.IOException;
 import java.sql.SQLException;
 import org.apache.camel.Component;
-import org.apache.camel.Consumer;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
-import org.apache.camel.Processor;
-import org.apache.camel.Producer;
 import org.apache.camel.Route;
 import org.apache.camel.component.platform.http.PlatformHttpEndpoint;
-import org.apache.camel.support.DefaultEndpoint;
-import org.apache.camel.support.DefaultProducer;
 
 /**
  * {@code herald:apply?command=order.cancel}: applies the inbound event, mapped to a command body (the body) and an
@@ -29,7 +25,7 @@ import org.apache.camel.support.DefaultProducer;
  * <li>any other 4xx: refused for good, an {@link InboundRejected} naming the problem.</li>
  * </ul>
  */
-public final class ApplyEndpoint extends DefaultEndpoint {
+public final class ApplyEndpoint extends HeraldStep {
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
     /** The aggregate id the mapping gave, kept for a dead letter. */
@@ -39,29 +35,19 @@ public final class ApplyEndpoint extends DefaultEndpoint {
     private String command;
 
     ApplyEndpoint(String uri, Component component, ReactionSteps steps) {
-        super(uri, component);
+        super(uri, component, "apply");
         this.steps = steps;
     }
 
-    @Override
-    public Producer createProducer() {
+    /** Checked when the route is created. */
+    public void check() {
         if (command == null || command.isBlank()) {
             throw new IllegalArgumentException("herald:apply needs the option command (the route id of a command)");
         }
-        return new DefaultProducer(this) {
-            @Override
-            public void process(Exchange exchange) throws Exception {
-                apply(exchange);
-            }
-        };
     }
 
     @Override
-    public Consumer createConsumer(Processor processor) {
-        throw new UnsupportedOperationException("herald:apply is a step (to:), not a route's start (from:)");
-    }
-
-    private void apply(Exchange exchange) throws Exception {
+    protected void apply(Exchange exchange) throws Exception {
         Inbound inbound = exchange.getProperty(Inbound.PROPERTY, Inbound.class);
         if (inbound == null) {
             throw new IllegalStateException("route " + exchange.getFromRouteId() + " reaches herald:apply without "

@@ -3,6 +3,7 @@ package dev.herald.reaction;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.herald.command.Inbound;
+import dev.herald.http.HeraldStep;
 import io.cloudevents.CloudEvent;
 import io.cloudevents.SpecVersion;
 import io.cloudevents.core.builder.CloudEventBuilder;
@@ -12,13 +13,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.Map;
 import org.apache.camel.Component;
-import org.apache.camel.Consumer;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
-import org.apache.camel.Processor;
-import org.apache.camel.Producer;
-import org.apache.camel.support.DefaultEndpoint;
-import org.apache.camel.support.DefaultProducer;
 
 /**
  * {@code herald:inbound?reaction=<name>&failure=skip|block}: the first step of a reaction, reading the Kafka record as a CloudEvent 1.0, in
@@ -30,7 +26,7 @@ import org.apache.camel.support.DefaultProducer;
  * (exchange property {@code reactionFailure}), which the route configuration {@code reactions} reads: {@code skip}
  * dead-letters an event refused for good and goes on, {@code block} retries it, its partition waiting.
  */
-public final class InboundEndpoint extends DefaultEndpoint {
+public final class InboundEndpoint extends HeraldStep {
 
     /** Kafka's header prefix of a binary-mode CloudEvent's attributes (CloudEvents Kafka protocol binding). */
     private static final String BINARY_PREFIX = "ce_";
@@ -50,23 +46,8 @@ public final class InboundEndpoint extends DefaultEndpoint {
     private String failure = "skip";
 
     InboundEndpoint(String uri, Component component, ReactionMeters meters) {
-        super(uri, component);
+        super(uri, component, "inbound");
         this.meters = meters;
-    }
-
-    @Override
-    public Producer createProducer() {
-        return new DefaultProducer(this) {
-            @Override
-            public void process(Exchange exchange) {
-                read(exchange);
-            }
-        };
-    }
-
-    @Override
-    public Consumer createConsumer(Processor processor) {
-        throw new UnsupportedOperationException("herald:inbound is a step (to:), not a route's start (from:)");
     }
 
     /** Checked when the route is created: a misspelt policy fails the start. */
@@ -87,7 +68,8 @@ public final class InboundEndpoint extends DefaultEndpoint {
         this.failure = failure;
     }
 
-    private void read(Exchange exchange) {
+    @Override
+    protected void apply(Exchange exchange) {
         meters.received(reaction);
         exchange.setProperty(REACTION_PROPERTY, reaction);
         exchange.setProperty(FAILURE_PROPERTY, failure);
