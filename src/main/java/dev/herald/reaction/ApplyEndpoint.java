@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.herald.command.Inbound;
 import dev.herald.http.HeraldStep;
+import dev.herald.trace.Traces;
 import java.io.IOException;
 import java.sql.SQLException;
 import org.apache.camel.Component;
@@ -69,6 +70,11 @@ public final class ApplyEndpoint extends HeraldStep {
         request.setHeader(Exchange.HTTP_METHOD, http.getHttpMethodRestrict());
         request.setHeader(Exchange.HTTP_URI, http.getPath().replace("{id}", aggregateId == null ? "" : aggregateId));
         request.setHeader(Exchange.CONTENT_TYPE, "application/json");
+        // the other service's trace goes on (CloudEvents distributed-tracing extension): the command's span is its child
+        String traceparent = exchange.getProperty(InboundEndpoint.TRACEPARENT_PROPERTY, String.class);
+        if (traceparent != null) {
+            request.setHeader(Traces.TRACEPARENT, traceparent);
+        }
         request.setBody(MAPPER.writeValueAsBytes(exchange.getIn().getBody(JsonNode.class)));
         route.getConsumer().getProcessor().process(call);
         answered(exchange, inbound, call);

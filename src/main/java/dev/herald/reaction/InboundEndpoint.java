@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.herald.command.Inbound;
 import dev.herald.http.HeraldStep;
+import dev.herald.trace.Traces;
 import io.cloudevents.CloudEvent;
 import io.cloudevents.SpecVersion;
 import io.cloudevents.core.builder.CloudEventBuilder;
@@ -17,8 +18,8 @@ import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 
 /**
- * {@code herald:inbound?reaction=<name>&failure=skip|block}: the first step of a reaction, reading the Kafka record as a CloudEvent 1.0, in
- * structured mode (the record's value is the event's JSON) or binary mode (attributes in {@code ce_*} headers, the
+ * {@code herald:inbound?reaction=<name>&failure=skip|block}: the first step of a reaction, reading the Kafka record
+ * as a CloudEvent 1.0, in structured mode (the record's value is the event's JSON) or binary mode (attributes in {@code ce_*} headers, the
  * value is the data). Either way the body becomes the event's structured JSON, so a reaction's mapping reads
  * {@code .type}, {@code .data.order_id} alike, and the exchange carries its identity ({@link Inbound}). Camel has no
  * CloudEvents data format; the CloudEvents SDK checks the attributes the specification requires. A record that
@@ -34,14 +35,15 @@ public final class InboundEndpoint extends HeraldStep {
     private static final JsonFormat FORMAT = new JsonFormat();
     /** The event's structured JSON as read, kept for its dead letter whatever the mapping made of the body. */
     static final String EVENT_PROPERTY = "HeraldInboundEvent";
+    /** The event's {@code traceparent} extension (CloudEvents distributed tracing), when it has one. */
+    static final String TRACEPARENT_PROPERTY = "HeraldInboundTraceparent";
 
     /** The exchange property the route configuration {@code reactions} reads. */
     static final String FAILURE_PROPERTY = "reactionFailure";
-
-    private final ReactionMeters meters;
     /** The exchange property naming the reaction, for its meters and dead letters. */
     static final String REACTION_PROPERTY = "reaction";
 
+    private final ReactionMeters meters;
     private String reaction;
     private String failure = "skip";
 
@@ -85,6 +87,10 @@ public final class InboundEndpoint extends HeraldStep {
         exchange.setProperty(Inbound.PROPERTY, new Inbound(reaction, event.getSource().toString(),
                 event.getId(), event.getType()));
         exchange.setProperty(EVENT_PROPERTY, structured.toString());
+        Object traceparent = event.getExtension(Traces.TRACEPARENT);
+        if (traceparent != null) {
+            exchange.setProperty(TRACEPARENT_PROPERTY, traceparent.toString());
+        }
         in.setBody(structured);
     }
 

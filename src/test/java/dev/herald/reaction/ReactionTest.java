@@ -11,6 +11,7 @@ import dev.herald.testing.TestHub;
 import dev.herald.testing.TopicReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.sql.Connection;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -84,7 +85,27 @@ class ReactionTest {
     }
 
     @Test
-    void aBinaryModeCloudEventIsAppliedToo() {
+    void aCommandThatCannotBeAppliedNowIsRetriedNotDeadLettered() throws Exception {
+        String order = newOrder();
+        double retriesBefore = hub.metricSum("herald_reactions_retries_total", "payment-failed");
+        long deadLettersBefore = hub.count("dead_letters");
+        try (Connection lock = hub.dataSource().getConnection()) {
+            // the orders table held by another transaction: the command waits past herald.publish.timeout, 503
+            lock.setAutoCommit(false);
+            lock.createStatement().execute("LOCK TABLE orders IN ACCESS EXCLUSIVE MODE");
+            send(paymentFailed("pay-" + UUID.randomUUID(), order));
+            await().atMost(Duration.ofSeconds(30)).until(() ->
+                    hub.metricSum("herald_reactions_retries_total", "payment-failed") >= retriesBefore + 2);
+            lock.rollback();
+        }
+        awaitCancelled(order);
+        assertThat(hub.count("dead_letters")).isEqualTo(deadLettersBefore);
+        assertThat(hub.queryLong("SELECT count(*) FROM events WHERE aggregate_id = ? AND event_type = "
+                + "'order.cancelled'", order)).isEqualTo(1);
+    }
+
+    @Test
+    void aBinaryModeCloudEventIsAppliedAndItsTraceGoesOn() {
         String order = newOrder();
         ProducerRecord<String, byte[]> record = new ProducerRecord<>(PAYMENTS, 0, null,
                 ("{\"order_id\":\"" + order + "\",\"amount\":19.98}").getBytes(StandardCharsets.UTF_8));
@@ -93,9 +114,14 @@ class ReactionTest {
         header(record, "ce_source", "/payment-service");
         header(record, "ce_type", "payment.failed");
         header(record, "content-type", "application/json");
+        String traceId = UUID.randomUUID().toString().replace("-", "");
+        header(record, "ce_traceparent", "00-" + traceId + "-00f067aa0ba902b7-01");
         payments.send(record);
         awaitCancelled(order);
         assertThat(hub.http.get("/api/orders/" + order).json().get("cancel_reason").asText()).isEqualTo("payment_failed");
+        assertThat(hub.queryLong("SELECT count(*) FROM events WHERE aggregate_id = ? AND event_type = 'order.cancelled'"
+                + " AND traceparent LIKE ?", order, "00-" + traceId + "-%")).as("the payment service's trace goes on")
+                .isEqualTo(1);
     }
 
     @Test
