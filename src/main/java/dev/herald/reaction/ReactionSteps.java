@@ -80,10 +80,11 @@ public final class ReactionSteps {
             DeclaredRoute.read(camel, route, resolve -> {
                 for (String uri : applies) {
                     String command = camel.getEndpoint(resolve.apply(uri), ApplyEndpoint.class).getCommand();
-                    if (!isCommand.test(command)) {
+                    RouteDefinition target = model.getRouteDefinition(command);
+                    if (!isCommand.test(command) || !target.getInput().getEndpointUri().startsWith("platform-http:")) {
                         throw new IllegalArgumentException("reaction " + route.getRouteId() + where(route)
                                 + ": its command " + command + " is no command route (parameter command: the route "
-                                + "id of a route with a herald:command step, e.g. order.cancel)");
+                                + "id of a platform-http route with a herald:command step, e.g. order.cancel)");
                     }
                 }
                 String from = resolve.apply(route.getInput().getEndpointUri());
