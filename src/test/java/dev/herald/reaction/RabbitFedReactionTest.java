@@ -5,21 +5,16 @@ import static org.awaitility.Awaitility.await;
 
 import com.rabbitmq.client.AMQP;
 import dev.herald.testing.Engines;
-import dev.herald.testing.HttpApi.Response;
 import dev.herald.testing.HubHome;
 import dev.herald.testing.TestHub;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -54,9 +49,9 @@ class RabbitFedReactionTest {
         settings.put("herald.reactions.group", "test-reactions-" + run);
         try (TestHub hub = TestHub.start(settings);
                 com.rabbitmq.client.Connection amqp = connection(amqpUrl);
-                KafkaProducer<String, byte[]> kafka = producer(hub.brokers())) {
+                KafkaProducer<String, byte[]> kafka = ReactionTest.producer(hub.brokers())) {
             var channel = amqp.createChannel();
-            String order = newOrder(hub);
+            String order = ReactionTest.newOrder(hub);
             byte[] event = ("{\"specversion\":\"1.0\",\"id\":\"pay-" + run + "\",\"source\":\"/legacy-payments\","
                     + "\"type\":\"payment.failed\",\"data\":{\"order_id\":\"" + order + "\"}}")
                     .getBytes(StandardCharsets.UTF_8);
@@ -69,7 +64,7 @@ class RabbitFedReactionTest {
             // the same event again, from RabbitMQ and from the payment service's Kafka topic, then a binary one
             channel.basicPublish(exchange, "payment.failed", structured, event);
             kafka.send(new ProducerRecord<>(payments, event)).get();
-            String later = newOrder(hub);
+            String later = ReactionTest.newOrder(hub);
             AMQP.BasicProperties binary = new AMQP.BasicProperties.Builder().contentType("application/json")
                     .headers(Map.of("ce_specversion", "1.0", "ce_id", "pay-later-" + run,
                             "ce_source", "/legacy-payments", "ce_type", "payment.failed")).build();
@@ -92,20 +87,5 @@ class RabbitFedReactionTest {
         com.rabbitmq.client.ConnectionFactory factory = new com.rabbitmq.client.ConnectionFactory();
         factory.setUri(url);
         return factory.newConnection("reaction-test-producer");
-    }
-
-    private static KafkaProducer<String, byte[]> producer(String brokers) {
-        return new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, brokers,
-                ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName(),
-                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName()));
-    }
-
-    private static String newOrder(TestHub hub) {
-        Response customer = hub.http.post("/api/customers", "{\"full_name\":\"Ada\",\"email\":\"ada@example.com\"}");
-        assertThat(customer.status()).as(customer.toString()).isEqualTo(201);
-        Response order = hub.http.post("/api/orders", "{\"customer_id\":\"" + customer.json().get("aggregate_id")
-                .asText() + "\",\"items\":[{\"product_id\":\"p-1\",\"quantity\":1,\"unit_price\":5}]}");
-        assertThat(order.status()).as(order.toString()).isEqualTo(201);
-        return order.json().get("aggregate_id").asText();
     }
 }

@@ -45,7 +45,12 @@ class ReactionTest {
         hub = TestHub.start(Map.of("herald.reactions.payments-topic", PAYMENTS,
                 "herald.reactions.group", "test-reactions-" + UUID.randomUUID(),
                 "herald.reactions.initial-backoff", "50", "herald.reactions.max-backoff", "200"));
-        payments = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, hub.brokers(),
+        payments = producer(hub.brokers());
+    }
+
+    /** A plain Kafka producer, as the other service would run one. */
+    static KafkaProducer<String, byte[]> producer(String brokers) {
+        return new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, brokers,
                 ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName(),
                 ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName()));
     }
@@ -242,7 +247,8 @@ class ReactionTest {
         return newOrder(hub);
     }
 
-    private static String newOrder(TestHub hub) {
+    /** An order of a new customer, placed through the hub's API: its id. */
+    static String newOrder(TestHub hub) {
         Response customer = hub.http.post("/api/customers", "{\"full_name\":\"Ada\",\"email\":\"ada@example.com\"}");
         assertThat(customer.status()).as(customer.toString()).isEqualTo(201);
         Response order = hub.http.post("/api/orders", "{\"customer_id\":\"" + customer.json().get("aggregate_id")
