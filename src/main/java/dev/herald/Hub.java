@@ -248,8 +248,9 @@ final class Hub {
         SqlParameterCheck.check(camel);
         EventSchemaCheck.check(camel, camel.getRegistry().lookupByNameAndType("eventSchemas", EventSchemas.class));
         BridgeConsumers.settle(camel, DeclaredTopics.in(camel));
-        SinkRetries.register(camel, camel.getRegistry().lookupByNameAndType("deadLetters", DeadLetterStore.class));
-        ReactionSteps.settle(camel, new CommandRoutes(camel));
+        DeadLetterStore deadLetters = camel.getRegistry().lookupByNameAndType("deadLetters", DeadLetterStore.class);
+        SinkRetries.register(camel, deadLetters);
+        ReactionSteps.settle(camel, new CommandRoutes(camel), deadLetters);
     }
 
     /**

@@ -62,6 +62,10 @@ public final class InboundEndpoint extends HeraldStep {
         }
     }
 
+    public String getReaction() {
+        return reaction;
+    }
+
     public void setReaction(String reaction) {
         this.reaction = reaction;
     }

@@ -41,6 +41,9 @@ public final class ReactionErrors {
      * "not now" (the command could not be applied now, the database is down), which every reaction retries.
      */
     public boolean refusedForGood(Exchange exchange) {
+        if (exchange.getProperty(ReactionRetries.OPERATOR_RETRY) != null) {
+            return true; // an operator waits: any failure is answered at once, the dead letter stays open
+        }
         if (!"skip".equals(exchange.getProperty(InboundEndpoint.FAILURE_PROPERTY))) {
             return false;
         }
@@ -70,6 +73,9 @@ public final class ReactionErrors {
      * {@code inbound}, destination the reaction, the event as read (or the record, when it was no CloudEvent).
      */
     public void deadLetter(Exchange exchange) throws SQLException {
+        if (exchange.getProperty(ReactionRetries.OPERATOR_RETRY) != null) {
+            throw ReactionRetries.failedAgain(exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class));
+        }
         Inbound inbound = exchange.getProperty(Inbound.PROPERTY, Inbound.class);
         Message record = exchange.getMessage();
         String read = exchange.getProperty(InboundEndpoint.EVENT_PROPERTY, String.class);

@@ -4,7 +4,9 @@ import dev.herald.deadletter.DeadLetterStore;
 import dev.herald.intake.DeclaredRoute;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Predicate;
 import javax.sql.DataSource;
 import org.apache.camel.CamelContext;
@@ -27,6 +29,7 @@ public final class ReactionSteps {
 
     private static final Logger LOG = LoggerFactory.getLogger(ReactionSteps.class);
     private static final String APPLY = "herald:apply";
+    private static final String INBOUND = "herald:inbound";
 
     private final ReactionMeters meters;
     private final Inbox inbox;
@@ -65,11 +68,14 @@ public final class ReactionSteps {
     /**
      * After the routes are loaded, before Camel creates them: every {@code herald:apply} names a command route
      * ({@code isCommand}), else the start fails naming the reaction, its file and the command; a reaction whose
-     * topic is empty (the shipped example until its topic is set) is left out, and the log says so.
+     * topic is empty (the shipped example until its topic is set) is left out, and the log says so. Then an
+     * operator's retry of an {@code inbound} dead letter runs its reaction's route again ({@link ReactionRetries}).
      */
-    public static void settle(CamelContext camel, Predicate<String> isCommand) throws Exception {
+    public static void settle(CamelContext camel, Predicate<String> isCommand, DeadLetterStore deadLetters)
+            throws Exception {
         Model model = camel.getCamelContextExtension().getContextPlugin(Model.class);
         List<RouteDefinition> off = new ArrayList<>();
+        Map<String, String> reactions = new HashMap<>();
         for (RouteDefinition route : model.getRouteDefinitions()) {
             List<String> applies = ProcessorDefinitionHelper.filterTypeInOutputs(route.getOutputs(), ToDefinition.class)
                     .stream().map(ToDefinition::getEndpointUri).filter(uri -> uri != null && uri.startsWith(APPLY))
@@ -87,6 +93,13 @@ public final class ReactionSteps {
                                 + "id of a platform-http route with a herald:command step, e.g. order.cancel)");
                     }
                 }
+                for (ToDefinition inbound : ProcessorDefinitionHelper.filterTypeInOutputs(route.getOutputs(),
+                        ToDefinition.class)) {
+                    if (inbound.getEndpointUri() != null && inbound.getEndpointUri().startsWith(INBOUND)) {
+                        reactions.put(camel.getEndpoint(resolve.apply(inbound.getEndpointUri()),
+                                InboundEndpoint.class).getReaction(), route.getRouteId());
+                    }
+                }
                 String from = resolve.apply(route.getInput().getEndpointUri());
                 if (from.startsWith("kafka:") && topics(from).isBlank()) {
                     off.add(route);
@@ -96,8 +109,10 @@ public final class ReactionSteps {
         }
         for (RouteDefinition route : off) {
             model.removeRouteDefinition(route);
+            reactions.values().remove(route.getRouteId());
             LOG.info("reaction {}{} is off: its Kafka topic is not set", route.getRouteId(), where(route));
         }
+        ReactionRetries.register(camel, deadLetters, reactions);
     }
 
     /** kafka:a,b?options -> a,b */

@@ -158,6 +158,17 @@ class ReactionTest {
         });
         assertThat(letters).allSatisfy(letter -> assertThat(letter.get("destination").asText())
                 .isEqualTo("payment-failed"));
+
+        // an operator's retry runs the event through the reaction again: refused again, it says why and stays open
+        JsonNode unknown = letters.stream().filter(letter -> letter.toString().contains(unknownOrder)).findFirst()
+                .orElseThrow();
+        long recorded = hub.count("dead_letters");
+        Response retry = hub.http.post("/api/dead-letters/" + unknown.get("id").asLong() + "/retry", "");
+        assertThat(retry.status()).as(retry.toString()).isEqualTo(409);
+        assertThat(retry.json().get("detail").asText()).contains("order.cancel refused it (404)");
+        assertThat(hub.http.get("/api/dead-letters/" + unknown.get("id").asLong()).json().get("resolution").isNull())
+                .isTrue();
+        assertThat(hub.count("dead_letters")).isEqualTo(recorded);
         assertThat(hub.metricSum("herald_reactions_dead_lettered_total", "payment-failed")).isGreaterThanOrEqualTo(3);
     }
 
