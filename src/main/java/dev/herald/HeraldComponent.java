@@ -9,6 +9,9 @@ import dev.herald.projection.Projectors;
 import dev.herald.query.AnswerEndpoint;
 import dev.herald.query.FoldEndpoint;
 import dev.herald.query.ParametersEndpoint;
+import dev.herald.reaction.ApplyEndpoint;
+import dev.herald.reaction.InboundEndpoint;
+import dev.herald.reaction.ReactionSteps;
 import java.util.Map;
 import org.apache.camel.Endpoint;
 import org.apache.camel.support.DefaultComponent;
@@ -22,7 +25,8 @@ import org.apache.camel.support.DefaultComponent;
  * {@code herald:openapi} and {@code herald:asyncapi} answer the documents of the hub's declarations
  * ({@link ApiDocumentEndpoint}).
  * {@code from: herald:projection:<name>?types=..} feeds a projection's route the event store in commit order (see
- * {@link ProjectionEndpoint}).
+ * {@link ProjectionEndpoint}). A reaction's steps: {@code herald:inbound} reads another service's CloudEvent
+ * ({@link InboundEndpoint}), {@code herald:apply?command=..} applies it through a command's route ({@link ApplyEndpoint}).
  */
 final class HeraldComponent extends DefaultComponent {
 
@@ -31,16 +35,18 @@ final class HeraldComponent extends DefaultComponent {
     private final Admission admission;
     private final Projectors projectors;
     private final ApiDocuments documents;
+    private final ReactionSteps reactions;
 
-    /** Without projections (route-level tests of commands and reads). */
+    /** Without projections and reactions (route-level tests of commands and reads). */
     HeraldComponent(Admission admission) {
-        this(admission, null, null);
+        this(admission, null, null, null);
     }
 
-    HeraldComponent(Admission admission, Projectors projectors, ApiDocuments documents) {
+    HeraldComponent(Admission admission, Projectors projectors, ApiDocuments documents, ReactionSteps reactions) {
         this.admission = admission;
         this.projectors = projectors;
         this.documents = documents;
+        this.reactions = reactions;
     }
 
     @Override
@@ -48,6 +54,16 @@ final class HeraldComponent extends DefaultComponent {
         if (remaining.startsWith(PROJECTION) && projectors != null) {
             ProjectionEndpoint endpoint = configured(projectors.endpoint(uri, this,
                     remaining.substring(PROJECTION.length())), parameters);
+            endpoint.check();
+            return endpoint;
+        }
+        if (reactions != null && remaining.equals("inbound")) {
+            InboundEndpoint endpoint = configured((InboundEndpoint) reactions.inbound(uri, this), parameters);
+            endpoint.check();
+            return endpoint;
+        }
+        if (reactions != null && remaining.equals("apply")) {
+            ApplyEndpoint endpoint = configured((ApplyEndpoint) reactions.apply(uri, this), parameters);
             endpoint.check();
             return endpoint;
         }
@@ -64,7 +80,7 @@ final class HeraldComponent extends DefaultComponent {
                     parameters);
             default -> throw new IllegalArgumentException("unknown Herald step herald:" + remaining
                     + " (known: herald:command, herald:answer, herald:parameters, herald:fold, "
-                    + "herald:projection:<name>, herald:openapi, herald:asyncapi)");
+                    + "herald:projection:<name>, herald:openapi, herald:asyncapi, herald:inbound, herald:apply)");
         };
     }
 

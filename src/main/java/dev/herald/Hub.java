@@ -42,6 +42,7 @@ import dev.herald.projection.Projectors;
 import dev.herald.publish.TransactionalPublisher;
 import dev.herald.query.QueryParameters;
 import dev.herald.query.SchemaRegistryApi;
+import dev.herald.reaction.ReactionSteps;
 import dev.herald.relay.KafkaDeadLetters;
 import dev.herald.relay.OutboxRelay.RelaySettings;
 import dev.herald.relay.OutboxRelay;
@@ -191,12 +192,15 @@ final class Hub {
                 settings.get(Projections.INTERVAL), settings.get(Projections.BATCH_SIZE),
                 settings.get(Projections.MAX_BACKOFF)), brokers);
         registry.bind("projectionApi", new ProjectionApi(projectors, publish.retryAfterSeconds()));
+        // reactions: other services' events applied as commands, exactly once (docs/reactions.md)
+        ReactionSteps reactions = new ReactionSteps(dataSource, metrics.registry(), deadLetters);
+        reactions.bind(registry);
         // the OpenAPI and AsyncAPI documents of the declared routes (routes/api-docs.camel.yaml), read one change of
         // the routes at a time (live reload)
         Object oneChangeAtATime = new Object();
         registry.bind("herald", new HeraldComponent(monitor::admit, projectors, new ApiDocuments(
                 settings.get(Http.PUBLIC_URL), EventSide.from(settings, brokers, amqpUrl, eventSchemas),
-                oneChangeAtATime)));
+                oneChangeAtATime), reactions));
         registry.bind("jsonRequest", new JsonRequest());
         registry.bind("strictJson", JsonBodies.MAPPER);
         registry.bind("groupCommit", new GroupCommitPolicy(committer, traces));
@@ -259,7 +263,9 @@ final class Hub {
         SqlParameterCheck.check(camel);
         EventSchemaCheck.check(camel, camel.getRegistry().lookupByNameAndType("eventSchemas", EventSchemas.class));
         BridgeConsumers.settle(camel, DeclaredTopics.in(camel));
-        SinkRetries.register(camel, camel.getRegistry().lookupByNameAndType("deadLetters", DeadLetterStore.class));
+        DeadLetterStore deadLetters = camel.getRegistry().lookupByNameAndType("deadLetters", DeadLetterStore.class);
+        SinkRetries.register(camel, deadLetters);
+        ReactionSteps.settle(camel, new CommandRoutes(camel), deadLetters);
     }
 
     /**

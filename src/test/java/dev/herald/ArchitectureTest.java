@@ -93,6 +93,19 @@ class ArchitectureTest {
     }
 
     @Test
+    void reactionsApplyCommandsOnlyThroughTheirRoutes() {
+        // an inbound event reaches the store and Kafka the way a request does: through the command's route
+        // (herald:apply), never by calling the store, the lanes or the bridges itself
+        noClasses().that().resideInAPackage("dev.herald.reaction..").should().dependOnClassesThat()
+                .resideInAnyPackage("dev.herald.store..", "dev.herald.publish..", "dev.herald.relay..",
+                        "dev.herald.bridge..", "dev.herald.sink..", "dev.herald.query..", "dev.herald.projection..",
+                        "dev.herald.security..")
+                .check(HERALD);
+        noClasses().that().resideOutsideOfPackages("dev.herald", "dev.herald.reaction..").should()
+                .dependOnClassesThat().resideInAPackage("dev.herald.reaction..").check(HERALD);
+    }
+
+    @Test
     void onlyTheMainWiresTheHub() {
         noClasses().that().resideOutsideOfPackage("dev.herald").should().dependOnClassesThat()
                 .resideInAPackage("dev.herald").check(HERALD);

@@ -3,6 +3,7 @@ package dev.herald.intake;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.herald.command.Command;
 import dev.herald.command.CommandDeclaration;
+import dev.herald.command.Inbound;
 import dev.herald.http.HeaderText;
 import dev.herald.http.JsonBodies;
 import dev.herald.http.Problem;
@@ -103,8 +104,11 @@ public final class CommandEndpoint extends DefaultEndpoint {
         }
         String aggregateId = declaration.newAggregate() ? EventStore.newId().toString() : in.getHeader("id", String.class);
         String requestHash = JsonBodies.sha256(identity + "\n" + JsonBodies.canonical(body));
+        // an event a reaction applies: its identity is the key, so a redelivery replays the first answer
+        Inbound inbound = exchange.getProperty(Inbound.PROPERTY, Inbound.class);
         Command command = new Command(declaration, EventStore.newId(), aggregateId, body, expectedVersion(in),
-                idempotencyKey(in), requestHash, parameters, null, null);
+                inbound != null ? inbound.idempotencyKey() : idempotencyKey(in), requestHash, parameters, null, null,
+                inbound);
         exchange.setProperty(Command.PROPERTY, command);
         in.setBody(new SqlParameters(parameters));
     }

@@ -2,6 +2,7 @@ package dev.herald.query;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import dev.herald.http.HeraldStep;
 import dev.herald.http.Problem;
 import dev.herald.store.SqlRows;
 import org.apache.camel.Component;
@@ -13,7 +14,7 @@ import org.apache.camel.Message;
  * (404 problem when there is none, {@code ETag} from its {@code version} column). The body becomes that JSON, for
  * a {@code marshal: json} step after it.
  */
-public final class AnswerEndpoint extends ReadStep {
+public final class AnswerEndpoint extends HeraldStep {
 
     private boolean single;
 
@@ -22,7 +23,7 @@ public final class AnswerEndpoint extends ReadStep {
     }
 
     @Override
-    void apply(Exchange exchange) throws java.sql.SQLException {
+    protected void apply(Exchange exchange) throws java.sql.SQLException {
         Message message = exchange.getMessage();
         ArrayNode rows = SqlRows.of(message.getBody());
         String uri = message.getHeader(Exchange.HTTP_URI, String.class);

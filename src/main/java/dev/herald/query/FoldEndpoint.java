@@ -3,6 +3,7 @@ package dev.herald.query;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.herald.http.HeraldStep;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -22,7 +23,7 @@ import org.apache.camel.Exchange;
  * with the last event's other columns added, for {@code herald:answer?single=true}, or no row when the aggregate
  * does not exist after the last event (or there was none): 404.
  */
-public final class FoldEndpoint extends ReadStep {
+public final class FoldEndpoint extends HeraldStep {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -33,7 +34,7 @@ public final class FoldEndpoint extends ReadStep {
     }
 
     @Override
-    void apply(Exchange exchange) {
+    protected void apply(Exchange exchange) {
         Object body = exchange.getIn().getBody();
         List<Map<?, ?>> events = new ArrayList<>();
         if (body instanceof Collection<?> rows) {

@@ -1,5 +1,6 @@
 package dev.herald.query;
 
+import dev.herald.http.HeraldStep;
 import dev.herald.http.Problem;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeFormatter;
@@ -23,7 +24,7 @@ import org.apache.camel.Exchange;
  * ({@code from_version,to_version}).
  * </ul>
  */
-public final class ParametersEndpoint extends ReadStep {
+public final class ParametersEndpoint extends HeraldStep {
 
     /** RFC 3339 section 5.6: seconds required, fraction optional, "Z" or a numeric offset; T and Z in any case. */
     static final DateTimeFormatter RFC_3339 = new DateTimeFormatterBuilder().parseCaseInsensitive()
@@ -40,7 +41,7 @@ public final class ParametersEndpoint extends ReadStep {
     }
 
     @Override
-    void apply(Exchange exchange) {
+    protected void apply(Exchange exchange) {
         @SuppressWarnings("unchecked")
         Map<String, Object> parameters = exchange.getIn().getBody(Map.class);
         if (parameters == null) {

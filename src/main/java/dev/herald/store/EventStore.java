@@ -6,6 +6,7 @@ import com.fasterxml.uuid.impl.TimeBasedEpochGenerator;
 import dev.herald.command.Command;
 import dev.herald.command.CommandDeclaration;
 import dev.herald.command.CommandResult;
+import dev.herald.command.Inbound;
 import dev.herald.command.Publication;
 import dev.herald.command.Refusal;
 import dev.herald.command.Refusal.Reason;
@@ -109,7 +110,7 @@ public final class EventStore {
         boolean viaOutbox = declaration.outbox() || state.hasWaitingEvents();
         Publication confirmed = viaOutbox ? Publication.PENDING : Publication.PUBLISHED;
         writes.add(connection, eventRow(command, eventId, version, envelope, now, viaOutbox ? null : lease),
-                commandRow(command, eventId, confirmed));
+                commandRow(command, eventId, confirmed), inboxRow(command));
         writes.states.put(command.aggregateKey(), new AggregateState(version, viaOutbox));
         CommandResult result = new CommandResult(confirmed, command.location(), command.commandId(),
                 declaration.aggregateType(), command.aggregateId(), version, eventId, declaration.eventType(),
@@ -188,6 +189,16 @@ public final class EventStore {
                                   idempotency_key, request_hash, response_status, location, trace_id)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""";
 
+    /** An inbound event is recorded with its command (the first delivery's; a redelivery is a replay above). */
+    private static final String INSERT_INBOX = """
+            INSERT INTO inbox (source, event_id, event_type, reaction, command_id) VALUES (?, ?, ?, ?, ?)""";
+
+    private static Object[] inboxRow(Command command) {
+        Inbound inbound = command.inbound();
+        return inbound == null ? null
+                : new Object[] {inbound.source(), inbound.id(), inbound.type(), inbound.reaction(), command.commandId()};
+    }
+
     private Object[] eventRow(Command command, UUID eventId, int version, byte[] envelope, OffsetDateTime now,
             Duration lease) {
         CommandDeclaration declaration = command.declaration();
@@ -219,7 +230,7 @@ public final class EventStore {
     }
 
     /**
-     * The event and command rows of one batch. Deferred: written together at the end in two JDBC batches
+     * The event and command rows (and inbox rows) of one batch. Deferred: written together at the end in two JDBC batches
      * (the fast path); immediate: written at once (the careful path, one savepoint per command). Also
      * remembers each aggregate's state after the batch's commands so far, since deferred rows are not yet in
      * the table.
@@ -230,26 +241,36 @@ public final class EventStore {
         private final Map<String, AggregateState> states = new HashMap<>();
         private final List<Object[]> events = new ArrayList<>();
         private final List<Object[]> commands = new ArrayList<>();
+        private final List<Object[]> inbox = new ArrayList<>();
 
         public Writes(boolean deferred) {
             this.deferred = deferred;
         }
 
-        void add(Connection connection, Object[] event, Object[] command) throws SQLException {
+        /** {@code inboxRow}: null unless the command applies an inbound event. */
+        void add(Connection connection, Object[] event, Object[] command, Object[] inboxRow) throws SQLException {
             if (deferred) {
                 events.add(event);
                 commands.add(command);
+                if (inboxRow != null) {
+                    inbox.add(inboxRow);
+                }
             } else {
                 execute(connection, INSERT_EVENT, List.<Object[]>of(event));
                 execute(connection, INSERT_COMMAND, List.<Object[]>of(command));
+                if (inboxRow != null) {
+                    execute(connection, INSERT_INBOX, List.<Object[]>of(inboxRow));
+                }
             }
         }
 
         public void flush(Connection connection) throws SQLException {
             execute(connection, INSERT_EVENT, events);
             execute(connection, INSERT_COMMAND, commands);
+            execute(connection, INSERT_INBOX, inbox);
             events.clear();
             commands.clear();
+            inbox.clear();
         }
 
         private static void execute(Connection connection, String sql, List<Object[]> rows) throws SQLException {

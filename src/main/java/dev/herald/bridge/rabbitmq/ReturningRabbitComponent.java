@@ -8,6 +8,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.camel.Endpoint;
+import org.apache.camel.util.PropertiesHelper;
 import org.apache.camel.component.springrabbit.SpringRabbitMQComponent;
 import org.apache.camel.component.springrabbit.SpringRabbitMQEndpoint;
 import org.springframework.amqp.core.ReturnedMessage;
@@ -75,8 +76,35 @@ final class ReturningRabbitComponent extends SpringRabbitMQComponent {
         endpoint.setMessageConverter(getMessageConverter());
         getMessagePropertiesConverter().setHeaderFilterStrategy(getHeaderFilterStrategy());
         endpoint.setMessagePropertiesConverter(getMessagePropertiesConverter());
+        consumerDefaults(endpoint, parameters);
         setProperties(endpoint, parameters);
         return endpoint;
+    }
+
+    /**
+     * The component's defaults a consumer endpoint needs, as the stock component sets them (a reaction's
+     * {@code from: spring-rabbitmq:} reads a legacy producer's queue; without them its start fails on nulls).
+     */
+    private void consumerDefaults(SpringRabbitMQEndpoint endpoint, Map<String, Object> parameters) {
+        endpoint.setTestConnectionOnStartup(isTestConnectionOnStartup());
+        endpoint.setAutoStartup(isAutoStartup());
+        endpoint.setAutoDeclare(isAutoDeclare());
+        endpoint.setAutoDeclareProducer(isAutoDeclareProducer());
+        endpoint.setDeadLetterExchange(getDeadLetterExchange());
+        endpoint.setDeadLetterExchangeType(getDeadLetterExchangeType());
+        endpoint.setDeadLetterQueue(getDeadLetterQueue());
+        endpoint.setDeadLetterRoutingKey(getDeadLetterRoutingKey());
+        endpoint.setReplyTimeout(getReplyTimeout());
+        endpoint.setPrefetchCount(getPrefetchCount());
+        endpoint.setMessageListenerContainerType(getMessageListenerContainerType());
+        endpoint.setConcurrentConsumers(getConcurrentConsumers());
+        endpoint.setMaxConcurrentConsumers(getMaxConcurrentConsumers());
+        endpoint.setRetry(getRetry());
+        endpoint.setMaximumRetryAttempts(getMaximumRetryAttempts());
+        endpoint.setRetryDelay(getRetryDelay());
+        endpoint.setRejectAndDontRequeue(isRejectAndDontRequeue());
+        endpoint.setAllowNullBody(isAllowNullBody());
+        endpoint.setArgs(PropertiesHelper.extractProperties(parameters, "arg."));
     }
 
     private static String key(String exchange, String messageId) {

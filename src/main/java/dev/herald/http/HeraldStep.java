@@ -1,4 +1,4 @@
-package dev.herald.query;
+package dev.herald.http;
 
 import org.apache.camel.Component;
 import org.apache.camel.Consumer;
@@ -8,18 +8,21 @@ import org.apache.camel.Producer;
 import org.apache.camel.support.DefaultEndpoint;
 import org.apache.camel.support.DefaultProducer;
 
-/** A Herald step of a read ({@code to: herald:<name>?...}): a producer only; {@code from:} on it is refused. */
-abstract class ReadStep extends DefaultEndpoint {
+/**
+ * A Herald step a route places ({@code to: herald:<name>?...}) in a read or a reaction: a producer only; {@code from:}
+ * on it is refused.
+ */
+public abstract class HeraldStep extends DefaultEndpoint {
 
     private final String name;
 
-    ReadStep(String uri, Component component, String name) {
+    protected HeraldStep(String uri, Component component, String name) {
         super(uri, component);
         this.name = name;
     }
 
     /** What the step does to the exchange. */
-    abstract void apply(Exchange exchange) throws Exception;
+    protected abstract void apply(Exchange exchange) throws Exception;
 
     @Override
     public Producer createProducer() {
