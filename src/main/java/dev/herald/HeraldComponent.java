@@ -7,6 +7,9 @@ import dev.herald.projection.Projectors;
 import dev.herald.query.AnswerEndpoint;
 import dev.herald.query.FoldEndpoint;
 import dev.herald.query.ParametersEndpoint;
+import dev.herald.saga.RequestEndpoint;
+import dev.herald.saga.SagaEndpoint;
+import dev.herald.saga.SagaRunners;
 import java.util.Map;
 import org.apache.camel.Endpoint;
 import org.apache.camel.support.DefaultComponent;
@@ -18,23 +21,27 @@ import org.apache.camel.support.DefaultComponent;
  * {@code herald:parameters} checks a read's query parameters ({@link ParametersEndpoint}); {@code herald:fold} folds
  * an aggregate's events into its state ({@link FoldEndpoint}).
  * {@code from: herald:projection:<name>?types=..} feeds a projection's route the event store in commit order (see
- * {@link ProjectionEndpoint}).
+ * {@link ProjectionEndpoint}). {@code from: herald:saga:<type>?steps=..} runs a saga's calls, and
+ * {@code herald:saga-request} prepares one for its {@code http:} step (see {@link SagaEndpoint}, {@link RequestEndpoint}).
  */
 final class HeraldComponent extends DefaultComponent {
 
     private static final String PROJECTION = "projection:";
+    private static final String SAGA = "saga:";
 
     private final Admission admission;
     private final Projectors projectors;
+    private final SagaRunners sagas;
 
-    /** Without projections (route-level tests of commands and reads). */
+    /** Without projections and sagas (route-level tests of commands and reads). */
     HeraldComponent(Admission admission) {
-        this(admission, null);
+        this(admission, null, null);
     }
 
-    HeraldComponent(Admission admission, Projectors projectors) {
+    HeraldComponent(Admission admission, Projectors projectors, SagaRunners sagas) {
         this.admission = admission;
         this.projectors = projectors;
+        this.sagas = sagas;
     }
 
     @Override
@@ -42,6 +49,17 @@ final class HeraldComponent extends DefaultComponent {
         if (remaining.startsWith(PROJECTION) && projectors != null) {
             ProjectionEndpoint endpoint = configured(projectors.endpoint(uri, this,
                     remaining.substring(PROJECTION.length())), parameters);
+            endpoint.check();
+            return endpoint;
+        }
+        if (remaining.startsWith(SAGA) && sagas != null) {
+            SagaEndpoint endpoint = configured(sagas.endpoint(uri, this, remaining.substring(SAGA.length())),
+                    parameters);
+            endpoint.check();
+            return endpoint;
+        }
+        if (remaining.equals("saga-request") && sagas != null) {
+            RequestEndpoint endpoint = configured(sagas.request(uri, this), parameters);
             endpoint.check();
             return endpoint;
         }
@@ -56,7 +74,7 @@ final class HeraldComponent extends DefaultComponent {
             case "fold" -> configured(new FoldEndpoint(uri, this), parameters);
             default -> throw new IllegalArgumentException("unknown Herald step herald:" + remaining
                     + " (known: herald:command, herald:answer, herald:parameters, herald:fold, "
-                    + "herald:projection:<name>)");
+                    + "herald:projection:<name>, herald:saga:<type>, herald:saga-request)");
         };
     }
 

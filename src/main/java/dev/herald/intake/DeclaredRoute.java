@@ -12,13 +12,13 @@ import org.apache.camel.spi.PropertiesComponent;
  * template parameters (local properties while it is created), the others settings. The start-up checks of the
  * declarations use it, so they see what the route will run.
  */
-final class DeclaredRoute {
+public final class DeclaredRoute {
 
     private DeclaredRoute() {
     }
 
     /** Runs {@code read} with the route's template parameters in force, naming the route in any failure. */
-    static <T> T read(CamelContext camel, RouteDefinition route, Function<Function<String, String>, T> read) {
+    public static <T> T read(CamelContext camel, RouteDefinition route, Function<Function<String, String>, T> read) {
         PropertiesComponent properties = camel.getPropertiesComponent();
         Properties local = new Properties();
         putAll(local, route.getTemplateDefaultParameters());
