@@ -40,6 +40,7 @@ import dev.herald.publish.TransactionalPublisher;
 import dev.herald.query.QueryParameters;
 import dev.herald.query.SchemaRegistryApi;
 import dev.herald.relay.KafkaDeadLetters;
+import dev.herald.saga.SagaApi;
 import dev.herald.saga.SagaChecks;
 import dev.herald.saga.SagaRunners;
 import dev.herald.saga.SagaSettings;
@@ -188,12 +189,13 @@ final class Hub {
                 settings.get(Projections.MAX_BACKOFF)), brokers);
         registry.bind("projectionApi", new ProjectionApi(projectors, publish.retryAfterSeconds()));
         // sagas: routes from herald:saga:<type>, calls to declared services and final commands (docs/sagas.md)
-        SagaRunners sagas = new SagaRunners(dataSource, metrics.registry(), new SagaSettings(
+        SagaRunners sagas = new SagaRunners(dataSource, deadLetters, metrics.registry(), new SagaSettings(
                 settings.get(Sagas.INTERVAL), settings.get(Sagas.STEP_DEADLINE), settings.get(Sagas.RETRY_BACKOFF),
                 settings.get(Sagas.MAX_BACKOFF), settings.get(Sagas.LEASE), instanceId),
                 service -> settings.get(Sagas.serviceUrl(service)), selfUrl(settings),
                 settings.secret(Sagas.COMMAND_KEY));
         registry.bind("herald", new HeraldComponent(monitor::admit, projectors, sagas));
+        registry.bind("sagaApi", new SagaApi(sagas, publish.retryAfterSeconds()));
         // a saga call that hangs counts as failed (and is retried) after herald.sagas.call-timeout
         HttpComponent http = camel.getComponent("http", HttpComponent.class);
         long callTimeout = settings.get(Sagas.CALL_TIMEOUT).toMillis();

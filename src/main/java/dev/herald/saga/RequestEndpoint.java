@@ -90,6 +90,7 @@ public final class RequestEndpoint extends DefaultEndpoint {
         Message message = exchange.getMessage();
         String path;
         String base;
+        exchange.setProperty(SagaRunner.SERVICE, command.isBlank() ? service : "herald");
         if (command.isBlank()) {
             path = exchange.getProperty(PATH, "", String.class);
             base = runners.serviceUrl(service);

@@ -34,6 +34,8 @@ public final class SagaRunner extends DefaultConsumer implements Runnable {
     public static final String CALL = "HeraldSagaCall";
     /** Exchange property a step's action route sets: the saga's reason when the service declines it. */
     public static final String DECLINED = "HeraldSagaDeclined";
+    /** Exchange property herald:saga-request sets: the service called ({@code herald} for a final command). */
+    public static final String SERVICE = "HeraldSagaService";
 
     private static final Logger LOG = LoggerFactory.getLogger(SagaRunner.class);
 
@@ -45,6 +47,7 @@ public final class SagaRunner extends DefaultConsumer implements Runnable {
     private final Object waiting = new Object();
     private volatile boolean running;
     private Thread thread;
+    private SagaMeters meters;
 
     SagaRunner(SagaEndpoint endpoint, Processor route, SagaRunners runners) {
         super(endpoint, route);
@@ -63,6 +66,7 @@ public final class SagaRunner extends DefaultConsumer implements Runnable {
     protected void doStart() throws Exception {
         super.doStart();
         store.activate(type(), settings.instance());
+        meters = new SagaMeters(runners.meters(), type());
         running = true;
         thread = new Thread(this, "herald-saga-" + type());
         thread.setDaemon(true);
@@ -108,10 +112,16 @@ public final class SagaRunner extends DefaultConsumer implements Runnable {
         Saga saga = claimed.get();
         Call call = next(saga);
         Attempt attempt = store.begin(saga, call);
+        if (attempt.attempts() == 0 && call.action() && call.position() == 0) {
+            meters.started();
+        }
+        long began = System.nanoTime();
         Answer answer = call(saga, call);
         Decision decision = decide(saga, call, attempt, answer);
-        store.record(saga, call, decision);
+        store.record(type(), saga, call, decision);
+        meters.call(answer.service(), call.phase(), decision.callOutcome(), Duration.ofNanos(System.nanoTime() - began));
         if (decision.sagaEnded()) {
+            meters.ended(decision.sagaStatus());
             LOG.info("saga {} {} ({}): {}", type(), saga.id(), saga.correlationId(), decision.sagaStatus());
         }
         return true;
@@ -206,18 +216,20 @@ public final class SagaRunner extends DefaultConsumer implements Runnable {
     }
 
     /** What a call came back with. */
-    record Answer(Outcome outcome, Integer status, JsonNode response, String error, String declinedReason) {
+    record Answer(Outcome outcome, Integer status, JsonNode response, String error, String declinedReason,
+            String service) {
 
         enum Outcome { SUCCEEDED, DECLINED, RETRY }
 
         static Answer of(Exchange exchange) {
+            String service = exchange.getProperty(SERVICE, "unknown", String.class);
             if (exchange.getException() != null) {
                 Throwable cause = exchange.getException();
                 while (cause.getCause() != null && cause.getCause() != cause) {
                     cause = cause.getCause();
                 }
                 return new Answer(Outcome.RETRY, null, null, cause.getClass().getSimpleName() + ": "
-                        + cause.getMessage(), null);
+                        + cause.getMessage(), null, service);
             }
             Message message = exchange.getMessage();
             Integer status = message.getHeader(Exchange.HTTP_RESPONSE_CODE, Integer.class);
@@ -225,16 +237,16 @@ public final class SagaRunner extends DefaultConsumer implements Runnable {
             JsonNode response = parsed(body);
             String declined = exchange.getProperty(DECLINED, "declined", String.class);
             if (status == null) {
-                return new Answer(Outcome.RETRY, null, response, "no HTTP status", declined);
+                return new Answer(Outcome.RETRY, null, response, "no HTTP status", declined, service);
             }
             if (status >= 200 && status < 300) {
-                return new Answer(Outcome.SUCCEEDED, status, response, null, declined);
+                return new Answer(Outcome.SUCCEEDED, status, response, null, declined, service);
             }
             String error = "HTTP " + status + (body == null || body.isBlank() ? ""
                     : ": " + (body.length() > 500 ? body.substring(0, 500) : body));
             // 408 and 429 say "not now", not "no"
             boolean declinedForGood = status >= 400 && status < 500 && status != 408 && status != 429;
-            return new Answer(declinedForGood ? Outcome.DECLINED : Outcome.RETRY, status, response, error, declined);
+            return new Answer(declinedForGood ? Outcome.DECLINED : Outcome.RETRY, status, response, error, declined, service);
         }
 
         private static JsonNode parsed(String body) {

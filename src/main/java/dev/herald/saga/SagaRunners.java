@@ -1,5 +1,7 @@
 package dev.herald.saga;
 
+import dev.herald.deadletter.DeadLetterStore;
+import dev.herald.http.Problem;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.function.UnaryOperator;
 import javax.sql.DataSource;
@@ -11,7 +13,12 @@ import org.apache.camel.Component;
  */
 public final class SagaRunners {
 
+    /** The dead-letter stage of every saga (destination: its type). */
+    public static final String STAGE = "saga";
+
     private final SagaStore store;
+    private final DataSource dataSource;
+    private final DeadLetterStore deadLetters;
     private final MeterRegistry meters;
     private final SagaSettings settings;
     private final UnaryOperator<String> serviceUrls;
@@ -22,14 +29,23 @@ public final class SagaRunners {
      * {@code serviceUrls}: a service's base URL by name (empty: not set); {@code selfUrl}: this hub's own HTTP
      * address, where final commands go; {@code commandKey}: the API key they carry (empty: none).
      */
-    public SagaRunners(DataSource dataSource, MeterRegistry meters, SagaSettings settings,
-            UnaryOperator<String> serviceUrls, String selfUrl, String commandKey) {
-        this.store = new SagaStore(dataSource);
+    public SagaRunners(DataSource dataSource, DeadLetterStore deadLetters, MeterRegistry meters,
+            SagaSettings settings, UnaryOperator<String> serviceUrls, String selfUrl, String commandKey) {
+        this.store = new SagaStore(dataSource, deadLetters);
+        this.dataSource = dataSource;
+        this.deadLetters = deadLetters;
         this.meters = meters;
         this.settings = settings;
         this.serviceUrls = serviceUrls;
         this.selfUrl = selfUrl;
         this.commandKey = commandKey;
+        // a retried dead letter of stage saga: the failed saga goes back to the call it failed at
+        deadLetters.onRetry(STAGE, (transaction, startEventId, type) -> {
+            if (!SagaStore.resume(transaction, type, startEventId)) {
+                throw Problem.conflict("not-failed", "no " + type + " saga started by event " + startEventId
+                        + " has failed");
+            }
+        });
     }
 
     public SagaEndpoint endpoint(String uri, Component component, String type) {
@@ -52,6 +68,14 @@ public final class SagaRunners {
 
     String commandKey() {
         return commandKey;
+    }
+
+    DataSource dataSource() {
+        return dataSource;
+    }
+
+    DeadLetterStore deadLetters() {
+        return deadLetters;
     }
 
     SagaStore store() {

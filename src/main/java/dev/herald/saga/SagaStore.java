@@ -2,6 +2,8 @@ package dev.herald.saga;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.herald.deadletter.DeadLetter;
+import dev.herald.deadletter.DeadLetterStore;
 import dev.herald.http.JsonBodies;
 import java.io.IOException;
 import java.sql.Connection;
@@ -28,7 +30,7 @@ final class SagaStore {
                                  AND next_attempt_at <= now()
                                  AND (claimed_until IS NULL OR claimed_until < now())
                                ORDER BY next_attempt_at LIMIT 1 FOR UPDATE SKIP LOCKED)
-            RETURNING saga_id, correlation_id, status, reason, CAST(data AS text), current_step""";
+            RETURNING saga_id, correlation_id, status, reason, CAST(data AS text), current_step, start_event_id""";
 
     private static final String RELEASE_CLAIMS_OF = """
             UPDATE sagas SET claimed_by = NULL, claimed_until = NULL WHERE saga_type = ? AND claimed_by = ?""";
@@ -53,8 +55,26 @@ final class SagaStore {
                    ended_at = CASE WHEN ? THEN now() END
              WHERE saga_id = ?""";
 
+    private static final String STARTING_EVENT = """
+            SELECT event_type, aggregate_id, envelope FROM events WHERE event_id = ?""";
+
+    /**
+     * An operator's retry of a failed saga: back to where it failed (running when its completion command failed,
+     * else compensating: a reason is set), the failed call's deadline counted afresh.
+     */
+    private static final String RESUME = """
+            UPDATE sagas SET status = CASE WHEN reason IS NULL THEN 'running' ELSE 'compensating' END,
+                   next_attempt_at = now(), ended_at = NULL, updated_at = now()
+             WHERE saga_type = ? AND start_event_id = ? AND status = 'failed'
+            RETURNING saga_id""";
+
+    private static final String RESUME_CALLS = """
+            UPDATE saga_steps SET outcome = 'pending', started_at = now(), finished_at = NULL
+             WHERE saga_id = ? AND phase <> 'action' AND outcome IN ('declined', 'timed_out')""";
+
     /** A claimed saga, as its row says. */
-    record Saga(UUID id, String correlationId, String status, String reason, ObjectNode data, int currentStep) {
+    record Saga(UUID id, String correlationId, String status, String reason, ObjectNode data, int currentStep,
+            UUID startEventId) {
 
         boolean compensating() {
             return "compensating".equals(status);
@@ -82,9 +102,11 @@ final class SagaStore {
     }
 
     private final DataSource dataSource;
+    private final DeadLetterStore deadLetters;
 
-    SagaStore(DataSource dataSource) {
+    SagaStore(DataSource dataSource, DeadLetterStore deadLetters) {
         this.dataSource = dataSource;
+        this.deadLetters = deadLetters;
     }
 
     /** The saga type runs from now on: starting events before its first active start are not its business. */
@@ -114,7 +136,8 @@ final class SagaStore {
                     return Optional.empty();
                 }
                 return Optional.of(new Saga(row.getObject(1, UUID.class), row.getString(2), row.getString(3),
-                        row.getString(4), (ObjectNode) json(row.getString(5)), row.getInt(6)));
+                        row.getString(4), (ObjectNode) json(row.getString(5)), row.getInt(6),
+                        row.getObject(7, UUID.class)));
             }
         }
     }
@@ -135,7 +158,8 @@ final class SagaStore {
     }
 
     /** The call's outcome and the saga's next state, in one transaction; the claim ends with it. */
-    void record(Saga saga, Call call, Decision decision) throws SQLException {
+    void record(String type, Saga saga, Call call, Decision decision) throws SQLException {
+        DeadLetterStore.Recorded deadLetter = null;
         try (Connection connection = dataSource.getConnection()) {
             connection.setAutoCommit(false);
             try {
@@ -165,10 +189,52 @@ final class SagaStore {
                     next.setObject(8, saga.id());
                     next.executeUpdate();
                 }
+                if ("failed".equals(decision.sagaStatus())) {
+                    deadLetter = deadLetter(connection, type, saga, call, decision);
+                }
                 connection.commit();
             } catch (SQLException | RuntimeException e) {
                 connection.rollback();
                 throw e;
+            }
+        }
+        if (deadLetter != null) {
+            deadLetter.announce();
+        }
+    }
+
+    /**
+     * A failed saga is a dead letter of stage {@code saga} (destination its type, event its starting event), in the
+     * transaction that fails it: an operator retries it (POST /api/sagas/{id}/retry or the dead-letter API).
+     */
+    private DeadLetterStore.Recorded deadLetter(Connection connection, String type, Saga saga, Call call,
+            Decision decision) throws SQLException {
+        try (PreparedStatement event = connection.prepareStatement(STARTING_EVENT)) {
+            event.setObject(1, saga.startEventId());
+            try (ResultSet row = event.executeQuery()) {
+                row.next();
+                return deadLetters.record(connection, new DeadLetter(SagaRunners.STAGE, type, saga.startEventId(),
+                        row.getString(1), row.getString(2), row.getString(3), "saga " + saga.id() + ": "
+                        + call.step() + " " + call.phase() + " failed: " + decision.error(), "saga-call-failed",
+                        1));
+            }
+        }
+    }
+
+    /** Back to the call it failed at, in the operator's transaction; false when no such saga has failed. */
+    static boolean resume(Connection transaction, String type, UUID startEventId) throws SQLException {
+        try (PreparedStatement resume = transaction.prepareStatement(RESUME)) {
+            resume.setString(1, type);
+            resume.setObject(2, startEventId);
+            try (ResultSet row = resume.executeQuery()) {
+                if (!row.next()) {
+                    return false;
+                }
+                try (PreparedStatement calls = transaction.prepareStatement(RESUME_CALLS)) {
+                    calls.setObject(1, row.getObject(1, UUID.class));
+                    calls.executeUpdate();
+                }
+                return true;
             }
         }
     }

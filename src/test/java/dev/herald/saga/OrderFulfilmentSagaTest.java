@@ -27,6 +27,11 @@ class OrderFulfilmentSagaTest {
     static final int DECLINED = 13;
     static final int UNAVAILABLE_TWICE = 503;
     static final int HANGS = 999;
+    /** Its refund fails (500) while refundsDown. */
+    static final int REFUND_FAILS = 77;
+
+    private static final java.util.Set<String> FRAGILE_PAYMENTS = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private static volatile boolean refundsDown = true;
 
     private static final AtomicInteger IDS = new AtomicInteger();
     private static FakeService payment;
@@ -61,7 +66,10 @@ class OrderFulfilmentSagaTest {
 
     private static Reply pay(Request request, int attempt) {
         if (request.path().endsWith("/refund")) {
-            return new Reply(200, "{\"refunded\": true}");
+            boolean fragile = FRAGILE_PAYMENTS.stream().anyMatch(id -> request.path().equals("/payments/" + id
+                    + "/refund"));
+            return fragile && refundsDown ? new Reply(500, "{\"error\": \"ledger down\"}")
+                    : new Reply(200, "{\"refunded\": true}");
         }
         int amount = request.body().path("amount").asInt();
         if (amount == DECLINED) {
@@ -73,7 +81,11 @@ class OrderFulfilmentSagaTest {
         if (amount == HANGS) {
             return Reply.HANG;
         }
-        return new Reply(201, "{\"payment_id\": \"pay-" + IDS.incrementAndGet() + "\", \"status\": \"charged\"}");
+        String id = "pay-" + IDS.incrementAndGet();
+        if (amount == REFUND_FAILS) {
+            FRAGILE_PAYMENTS.add(id);
+        }
+        return new Reply(201, "{\"payment_id\": \"" + id + "\", \"status\": \"charged\"}");
     }
 
     private static Reply reserve(Request request, int attempt) {
@@ -108,6 +120,38 @@ class OrderFulfilmentSagaTest {
         assertThat(hub.http.get("/api/sagas?type=order-fulfilment&status=completed&correlation=" + order).json())
                 .hasSize(1);
         assertThat(hub.http.get("/api/sagas?status=failed&correlation=" + order).json()).isEmpty();
+        assertThat(hub.metricSum("herald_sagas_ended_total", "status=\"completed\"")).isGreaterThanOrEqualTo(1);
+        assertThat(hub.metricSum("herald_sagas_call_seconds_count", "service=\"payment\"")).isGreaterThanOrEqualTo(1);
+        assertThat(hub.metricSum("herald_sagas_call_seconds_count", "service=\"herald\"")).isGreaterThanOrEqualTo(1);
+    }
+
+    @Test
+    void aCompensationThatCannotBeDoneFailsTheSagaUntilAnOperatorRetriesIt() {
+        String order = place(REFUND_FAILS, "sold-out");
+        awaitOrder(order, "placed");
+        JsonNode failed = sagaOf(order);
+        assertThat(failed.path("status").asText()).isEqualTo("failed");
+        assertThat(calls(failed)).containsExactly("payment.action succeeded", "inventory.action declined",
+                "payment.compensation timed_out");
+        String id = failed.path("saga_id").asText();
+        JsonNode deadLetters = hub.http.get("/api/dead-letters?stage=saga").json();
+        assertThat(deadLetters.toString()).contains(id);
+        assertThat(hub.http.post("/api/sagas/" + UUID.randomUUID() + "/retry", "").status()).isEqualTo(404);
+
+        refundsDown = false;
+        Response retried = hub.http.post("/api/sagas/" + id + "/retry", "");
+        assertThat(retried.status()).as(retried.toString()).isEqualTo(202);
+        assertThat(hub.http.post("/api/sagas/" + id + "/retry", "").status()).isEqualTo(409);
+        await().atMost(Duration.ofSeconds(30)).until(() -> "compensated".equals(
+                hub.http.get("/api/sagas/" + id).json().path("status").asText()));
+        JsonNode cancelled = hub.http.get("/api/orders/" + order).json();
+        assertThat(cancelled.path("status").asText()).isEqualTo("cancelled");
+        assertThat(cancelled.path("cancel_reason").asText()).isEqualTo("inventory_unavailable");
+        String paymentId = failed.path("data").path("payment_id").asText();
+        assertThat(payment.effects().keySet().stream().filter(key -> key.contains(id) && key.endsWith("compensation")))
+                .hasSize(1);
+        assertThat(payment.requestsTo("POST", "/payments/" + paymentId + "/refund"))
+                .extracting(Request::idempotencyKey).containsOnly("saga-" + id + "-payment-compensation");
     }
 
     @Test
