@@ -27,9 +27,21 @@ final class FakeService implements AutoCloseable {
     record Request(String method, String path, String idempotencyKey, JsonNode body) {
     }
 
-    /** What to answer: a status and a JSON body; HANG never answers (until the service closes). */
-    record Reply(int status, String body) {
-        static final Reply HANG = new Reply(0, "");
+    /**
+     * What to answer: a status and a JSON body. {@code hang}: no answer for a minute (the caller times out); with a
+     * 2xx status the effect happens first (an answer lost on its way), with HANG nothing happens.
+     */
+    record Reply(int status, String body, boolean hang) {
+        static final Reply HANG = new Reply(0, "", true);
+
+        Reply(int status, String body) {
+            this(status, body, false);
+        }
+
+        /** The effect happens, the answer never comes. */
+        Reply lost() {
+            return new Reply(status, body, true);
+        }
     }
 
     @FunctionalInterface
@@ -83,7 +95,11 @@ final class FakeService implements AutoCloseable {
         if (reply == null) {
             int attempt = attempts.merge(String.valueOf(key), 1, Integer::sum) - 1;
             reply = behaviour.answer(request, attempt);
-            if (reply == Reply.HANG) {
+            if (reply.status() / 100 == 2 && key != null) {
+                Reply first = effects.putIfAbsent(key, new Reply(reply.status(), reply.body()));
+                reply = first == null ? reply : first;
+            }
+            if (reply.hang()) {
                 try {
                     Thread.sleep(60_000);
                 } catch (InterruptedException e) {
@@ -91,10 +107,6 @@ final class FakeService implements AutoCloseable {
                 }
                 exchange.close();
                 return;
-            }
-            if (reply.status() / 100 == 2 && key != null) {
-                Reply first = effects.putIfAbsent(key, reply);
-                reply = first == null ? reply : first;
             }
         }
         byte[] answer = reply.body().getBytes(StandardCharsets.UTF_8);
