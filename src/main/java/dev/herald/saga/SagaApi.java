@@ -36,9 +36,8 @@ public final class SagaApi {
 
     public void retry(Exchange exchange) {
         String id = exchange.getIn().getHeader("id", String.class);
-        try (Connection connection = runners.dataSource().getConnection()) {
-            connection.setAutoCommit(false);
-            try {
+        try {
+            SagaStore.inTransaction(runners.dataSource(), connection -> {
                 String type;
                 UUID startEventId;
                 try (PreparedStatement saga = connection.prepareStatement(FAILED)) {
@@ -61,11 +60,8 @@ public final class SagaApi {
                 } else {
                     SagaStore.resume(connection, type, startEventId);
                 }
-                connection.commit();
-            } catch (SQLException | RuntimeException e) {
-                connection.rollback();
-                throw e;
-            }
+                return null;
+            });
         } catch (SQLException e) {
             throw SqlProblems.of(e, retryAfterSeconds);
         }

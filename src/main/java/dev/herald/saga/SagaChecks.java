@@ -61,10 +61,14 @@ public final class SagaChecks {
                 }
             }
             List<String> unset = saga.unsetServices();
-            if (!unset.isEmpty()) {
+            if (unset.isEmpty()) {
+                saga.activate();
+            } else {
                 route.setAutoStartup("false");
-                routes.stream().filter(other -> resolved(camel, other, other.getInput().getEndpointUri())
-                        .startsWith("herald:projection:saga." + type)).forEach(start -> start.setAutoStartup("false"));
+                String start = "herald:projection:saga." + type;
+                routes.stream().map(other -> Map.entry(other, resolved(camel, other, other.getInput().getEndpointUri())))
+                        .filter(other -> other.getValue().equals(start) || other.getValue().startsWith(start + "?"))
+                        .forEach(other -> other.getKey().setAutoStartup("false"));
                 LOG.info("saga {} is not active: {} not set", type, unset.stream()
                         .map(service -> "herald.services." + service + ".url").toList());
             }

@@ -1,5 +1,6 @@
 package dev.herald.saga;
 
+import dev.herald.settings.Kind;
 import java.util.List;
 import java.util.regex.Pattern;
 import org.apache.camel.Component;
@@ -50,11 +51,11 @@ public final class SagaEndpoint extends DefaultEndpoint {
     }
 
     public List<String> stepList() {
-        return split(steps);
+        return Kind.commaSeparated(steps);
     }
 
     public List<String> serviceList() {
-        return split(services);
+        return Kind.commaSeparated(services);
     }
 
     /** The services whose URL is not set: while there are any, the saga does not run. */
@@ -62,8 +63,16 @@ public final class SagaEndpoint extends DefaultEndpoint {
         return serviceList().stream().filter(service -> runners.serviceUrl(service).isEmpty()).toList();
     }
 
-    private static List<String> split(String list) {
-        return java.util.Arrays.stream(list.split(",")).map(String::strip).filter(item -> !item.isEmpty()).toList();
+    /**
+     * Records when the saga type first ran active, before any of its routes starts: its starting projection skips
+     * the events that occurred before (saga-start's SQL joins saga_types).
+     */
+    public void activate() {
+        try {
+            runners.store().activate(type);
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException("saga " + type + " could not be recorded as active: " + e.getMessage(), e);
+        }
     }
 
     /** At start: names that are names, at least one step. */

@@ -65,7 +65,7 @@ public final class SagaRunner extends DefaultConsumer implements Runnable {
     @Override
     protected void doStart() throws Exception {
         super.doStart();
-        store.activate(type(), settings.instance());
+        store.releaseClaimsOf(type(), settings.instance());
         meters = new SagaMeters(runners.meters(), type());
         running = true;
         thread = new Thread(this, "herald-saga-" + type());
@@ -98,7 +98,8 @@ public final class SagaRunner extends DefaultConsumer implements Runnable {
                 LOG.warn("saga {}: a round failed ({}); trying again in {} ms", type(), e.getMessage(),
                         backoff.toMillis());
                 pause(backoff);
-                backoff = settings.backoff(2).compareTo(backoff) > 0 ? settings.backoff(2) : settings.maxBackoff();
+                Duration doubled = backoff.multipliedBy(2);
+                backoff = doubled.compareTo(settings.maxBackoff()) > 0 ? settings.maxBackoff() : doubled;
             }
         }
     }

@@ -110,18 +110,21 @@ final class SagaStore {
     }
 
     /** The saga type runs from now on: starting events before its first active start are not its business. */
-    void activate(String type, String instance) throws SQLException {
-        try (Connection connection = dataSource.getConnection()) {
-            try (PreparedStatement insert = connection.prepareStatement(ACTIVE_SINCE_NOW)) {
-                insert.setString(1, type);
-                insert.executeUpdate();
-            }
-            // this instance restarted: what it held when it stopped is free again at once, not after the lease
-            try (PreparedStatement release = connection.prepareStatement(RELEASE_CLAIMS_OF)) {
-                release.setString(1, type);
-                release.setString(2, instance);
-                release.executeUpdate();
-            }
+    void activate(String type) throws SQLException {
+        try (Connection connection = dataSource.getConnection();
+                PreparedStatement insert = connection.prepareStatement(ACTIVE_SINCE_NOW)) {
+            insert.setString(1, type);
+            insert.executeUpdate();
+        }
+    }
+
+    /** This instance restarted: what it held when it stopped is free again at once, not after the lease. */
+    void releaseClaimsOf(String type, String instance) throws SQLException {
+        try (Connection connection = dataSource.getConnection();
+                PreparedStatement release = connection.prepareStatement(RELEASE_CLAIMS_OF)) {
+            release.setString(1, type);
+            release.setString(2, instance);
+            release.executeUpdate();
         }
     }
 
@@ -159,47 +162,58 @@ final class SagaStore {
 
     /** The call's outcome and the saga's next state, in one transaction; the claim ends with it. */
     void record(String type, Saga saga, Call call, Decision decision) throws SQLException {
-        DeadLetterStore.Recorded deadLetter = null;
+        DeadLetterStore.Recorded deadLetter = inTransaction(dataSource, connection -> {
+            try (PreparedStatement step = connection.prepareStatement(RECORD_CALL)) {
+                step.setString(1, decision.callOutcome());
+                if (decision.status() == null) {
+                    step.setNull(2, Types.INTEGER);
+                } else {
+                    step.setInt(2, decision.status());
+                }
+                step.setString(3, decision.error());
+                step.setString(4, decision.response() == null ? null : decision.response().toString());
+                step.setBoolean(5, decision.callEnded());
+                step.setObject(6, saga.id());
+                step.setString(7, call.step());
+                step.setString(8, call.phase());
+                step.executeUpdate();
+            }
+            try (PreparedStatement next = connection.prepareStatement(RECORD_SAGA)) {
+                next.setString(1, decision.sagaStatus());
+                next.setString(2, decision.reason());
+                next.setString(3, decision.data().toString());
+                next.setInt(4, decision.currentStep());
+                next.setDouble(5, decision.retryIn().toMillis() / 1000.0);
+                next.setString(6, decision.error());
+                next.setBoolean(7, decision.sagaEnded());
+                next.setObject(8, saga.id());
+                next.executeUpdate();
+            }
+            return "failed".equals(decision.sagaStatus()) ? deadLetter(connection, type, saga, call, decision) : null;
+        });
+        if (deadLetter != null) {
+            deadLetter.announce();
+        }
+    }
+
+    /** Work in one transaction. */
+    @FunctionalInterface
+    interface Work<T> {
+        T run(Connection transaction) throws SQLException;
+    }
+
+    /** {@code work} in a transaction of its own: committed if it returns, rolled back if it throws. */
+    static <T> T inTransaction(DataSource dataSource, Work<T> work) throws SQLException {
         try (Connection connection = dataSource.getConnection()) {
             connection.setAutoCommit(false);
             try {
-                try (PreparedStatement step = connection.prepareStatement(RECORD_CALL)) {
-                    step.setString(1, decision.callOutcome());
-                    if (decision.status() == null) {
-                        step.setNull(2, Types.INTEGER);
-                    } else {
-                        step.setInt(2, decision.status());
-                    }
-                    step.setString(3, decision.error());
-                    step.setString(4, decision.response() == null ? null : decision.response().toString());
-                    step.setBoolean(5, decision.callEnded());
-                    step.setObject(6, saga.id());
-                    step.setString(7, call.step());
-                    step.setString(8, call.phase());
-                    step.executeUpdate();
-                }
-                try (PreparedStatement next = connection.prepareStatement(RECORD_SAGA)) {
-                    next.setString(1, decision.sagaStatus());
-                    next.setString(2, decision.reason());
-                    next.setString(3, decision.data().toString());
-                    next.setInt(4, decision.currentStep());
-                    next.setDouble(5, decision.retryIn().toMillis() / 1000.0);
-                    next.setString(6, decision.error());
-                    next.setBoolean(7, decision.sagaEnded());
-                    next.setObject(8, saga.id());
-                    next.executeUpdate();
-                }
-                if ("failed".equals(decision.sagaStatus())) {
-                    deadLetter = deadLetter(connection, type, saga, call, decision);
-                }
+                T result = work.run(connection);
                 connection.commit();
+                return result;
             } catch (SQLException | RuntimeException e) {
                 connection.rollback();
                 throw e;
             }
-        }
-        if (deadLetter != null) {
-            deadLetter.announce();
         }
     }
 

@@ -156,13 +156,8 @@ class OrderFulfilmentSagaTest {
 
     @Test
     void aDeclinedPaymentCancelsTheOrderWithoutReservingAnything() {
-        String order = place(DECLINED, "book");
-        JsonNode cancelled = awaitOrder(order, "cancelled");
-        assertThat(cancelled.path("cancel_reason").asText()).isEqualTo("payment_failed");
-
-        JsonNode saga = sagaOf(order);
-        assertThat(saga.path("status").asText()).isEqualTo("compensated");
-        assertThat(saga.path("reason").asText()).isEqualTo("payment_failed");
+        JsonNode saga = cancelled(DECLINED, "book", "payment_failed");
+        String order = saga.path("correlation_id").asText();
         assertThat(calls(saga)).containsExactly("payment.action declined", "compensated.command succeeded");
         assertThat(reservationsOf(order)).isEmpty();
         assertThat(payment.requests().stream().filter(r -> r.path().endsWith("/refund"))
@@ -171,12 +166,8 @@ class OrderFulfilmentSagaTest {
 
     @Test
     void unavailableItemsRefundThePaymentOnceAndCancelTheOrder() {
-        String order = place(30, "sold-out");
-        JsonNode cancelled = awaitOrder(order, "cancelled");
-        assertThat(cancelled.path("cancel_reason").asText()).isEqualTo("inventory_unavailable");
-
-        JsonNode saga = sagaOf(order);
-        assertThat(saga.path("status").asText()).isEqualTo("compensated");
+        JsonNode saga = cancelled(30, "sold-out", "inventory_unavailable");
+        String order = saga.path("correlation_id").asText();
         assertThat(calls(saga)).containsExactly("payment.action succeeded", "inventory.action declined",
                 "payment.compensation succeeded", "compensated.command succeeded");
         String paymentId = saga.path("data").path("payment_id").asText();
@@ -204,12 +195,8 @@ class OrderFulfilmentSagaTest {
 
     @Test
     void aPaymentServiceThatNeverAnswersCancelsTheOrderAfterTheStepDeadline() {
-        String order = place(HANGS, "book");
-        JsonNode cancelled = awaitOrder(order, "cancelled");
-        assertThat(cancelled.path("cancel_reason").asText()).isEqualTo("timeout");
-
-        JsonNode saga = sagaOf(order);
-        assertThat(saga.path("reason").asText()).isEqualTo("timeout");
+        JsonNode saga = cancelled(HANGS, "book", "timeout");
+        String order = saga.path("correlation_id").asText();
         JsonNode charge = saga.path("steps").get(0);
         assertThat(charge.path("outcome").asText()).isEqualTo("timed_out");
         assertThat(charge.path("attempts").asInt()).isGreaterThan(1);
@@ -227,6 +214,16 @@ class OrderFulfilmentSagaTest {
                 + "\"product_id\":\"" + product + "\",\"quantity\":1,\"unit_price\":" + amount + "}]}");
         assertThat(placed.status()).as(placed.toString()).isIn(201, 202);
         return placed.json().path("aggregate_id").asText();
+    }
+
+    /** An order placed, its saga compensated and the order cancelled with that reason: the saga. */
+    private static JsonNode cancelled(int amount, String product, String reason) {
+        String order = place(amount, product);
+        assertThat(awaitOrder(order, "cancelled").path("cancel_reason").asText()).isEqualTo(reason);
+        JsonNode saga = sagaOf(order);
+        assertThat(saga.path("status").asText()).isEqualTo("compensated");
+        assertThat(saga.path("reason").asText()).isEqualTo(reason);
+        return saga;
     }
 
     private static JsonNode awaitOrder(String order, String status) {

@@ -35,33 +35,32 @@ class SagaDeclarationTest {
 
     @Test
     void aCallToAServiceTheSagaDoesNotDeclareStopsTheStart(@TempDir Path root) throws IOException {
-        HubHome home = edited(root, "{ name: service, value: inventory }\n      - { name: path, value: /reservations }",
-                "{ name: service, value: invntory }\n      - { name: path, value: /reservations }");
-        assertThatThrownBy(() -> TestHub.start(home.settings()).close())
-                .hasStackTraceContaining("order-fulfilment.camel.yaml: route saga.order-fulfilment.inventory.action: "
-                        + "service 'invntory' is not one of saga order-fulfilment's services [payment, inventory]");
+        startFails(root, "{ name: service, value: inventory }\n      - { name: path, value: /reservations }",
+                "{ name: service, value: invntory }\n      - { name: path, value: /reservations }",
+                "order-fulfilment.camel.yaml: route saga.order-fulfilment.inventory.action: service 'invntory' is not "
+                        + "one of saga order-fulfilment's services [payment, inventory]");
     }
 
     @Test
     void aFinalCommandThatIsNoCommandStopsTheStart(@TempDir Path root) throws IOException {
-        HubHome home = edited(root, "value: order.confirm }", "value: order.confrm }");
-        assertThatThrownBy(() -> TestHub.start(home.settings()).close())
-                .hasStackTraceContaining("order-fulfilment.camel.yaml: route saga.order-fulfilment.completed: "
-                        + "command 'order.confrm' is not a command route");
+        startFails(root, "value: order.confirm }", "value: order.confrm }",
+                "order-fulfilment.camel.yaml: route saga.order-fulfilment.completed: command 'order.confrm' is not a "
+                        + "command route");
     }
 
     @Test
     void aStepWithoutCompensationStopsTheStart(@TempDir Path root) throws IOException {
-        HubHome home = edited(root, "steps: payment,inventory", "steps: payment,inventory,shipping");
-        assertThatThrownBy(() -> TestHub.start(home.settings()).close())
-                .hasStackTraceContaining("order-fulfilment.camel.yaml: route saga.order-fulfilment: saga "
-                        + "order-fulfilment has no route from direct:saga.order-fulfilment.shipping.action");
+        startFails(root, "steps: payment,inventory", "steps: payment,inventory,shipping",
+                "order-fulfilment.camel.yaml: route saga.order-fulfilment: saga order-fulfilment has no route from "
+                        + "direct:saga.order-fulfilment.shipping.action");
     }
 
-    private static HubHome edited(Path root, String from, String to) throws IOException {
+    /** The shipped saga with {@code from} replaced by {@code to} stops the start with {@code message}. */
+    private static void startFails(Path root, String from, String to, String message) throws IOException {
         HubHome home = HubHome.copyOfShipped(root);
         String saga = Files.readString(home.root().resolve(SAGA));
         assertThat(saga).contains(from);
-        return home.write(SAGA, saga.replace(from, to));
+        home.write(SAGA, saga.replace(from, to));
+        assertThatThrownBy(() -> TestHub.start(home.settings()).close()).hasStackTraceContaining(message);
     }
 }
