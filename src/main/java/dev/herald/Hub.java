@@ -189,9 +189,11 @@ final class Hub {
                 settings.get(Projections.MAX_BACKOFF)), brokers);
         registry.bind("projectionApi", new ProjectionApi(projectors, publish.retryAfterSeconds()));
         // sagas: routes from herald:saga:<type>, calls to declared services and final commands (docs/sagas.md)
-        SagaRunners sagas = new SagaRunners(dataSource, deadLetters, metrics.registry(), new SagaSettings(
-                settings.get(Sagas.INTERVAL), settings.get(Sagas.STEP_DEADLINE), settings.get(Sagas.RETRY_BACKOFF),
-                settings.get(Sagas.MAX_BACKOFF), settings.get(Sagas.LEASE), instanceId),
+        SagaSettings sagaSettings = new SagaSettings(settings.get(Sagas.INTERVAL), settings.get(Sagas.STEP_DEADLINE),
+                settings.get(Sagas.RETRY_BACKOFF), settings.get(Sagas.MAX_BACKOFF), settings.get(Sagas.LEASE),
+                instanceId);
+        sagaSettings.checkLease(settings.get(Sagas.CALL_TIMEOUT));
+        SagaRunners sagas = new SagaRunners(dataSource, deadLetters, metrics.registry(), sagaSettings,
                 service -> settings.get(Sagas.serviceUrl(service)), selfUrl(settings),
                 settings.secret(Sagas.COMMAND_KEY));
         registry.bind("herald", new HeraldComponent(monitor::admit, projectors, sagas));

@@ -6,6 +6,17 @@ import java.time.Duration;
 public record SagaSettings(Duration interval, Duration stepDeadline, Duration retryBackoff, Duration maxBackoff,
         Duration lease, String instance) {
 
+    /**
+     * A lease shorter than a call could take would let another instance make the same call while the first still
+     * waits for its answer: refused at start. {@code callTimeout} bounds the connect and, again, the answer.
+     */
+    public void checkLease(Duration callTimeout) {
+        if (lease.compareTo(callTimeout.multipliedBy(2)) <= 0) {
+            throw new IllegalArgumentException("herald.sagas.lease (" + lease.toMillis() + " ms) must be longer than "
+                    + "twice herald.sagas.call-timeout (" + callTimeout.toMillis() + " ms): a call may take that long");
+        }
+    }
+
     /** Wait before the next attempt after {@code attempts} failed ones: doubling from retryBackoff, capped. */
     Duration backoff(int attempts) {
         Duration wait = retryBackoff;
