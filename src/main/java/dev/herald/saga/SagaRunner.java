@@ -65,6 +65,13 @@ public final class SagaRunner extends DefaultConsumer implements Runnable {
     @Override
     protected void doStart() throws Exception {
         super.doStart();
+        List<String> unset = endpoint.unsetServices();
+        if (!unset.isEmpty()) {
+            // the start checks keep an inactive saga's route stopped; a route started otherwise (live reload, an
+            // operator) makes no call to a service without an address
+            LOG.warn("saga {} does not run: services {} have no URL (herald.services.<name>.url)", type(), unset);
+            return;
+        }
         store.releaseClaimsOf(type(), settings.instance());
         meters = new SagaMeters(runners.meters(), type());
         running = true;
