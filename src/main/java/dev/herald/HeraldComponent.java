@@ -12,6 +12,9 @@ import dev.herald.query.ParametersEndpoint;
 import dev.herald.reaction.ApplyEndpoint;
 import dev.herald.reaction.InboundEndpoint;
 import dev.herald.reaction.ReactionSteps;
+import dev.herald.saga.RequestEndpoint;
+import dev.herald.saga.SagaEndpoint;
+import dev.herald.saga.SagaRunners;
 import java.util.Map;
 import org.apache.camel.Endpoint;
 import org.apache.camel.support.DefaultComponent;
@@ -27,26 +30,32 @@ import org.apache.camel.support.DefaultComponent;
  * {@code from: herald:projection:<name>?types=..} feeds a projection's route the event store in commit order (see
  * {@link ProjectionEndpoint}). A reaction's steps: {@code herald:inbound} reads another service's CloudEvent
  * ({@link InboundEndpoint}), {@code herald:apply?command=..} applies it through a command's route ({@link ApplyEndpoint}).
+ * {@code from: herald:saga:<type>?steps=..} runs a saga's calls, and
+ * {@code herald:saga-request} prepares one for its {@code http:} step (see {@link SagaEndpoint}, {@link RequestEndpoint}).
  */
 final class HeraldComponent extends DefaultComponent {
 
     private static final String PROJECTION = "projection:";
+    private static final String SAGA = "saga:";
 
     private final Admission admission;
     private final Projectors projectors;
     private final ApiDocuments documents;
     private final ReactionSteps reactions;
+    private final SagaRunners sagas;
 
-    /** Without projections and reactions (route-level tests of commands and reads). */
+    /** Without projections, reactions and sagas (route-level tests of commands and reads). */
     HeraldComponent(Admission admission) {
-        this(admission, null, null, null);
+        this(admission, null, null, null, null);
     }
 
-    HeraldComponent(Admission admission, Projectors projectors, ApiDocuments documents, ReactionSteps reactions) {
+    HeraldComponent(Admission admission, Projectors projectors, ApiDocuments documents, ReactionSteps reactions,
+            SagaRunners sagas) {
         this.admission = admission;
         this.projectors = projectors;
         this.documents = documents;
         this.reactions = reactions;
+        this.sagas = sagas;
     }
 
     @Override
@@ -67,6 +76,17 @@ final class HeraldComponent extends DefaultComponent {
             endpoint.check();
             return endpoint;
         }
+        if (remaining.startsWith(SAGA) && sagas != null) {
+            SagaEndpoint endpoint = configured(sagas.endpoint(uri, this, remaining.substring(SAGA.length())),
+                    parameters);
+            endpoint.check();
+            return endpoint;
+        }
+        if (remaining.equals("saga-request") && sagas != null) {
+            RequestEndpoint endpoint = configured(sagas.request(uri, this), parameters);
+            endpoint.check();
+            return endpoint;
+        }
         return switch (remaining) {
             case "command" -> {
                 CommandEndpoint endpoint = configured(new CommandEndpoint(uri, this, admission), parameters);
@@ -80,7 +100,8 @@ final class HeraldComponent extends DefaultComponent {
                     parameters);
             default -> throw new IllegalArgumentException("unknown Herald step herald:" + remaining
                     + " (known: herald:command, herald:answer, herald:parameters, herald:fold, "
-                    + "herald:projection:<name>, herald:openapi, herald:asyncapi, herald:inbound, herald:apply)");
+                    + "herald:projection:<name>, herald:openapi, herald:asyncapi, herald:inbound, herald:apply, "
+                    + "herald:saga:<type>, herald:saga-request)");
         };
     }
 

@@ -44,6 +44,10 @@ import dev.herald.query.QueryParameters;
 import dev.herald.query.SchemaRegistryApi;
 import dev.herald.reaction.ReactionSteps;
 import dev.herald.relay.KafkaDeadLetters;
+import dev.herald.saga.SagaApi;
+import dev.herald.saga.SagaChecks;
+import dev.herald.saga.SagaRunners;
+import dev.herald.saga.SagaSettings;
 import dev.herald.relay.OutboxRelay.RelaySettings;
 import dev.herald.relay.OutboxRelay;
 import dev.herald.relay.RelayWakeup;
@@ -59,6 +63,7 @@ import dev.herald.settings.Projections;
 import dev.herald.settings.Publishing;
 import dev.herald.settings.RabbitMq;
 import dev.herald.settings.Relaying;
+import dev.herald.settings.Sagas;
 import dev.herald.settings.Security;
 import dev.herald.settings.Settings;
 import dev.herald.settings.Shedding;
@@ -83,6 +88,8 @@ import java.util.concurrent.TimeUnit;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Processor;
 import org.apache.camel.component.kafka.KafkaComponent;
+import org.apache.camel.component.http.HttpComponent;
+import org.apache.hc.client5.http.impl.classic.HttpClientBuilder;
 import org.apache.camel.spi.PropertiesComponent;
 import org.apache.camel.spi.Registry;
 import org.slf4j.Logger;
@@ -192,6 +199,23 @@ final class Hub {
                 settings.get(Projections.INTERVAL), settings.get(Projections.BATCH_SIZE),
                 settings.get(Projections.MAX_BACKOFF)), brokers);
         registry.bind("projectionApi", new ProjectionApi(projectors, publish.retryAfterSeconds()));
+        // sagas: routes from herald:saga:<type>, calls to declared services and final commands (docs/sagas.md)
+        SagaSettings sagaSettings = new SagaSettings(settings.get(Sagas.INTERVAL), settings.get(Sagas.STEP_DEADLINE),
+                settings.get(Sagas.RETRY_BACKOFF), settings.get(Sagas.MAX_BACKOFF), settings.get(Sagas.LEASE),
+                instanceId);
+        sagaSettings.checkLease(settings.get(Sagas.CALL_TIMEOUT));
+        SagaRunners sagas = new SagaRunners(dataSource, deadLetters, metrics.registry(), sagaSettings,
+                service -> settings.get(Sagas.serviceUrl(service)), selfUrl(settings),
+                settings.secret(Sagas.COMMAND_KEY));
+        registry.bind("sagaApi", new SagaApi(sagas, publish.retryAfterSeconds()));
+        // a saga call that hangs counts as failed (and is retried) after herald.sagas.call-timeout
+        HttpComponent http = camel.getComponent("http", HttpComponent.class);
+        long callTimeout = settings.get(Sagas.CALL_TIMEOUT).toMillis();
+        http.setConnectTimeout(callTimeout);
+        http.setResponseTimeout(callTimeout);
+        http.setSoTimeout(callTimeout);
+        // the saga runner decides about retries (and records each attempt), not the HTTP client behind it
+        http.setHttpClientConfigurer(HttpClientBuilder::disableAutomaticRetries);
         // reactions: other services' events applied as commands, exactly once (docs/reactions.md)
         ReactionSteps reactions = new ReactionSteps(dataSource, metrics.registry(), deadLetters);
         reactions.bind(registry);
@@ -200,7 +224,7 @@ final class Hub {
         Object oneChangeAtATime = new Object();
         registry.bind("herald", new HeraldComponent(monitor::admit, projectors, new ApiDocuments(
                 settings.get(Http.PUBLIC_URL), EventSide.from(settings, brokers, amqpUrl, eventSchemas),
-                oneChangeAtATime), reactions));
+                oneChangeAtATime), reactions, sagas));
         registry.bind("jsonRequest", new JsonRequest());
         registry.bind("strictJson", JsonBodies.MAPPER);
         registry.bind("groupCommit", new GroupCommitPolicy(committer, traces));
@@ -248,6 +272,13 @@ final class Hub {
                 settings.get(Publishing.MODE));
     }
 
+    /** This hub's own HTTP address, where a saga's final commands go. */
+    private static String selfUrl(Settings settings) {
+        String host = settings.get(Http.HOST);
+        return "http://" + (host.equals("0.0.0.0") || host.equals("::") ? "127.0.0.1" : host) + ":"
+                + settings.get(Http.PORT);
+    }
+
     /** herald.tracing.otlp-endpoint, else the standard OTEL_EXPORTER_OTLP_ENDPOINT. */
     private static String otlpEndpoint(Settings settings) {
         String endpoint = settings.get(Tracing.OTLP_ENDPOINT);
@@ -263,6 +294,7 @@ final class Hub {
         SqlParameterCheck.check(camel);
         EventSchemaCheck.check(camel, camel.getRegistry().lookupByNameAndType("eventSchemas", EventSchemas.class));
         BridgeConsumers.settle(camel, DeclaredTopics.in(camel));
+        SagaChecks.check(camel);
         DeadLetterStore deadLetters = camel.getRegistry().lookupByNameAndType("deadLetters", DeadLetterStore.class);
         SinkRetries.register(camel, deadLetters);
         ReactionSteps.settle(camel, new CommandRoutes(camel), deadLetters);

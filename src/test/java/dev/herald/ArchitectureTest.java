@@ -63,6 +63,19 @@ class ArchitectureTest {
     }
 
     @Test
+    void sagasReachCommandsThroughTheirRoutesOnly() {
+        // a saga's final command goes through the command's own route (validation, idempotency, its event), never
+        // around it into the store or publishing; and nothing below the edge knows sagas
+        noClasses().that().resideInAPackage("dev.herald.saga..").should().dependOnClassesThat()
+                .resideInAnyPackage("dev.herald.store..", "dev.herald.publish..", "dev.herald.relay..",
+                        "dev.herald.bridge..", "dev.herald.sink..", "dev.herald.query..", "dev.herald.projection..")
+                .check(HERALD);
+        noClasses().that().resideInAnyPackage("dev.herald.intake..", "dev.herald.store..", "dev.herald.publish..",
+                "dev.herald.relay..", "dev.herald.deadletter..", "dev.herald.projection..").should()
+                .dependOnClassesThat().resideInAPackage("dev.herald.saga..").check(HERALD);
+    }
+
+    @Test
     void theStoreAndPublishingSpeakTheDomainNotHttp() {
         // refusals and unavailability are command.Refusal and command.Unavailable; intake gives them statuses
         noClasses().that().resideInAnyPackage("dev.herald.store..", "dev.herald.publish..", "dev.herald.command..")

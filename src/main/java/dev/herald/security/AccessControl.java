@@ -121,6 +121,9 @@ public final class AccessControl {
                 return Scope.ADMIN;
             }
         }
+        if (uri.startsWith("/api/sagas/") && uri.endsWith("/retry")) {
+            return Scope.ADMIN; // an operator's decision about a failed saga; reading sagas needs read
+        }
         return "GET".equals(method) || "HEAD".equals(method) ? Scope.READ : Scope.COMMANDS;
     }
 

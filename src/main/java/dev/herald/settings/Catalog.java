@@ -10,8 +10,11 @@ import java.util.TreeSet;
  */
 public final class Catalog {
 
-    /** Key prefixes open to any name: the topic settings of an engineer's own commands ({{herald.topics.invoices}}). */
-    static final List<String> FAMILIES = List.of("herald.topics.");
+    /**
+     * Key prefixes open to any name: the topic settings of an engineer's own commands ({{herald.topics.invoices}}),
+     * the services sagas call (herald.services.payment.url).
+     */
+    static final List<String> FAMILIES = List.of("herald.topics.", Sagas.SERVICES);
 
     private Catalog() {
     }
@@ -19,7 +22,8 @@ public final class Catalog {
     static List<Group> groups() {
         return List.of(Http.GROUP, Sources.GROUP, Engines.GROUP, Publishing.GROUP, Relaying.GROUP, Shedding.GROUP,
                 DeadLetters.GROUP, Security.GROUP, Bridges.GROUP, RabbitMq.GROUP, Sinks.GROUP, Reactions.GROUP,
-                Projections.GROUP, Events.GROUP, Webhooks.GROUP, Stopping.GROUP, Tracing.GROUP, Logging.GROUP);
+                Projections.GROUP, Sagas.GROUP, Events.GROUP, Webhooks.GROUP, Stopping.GROUP, Tracing.GROUP,
+                Logging.GROUP);
     }
 
     public static List<Setting<?>> all() {
