@@ -39,6 +39,7 @@ import dev.herald.projection.Projectors;
 import dev.herald.publish.TransactionalPublisher;
 import dev.herald.query.QueryParameters;
 import dev.herald.query.SchemaRegistryApi;
+import dev.herald.replay.ReplayRequest;
 import dev.herald.relay.KafkaDeadLetters;
 import dev.herald.relay.OutboxRelay.RelaySettings;
 import dev.herald.relay.OutboxRelay;
@@ -66,6 +67,7 @@ import dev.herald.store.Database;
 import dev.herald.store.EventStore;
 import dev.herald.store.Outbox;
 import dev.herald.store.SqlSteps;
+import dev.herald.store.TransactionPolicy;
 import dev.herald.trace.Traces;
 import io.vertx.core.VertxOptions;
 import java.nio.file.Path;
@@ -187,6 +189,9 @@ final class Hub {
                 settings.get(Projections.MAX_BACKOFF)), brokers);
         registry.bind("projectionApi", new ProjectionApi(projectors, publish.retryAfterSeconds()));
         registry.bind("herald", new HeraldComponent(monitor::admit, projectors));
+        // replays: the event store in pages to a chosen consumer (routes/replays.camel.yaml)
+        registry.bind("replayRequest", new ReplayRequest(dataSource));
+        registry.bind("replayTransaction", new TransactionPolicy(dataSource));
         registry.bind("jsonRequest", new JsonRequest());
         registry.bind("strictJson", JsonBodies.MAPPER);
         registry.bind("groupCommit", new GroupCommitPolicy(committer, traces));

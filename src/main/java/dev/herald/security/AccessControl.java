@@ -23,7 +23,7 @@ public final class AccessControl {
 
     private static final Logger LOG = LoggerFactory.getLogger(AccessControl.class);
     private static final String[] OPERATOR_PATHS = {"/api/dead-letters", "/api/webhooks", "/api/keys",
-        "/api/projections"};
+        "/api/projections", "/api/replays"};
 
     private final ApiKeys keys;
     private final RateLimiter rateLimiter;
