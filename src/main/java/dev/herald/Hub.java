@@ -3,6 +3,7 @@ package dev.herald;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.herald.bridge.BridgeConsumers;
 import dev.herald.bridge.rabbitmq.RabbitBridge;
+import dev.herald.bridge.rabbitmq.RabbitReplays;
 import dev.herald.bridge.webhook.WebhookBridge;
 import dev.herald.contract.EventSchemas;
 import dev.herald.deadletter.DeadLetterApi;
@@ -189,9 +190,6 @@ final class Hub {
                 settings.get(Projections.MAX_BACKOFF)), brokers);
         registry.bind("projectionApi", new ProjectionApi(projectors, publish.retryAfterSeconds()));
         registry.bind("herald", new HeraldComponent(monitor::admit, projectors));
-        // replays: the event store in pages to a chosen consumer (routes/replays.camel.yaml)
-        registry.bind("replayRequest", new ReplayRequest(dataSource));
-        registry.bind("replayTransaction", new TransactionPolicy(dataSource));
         registry.bind("jsonRequest", new JsonRequest());
         registry.bind("strictJson", JsonBodies.MAPPER);
         registry.bind("groupCommit", new GroupCommitPolicy(committer, traces));
@@ -216,6 +214,10 @@ final class Hub {
         registry.bind("access", access);
         registry.bind("keyApi", new KeyApi(dataSource, apiKeys, access, publish.retryAfterSeconds()));
         own(RabbitBridge.install(camel, settings, amqpUrl, brokers, metrics.registry(), deadLetters, traces));
+        // replays: the event store in pages to a chosen consumer (routes/replays.camel.yaml)
+        registry.bind("replayRequest", new ReplayRequest(dataSource,
+                registry.lookupByNameAndType("rabbitReplays", RabbitReplays.class)::declares));
+        registry.bind("replayTransaction", new TransactionPolicy(dataSource));
         TransactionalPublisher relayPublisher = new TransactionalPublisher(brokers, instanceId + "-relay",
                 settings.get(Publishing.TIMEOUT));
         KafkaDeadLetters relayDeadLetters = new KafkaDeadLetters(dataSource, deadLetters,

@@ -9,6 +9,7 @@ import java.sql.SQLException;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.Predicate;
 import javax.sql.DataSource;
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
@@ -26,9 +27,12 @@ public final class ReplayRequest implements Processor {
     public static final String REPLAY_ID = "replayId";
 
     private final DataSource dataSource;
+    private final Predicate<String> rabbitConsumers;
 
-    public ReplayRequest(DataSource dataSource) {
+    /** {@code rabbitConsumers}: whether bridges/rabbitmq.yaml declares a consumer of that name. */
+    public ReplayRequest(DataSource dataSource, Predicate<String> rabbitConsumers) {
         this.dataSource = dataSource;
+        this.rabbitConsumers = rabbitConsumers;
     }
 
     @Override
@@ -42,8 +46,14 @@ public final class ReplayRequest implements Processor {
             case "kafka_topic" -> {
                 // any topic: the broker creates it, or refuses and the replay records the error
             }
-            default -> throw Problem.badRequest("replay-target-unsupported", "a replay to a " + kind
-                    + " is not supported yet: replay to a webhook_endpoint or a kafka_topic").with("target", kind);
+            case "rabbitmq_consumer" -> {
+                if (!rabbitConsumers.test(name)) {
+                    throw Problem.notFound("no RabbitMQ consumer " + name + " is declared (bridges/rabbitmq.yaml; "
+                            + "none while herald.rabbitmq.enabled is false)");
+                }
+            }
+            default -> throw Problem.badRequest("replay-target-unsupported", "a replay goes to a webhook_endpoint, a "
+                    + "kafka_topic or a rabbitmq_consumer, not a " + kind).with("target", kind);
         }
         UUID id = UUID.randomUUID();
         Map<String, Object> parameters = new HashMap<>();
