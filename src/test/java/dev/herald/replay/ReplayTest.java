@@ -179,6 +179,59 @@ class ReplayTest {
         assertThat(list.findValuesAsText("id")).contains(cancelled.get("id").asText());
     }
 
+    @Test
+    void aReplayToAWebhookEndpointDeletedMeanwhileFails() throws Exception {
+        Story story = story();
+        String endpoint;
+        try (WebhookReceiver receiver = new WebhookReceiver()) {
+            endpoint = endpoint(receiver.url()).get("id").asText();
+        }
+        hub.camel().getRouteController().stopRoute("replays.run");
+        JsonNode replay;
+        try {
+            replay = accepted(hub, "{\"target\":{\"webhook_endpoint\":\"" + endpoint + "\"},\"since\":\""
+                    + story.since + "\"}");
+            assertThat(hub.http.delete("/api/webhooks/endpoints/" + endpoint).status()).isEqualTo(204);
+        } finally {
+            hub.camel().getRouteController().startRoute("replays.run");
+        }
+        JsonNode failed = await().atMost(PATIENCE).until(() -> hub.http.get("/api/replays/"
+                + replay.get("id").asText()).json(), r -> r.get("status").asText().equals("failed"));
+        assertThat(failed.get("error").asText()).contains("deleted");
+        assertThat(failed.get("sent").asInt()).isZero();
+    }
+
+    @Test
+    void twoHubsOnOneDatabaseNeverSendTheSamePage() throws Exception {
+        Story story = story();
+        Map<String, String> sameDatabase = new java.util.HashMap<>(Map.of(
+                "herald.db.url", hub.setting("herald.db.url"),
+                "herald.topics.customers", "customers-" + RUN,
+                "herald.topics.orders", "orders-" + RUN,
+                "herald.replays.page-size", "1",
+                "herald.replays.poll-interval", "20"));
+        try (TestHub second = TestHub.start(sameDatabase)) {
+            long events = hub.queryLong("SELECT count(*) FROM events WHERE occurred_at >= CAST(? AS timestamptz)",
+                    story.since);
+            List<String> topics = List.of("shared-1-" + RUN, "shared-2-" + RUN, "shared-3-" + RUN);
+            List<JsonNode> replays = new ArrayList<>();
+            for (String topic : topics) {
+                replays.add(accepted(second, "{\"target\":{\"kafka_topic\":\"" + topic + "\"},\"since\":\""
+                        + story.since + "\"}"));
+            }
+            for (int i = 0; i < topics.size(); i++) {
+                assertThat(completed(hub, replays.get(i)).get("sent").asLong()).isEqualTo(events);
+                try (TopicReader reader = new TopicReader(hub.brokers(), topics.get(i))) {
+                    List<ConsumerRecord<String, byte[]>> records = await().atMost(PATIENCE)
+                            .until(() -> reader.matching(r -> true), r -> r.size() >= events);
+                    // each event once: no page went out twice
+                    assertThat(records.stream().map(r -> TopicReader.cloudEvent(r).getId()).distinct().count())
+                            .isEqualTo(records.size()).isEqualTo(events);
+                }
+            }
+        }
+    }
+
     /** Customer one (created, renamed) and two (created, renamed) from since to until; before and after outside. */
     private record Story(String since, String until, String before, String one, String two, String after) {
     }
