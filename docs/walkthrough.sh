@@ -40,6 +40,12 @@ curl -si -X POST "$HUB/api/orders/$ORDER/cancel" -H 'content-type: application/j
 until curl -sf "$HUB/api/customers/$ID/order-totals" | jq -e '.orders_cancelled == 1'; do sleep 0.2; done
 curl -si "$HUB/api/projections" | expect_status 200                   # each projection: status, position, lag
 
+# replay the customer's stored events to a Kafka topic (same event ids, marked "replay": true), then follow it
+REPLAY=$(curl -si -X POST "$HUB/api/replays" -H 'content-type: application/json' \
+     -d "{\"target\":{\"kafka_topic\":\"customers-replayed\"},\"since\":\"$T1\",\"aggregate_id\":\"$ID\"}" \
+     | expect_status 202 | jq -r .id)
+until curl -sf "$HUB/api/replays/$REPLAY" | jq -e '.status == "completed"'; do sleep 0.2; done
+
 # bad input gets RFC 9457 problem+json naming each failing field
 curl -si -X POST "$HUB/api/customers" -H 'content-type: application/json' -d '{"full_name":42}' | expect_status 400
 

@@ -5,6 +5,7 @@ import dev.herald.apidoc.ApiDocuments;
 import dev.herald.apidoc.EventSide;
 import dev.herald.bridge.BridgeConsumers;
 import dev.herald.bridge.rabbitmq.RabbitBridge;
+import dev.herald.bridge.rabbitmq.RabbitReplays;
 import dev.herald.bridge.webhook.WebhookBridge;
 import dev.herald.contract.EventSchemas;
 import dev.herald.deadletter.DeadLetterApi;
@@ -43,6 +44,7 @@ import dev.herald.publish.TransactionalPublisher;
 import dev.herald.query.QueryParameters;
 import dev.herald.query.SchemaRegistryApi;
 import dev.herald.reaction.ReactionSteps;
+import dev.herald.replay.ReplayRequest;
 import dev.herald.relay.KafkaDeadLetters;
 import dev.herald.saga.SagaApi;
 import dev.herald.saga.SagaChecks;
@@ -76,6 +78,7 @@ import dev.herald.store.Database;
 import dev.herald.store.EventStore;
 import dev.herald.store.Outbox;
 import dev.herald.store.SqlSteps;
+import dev.herald.store.TransactionPolicy;
 import dev.herald.trace.Traces;
 import io.vertx.core.VertxOptions;
 import java.nio.file.Path;
@@ -249,6 +252,10 @@ final class Hub {
         registry.bind("access", access);
         registry.bind("keyApi", new KeyApi(dataSource, apiKeys, access, publish.retryAfterSeconds()));
         own(RabbitBridge.install(camel, settings, amqpUrl, brokers, metrics.registry(), deadLetters, traces));
+        // replays: the event store in pages to a chosen consumer (routes/replays.camel.yaml)
+        registry.bind("replayRequest", new ReplayRequest(dataSource,
+                registry.lookupByNameAndType("rabbitReplays", RabbitReplays.class)::declares));
+        registry.bind("replayTransaction", new TransactionPolicy(dataSource));
         TransactionalPublisher relayPublisher = new TransactionalPublisher(brokers, instanceId + "-relay",
                 settings.get(Publishing.TIMEOUT));
         KafkaDeadLetters relayDeadLetters = new KafkaDeadLetters(dataSource, deadLetters,

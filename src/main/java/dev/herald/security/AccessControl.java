@@ -24,7 +24,7 @@ public final class AccessControl {
 
     private static final Logger LOG = LoggerFactory.getLogger(AccessControl.class);
     private static final String[] OPERATOR_PATHS = {"/api/dead-letters", "/api/webhooks", "/api/keys",
-        "/api/projections", "/api/lookup"};
+        "/api/projections", "/api/lookup", "/api/replays"};
     // the documents of the declarations and their page (routes/api-docs.camel.yaml): no data, no key needed
     private static final String[] PUBLIC_PATHS = {"/api/openapi.json", "/api/openapi.yaml", "/api/asyncapi.json",
         "/api/docs"};

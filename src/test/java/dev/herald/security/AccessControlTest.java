@@ -68,6 +68,10 @@ class AccessControlTest {
         assertThat(hub.http.post("/api/projections/customer-order-totals/rebuild", "", "Authorization",
                 "Bearer " + writer).status()).isEqualTo(403);
         assertThat(hub.http.get("/api/projections", "Authorization", "Bearer " + BOOTSTRAP).status()).isEqualTo(200);
+        assertThat(hub.http.post("/api/replays", "{\"target\":{\"kafka_topic\":\"t\"},\"since\":\"2026-01-01T00:00:00Z\"}",
+                "Authorization", "Bearer " + writer).status()).isEqualTo(403);
+        assertThat(hub.http.get("/api/replays", "Authorization", "Bearer " + reader).status()).isEqualTo(403);
+        assertThat(hub.http.get("/api/replays", "Authorization", "Bearer " + BOOTSTRAP).status()).isEqualTo(200);
 
         Response keys = hub.http.get("/api/keys", "Authorization", "Bearer " + BOOTSTRAP);
         assertThat(keys.status()).isEqualTo(200);

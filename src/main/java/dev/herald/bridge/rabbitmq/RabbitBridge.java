@@ -38,7 +38,7 @@ public final class RabbitBridge implements AutoCloseable {
     /**
      * Binds what the bridge's routes use: the {@code spring-rabbitmq} component (mandatory publishing), the
      * connection factory {@code rabbitConnectionFactory}, and the steps {@code rabbitPublishing},
-     * {@code rabbitRefusals}, {@code rabbitBridgeRetrying} and {@code rabbitGauges}. {@code url} is the broker's:
+     * {@code rabbitRefusals}, {@code rabbitBridgeRetrying}, {@code rabbitGauges} and {@code rabbitReplays}. {@code url} is the broker's:
      * herald.rabbitmq.url, or the embedded broker's, which the hub starts (and stops after the bridge).
      */
     public static RabbitBridge install(CamelContext camel, Settings settings, String url, String kafkaBrokers,
@@ -69,6 +69,7 @@ public final class RabbitBridge implements AutoCloseable {
         registry.bind("rabbitRefusals", refusals);
         registry.bind("rabbitBridgeRetrying", (Processor) refusals::retrying);
         registry.bind("rabbitGauges", gauges);
+        registry.bind("rabbitReplays", new RabbitReplays(declarations, publishing, component));
         if (enabled) {
             LOG.info("RabbitMQ bridge to {} (exchanges {} and {}): {}", URI.create(url).getHost() + ":"
                     + URI.create(url).getPort(), exchanges.cloudEvents(), exchanges.legacy(), declarations.consumers()

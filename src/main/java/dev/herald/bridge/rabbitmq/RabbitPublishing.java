@@ -88,24 +88,9 @@ public final class RabbitPublishing {
         exchange.setProperty(STARTED, System.nanoTime());
         exchange.setProperty("rabbitExchange", publication.exchange());
         exchange.setProperty("rabbitRoutingKey", publication.event().type());
-        byte[] body = publication.format().render(publication.event(), declarations.legacyNames());
-        if (body.length > maxMessageSize) {
-            throw new UndeliverableEventException("too-large", "message of " + body.length
-                    + " bytes is larger than herald.rabbitmq.max-message-size (" + maxMessageSize + ")");
-        }
         BridgedEvent event = publication.event();
         Message out = exchange.getMessage();
-        out.removeHeaders("*");
-        out.setHeader(SpringRabbitMQConstants.MESSAGE_ID, event.id().toString());
-        out.setHeader(SpringRabbitMQConstants.TIMESTAMP, Date.from(event.time()));
-        out.setHeader(SpringRabbitMQConstants.TYPE, event.type());
-        out.setHeader(SpringRabbitMQConstants.CONTENT_TYPE, publication.format().contentType());
-        out.setHeader(SpringRabbitMQConstants.DELIVERY_MODE, MessageDeliveryMode.PERSISTENT);
-        out.setHeader(SpringRabbitMQConstants.CORRELATION_ID, publication.correlationId());
-        out.setHeader(SpringRabbitMQConstants.APP_ID, "herald");
-        out.setHeader("aggregate_type", event.aggregateType());
-        out.setHeader("aggregate_id", event.aggregateId());
-        out.setHeader("aggregate_version", event.aggregateVersion());
+        message(out, event, publication.format(), publication.correlationId());
         if (publication.traceparent() != null) {
             // the message's span continues the Kafka record's trace; its context goes with the message
             Span span = traces.start(publication.exchange() + " publish", SpanKind.PRODUCER,
@@ -117,6 +102,29 @@ public final class RabbitPublishing {
             }
             Traces.inject(span.getSpanContext(), out::setHeader);
         }
+    }
+
+    /**
+     * {@code out} becomes the AMQP message of the event in this format: its body (refused when larger than
+     * herald.rabbitmq.max-message-size) and properties, every other header removed.
+     */
+    void message(Message out, BridgedEvent event, MessageFormat format, String correlationId) {
+        byte[] body = format.render(event, declarations.legacyNames());
+        if (body.length > maxMessageSize) {
+            throw new UndeliverableEventException("too-large", "message of " + body.length
+                    + " bytes is larger than herald.rabbitmq.max-message-size (" + maxMessageSize + ")");
+        }
+        out.removeHeaders("*");
+        out.setHeader(SpringRabbitMQConstants.MESSAGE_ID, event.id().toString());
+        out.setHeader(SpringRabbitMQConstants.TIMESTAMP, Date.from(event.time()));
+        out.setHeader(SpringRabbitMQConstants.TYPE, event.type());
+        out.setHeader(SpringRabbitMQConstants.CONTENT_TYPE, format.contentType());
+        out.setHeader(SpringRabbitMQConstants.DELIVERY_MODE, MessageDeliveryMode.PERSISTENT);
+        out.setHeader(SpringRabbitMQConstants.CORRELATION_ID, correlationId);
+        out.setHeader(SpringRabbitMQConstants.APP_ID, "herald");
+        out.setHeader("aggregate_type", event.aggregateType());
+        out.setHeader("aggregate_id", event.aggregateId());
+        out.setHeader("aggregate_version", event.aggregateVersion());
         out.setBody(body);
     }
 

@@ -47,12 +47,20 @@ final class Payloads {
                 headers.put("content-type", "application/cloudevents+json; charset=utf-8");
             }
         }
+        if (replayed(envelope)) {
+            headers.put("herald-replay", "true");
+        }
         long timestamp = now.getEpochSecond();
         headers.put("user-agent", "Herald-Webhooks/1");
         headers.put("webhook-id", eventId);
         headers.put("webhook-timestamp", Long.toString(timestamp));
         headers.put("webhook-signature", sign(endpoint, secrets, eventId, timestamp, body, now));
         return new Outgoing(body, headers);
+    }
+
+    /** A replay's envelope has the extension attribute replay = true (docs/events.md); most have no "replay" at all. */
+    private static boolean replayed(String envelope) {
+        return envelope.contains("\"replay\"") && read(envelope).path("replay").asBoolean(false);
     }
 
     private static String sign(Endpoint endpoint, SecretCipher cipher, String eventId, long timestamp, String body,

@@ -5,6 +5,7 @@ import dev.herald.http.JsonBodies;
 import dev.herald.http.Problem;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.OffsetDateTime;
@@ -28,7 +29,10 @@ public final class WebhookRedeliveries {
         this.dispatcher = dispatcher;
     }
 
-    /** Sends again, in order, every stored event since ?since= that matches the endpoint's filters. */
+    /**
+     * Sends again, in order, every stored event since ?since= that matches the endpoint's filters, marked as replays
+     * (POST /api/replays does the same in pages, with more filters and other targets).
+     */
     public void replay(Exchange exchange) throws SQLException {
         UUID id = WebhookEndpoints.id(exchange, "id");
         String since = exchange.getIn().getHeader("since", String.class);
@@ -43,21 +47,16 @@ public final class WebhookRedeliveries {
             if (!EndpointRows.exists(connection, id)) {
                 throw WebhookEndpoints.notFound(id);
             }
-            try (PreparedStatement insert = connection.prepareStatement("""
-                    INSERT INTO webhook_deliveries (endpoint_id, event_id, event_type, aggregate_type, aggregate_id,
-                                                    aggregate_version, envelope)
-                    SELECT w.id, ev.event_id, ev.event_type, ev.aggregate_type, ev.aggregate_id, ev.aggregate_version,
-                           ev.envelope
-                      FROM events ev JOIN webhook_endpoints w ON w.id = ?
-                     WHERE ev.occurred_at >= ? AND ev.published_at IS NOT NULL
-                       AND webhook_matches(w.event_types, w.aggregate_type, w.aggregate_id, ev.event_type,
-                                           ev.aggregate_type, ev.aggregate_id)
-                     ORDER BY ev.seq
-                    ON CONFLICT (endpoint_id, event_id) DO UPDATE
-                       SET status = 'pending', attempts = 0, next_attempt_at = now(), finished_at = NULL""")) {
+            // one unbounded page of the statement the replay runner pages with (V12__replays.sql): marked as a
+            // replay, through the endpoint's filters
+            try (PreparedStatement insert = connection.prepareStatement(
+                    "SELECT queued FROM replay_to_webhook(?, 0, NULL, ?, NULL, '{}', NULL, NULL)")) {
                 insert.setObject(1, id);
                 insert.setTimestamp(2, Timestamp.from(from.toInstant()));
-                replayed = insert.executeUpdate();
+                try (ResultSet row = insert.executeQuery()) {
+                    row.next();
+                    replayed = row.getInt(1);
+                }
             }
         }
         ObjectNode answer = JsonBodies.MAPPER.createObjectNode();

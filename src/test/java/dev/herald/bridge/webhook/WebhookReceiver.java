@@ -20,7 +20,7 @@ import java.util.concurrent.Executors;
 import java.util.function.Function;
 
 /** A real HTTP receiver on loopback: records every request and answers as the test says. */
-final class WebhookReceiver implements AutoCloseable {
+public final class WebhookReceiver implements AutoCloseable {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -38,13 +38,13 @@ final class WebhookReceiver implements AutoCloseable {
     static final Answer HANG = new Answer(-1, Map.of(), "");
 
     /** A request as received. */
-    record Received(String method, Map<String, List<String>> headers, String body, long receivedNanos) {
-        String header(String name) {
+    public record Received(String method, Map<String, List<String>> headers, String body, long receivedNanos) {
+        public String header(String name) {
             List<String> values = headers.get(name.toLowerCase());
             return values == null ? null : values.get(0);
         }
 
-        JsonNode json() {
+        public JsonNode json() {
             try {
                 return JSON.readTree(body);
             } catch (IOException e) {
@@ -53,7 +53,7 @@ final class WebhookReceiver implements AutoCloseable {
         }
 
         /** Checked by the Standard Webhooks reference library, not by Herald's code. */
-        void verify(String secret) throws WebhookVerificationException {
+        public void verify(String secret) throws WebhookVerificationException {
             new Webhook(secret).verify(body, headers);
         }
     }
@@ -64,7 +64,7 @@ final class WebhookReceiver implements AutoCloseable {
     private final List<Received> received = new CopyOnWriteArrayList<>();
     private volatile Function<Received, Answer> behaviour = request -> Answer.ok();
 
-    WebhookReceiver() {
+    public WebhookReceiver() {
         try {
             server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         } catch (IOException e) {
@@ -80,16 +80,16 @@ final class WebhookReceiver implements AutoCloseable {
         return this;
     }
 
-    String url() {
+    public String url() {
         return "http://127.0.0.1:" + server.getAddress().getPort() + "/hook";
     }
 
-    List<Received> received() {
+    public List<Received> received() {
         return List.copyOf(received);
     }
 
     /** POSTs carrying this event type's aggregate id (partitionkey, or ce-partitionkey in binary mode). */
-    List<Received> forAggregate(String aggregateId) {
+    public List<Received> forAggregate(String aggregateId) {
         return received.stream().filter(r -> r.method().equals("POST")).filter(r -> aggregateId.equals(
                 r.header("ce-partitionkey") != null ? r.header("ce-partitionkey")
                         : r.json().path("partitionkey").asText(null))).toList();
