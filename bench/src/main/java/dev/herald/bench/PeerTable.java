@@ -16,7 +16,7 @@ final class PeerTable {
     /** CPU columns: the groups Cpu measures, in the order a reader looks for them. */
     private static final List<String[]> GROUPS = List.of(new String[] {"hub_jvm", "hub JVM"},
             new String[] {"peer_jvm", "peer JVM"}, new String[] {"kafka_broker", "Kafka broker"},
-            new String[] {"postgres", "PostgreSQL"}, new String[] {"load_generator", "load generator"});
+            new String[] {"amqp_broker", "AMQP broker"}, new String[] {"postgres", "PostgreSQL"}, new String[] {"load_generator", "load generator"});
 
     private PeerTable() {
     }
