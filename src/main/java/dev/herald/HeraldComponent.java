@@ -9,6 +9,7 @@ import dev.herald.projection.Projectors;
 import dev.herald.query.AnswerEndpoint;
 import dev.herald.query.FoldEndpoint;
 import dev.herald.query.ParametersEndpoint;
+import dev.herald.query.UpcastEndpoint;
 import dev.herald.reaction.ApplyEndpoint;
 import dev.herald.reaction.InboundEndpoint;
 import dev.herald.reaction.ReactionSteps;
@@ -24,7 +25,8 @@ import org.apache.camel.support.DefaultComponent;
  * fails the start, naming it. {@code herald:command?aggregate=..&event=..} turns a validated request into a
  * command (see {@link CommandEndpoint}); {@code herald:answer} answers a read's rows (see {@link AnswerEndpoint});
  * {@code herald:parameters} checks a read's query parameters ({@link ParametersEndpoint}); {@code herald:fold} folds
- * an aggregate's events into its state ({@link FoldEndpoint}).
+ * an aggregate's events into its state ({@link FoldEndpoint}), after {@code herald:upcast} brought each to the
+ * newest shape of its type ({@link UpcastEndpoint}).
  * {@code herald:openapi} and {@code herald:asyncapi} answer the documents of the hub's declarations
  * ({@link ApiDocumentEndpoint}).
  * {@code from: herald:projection:<name>?types=..} feeds a projection's route the event store in commit order (see
@@ -96,10 +98,11 @@ final class HeraldComponent extends DefaultComponent {
             case "answer" -> configured(new AnswerEndpoint(uri, this), parameters);
             case "parameters" -> configured(new ParametersEndpoint(uri, this), parameters);
             case "fold" -> configured(new FoldEndpoint(uri, this), parameters);
+            case "upcast" -> configured(new UpcastEndpoint(uri, this), parameters);
             case "openapi", "asyncapi" -> configured(new ApiDocumentEndpoint(uri, this, documents, remaining),
                     parameters);
             default -> throw new IllegalArgumentException("unknown Herald step herald:" + remaining
-                    + " (known: herald:command, herald:answer, herald:parameters, herald:fold, "
+                    + " (known: herald:command, herald:answer, herald:parameters, herald:fold, herald:upcast, "
                     + "herald:projection:<name>, herald:openapi, herald:asyncapi, herald:inbound, herald:apply, "
                     + "herald:saga:<type>, herald:saga-request)");
         };

@@ -200,7 +200,7 @@ final class Hub {
         // projections: routes from herald:projection:<name>, the event store in commit order (docs/commands.md)
         Projectors projectors = new Projectors(dataSource, deadLetters, metrics.registry(), new ProjectionSettings(
                 settings.get(Projections.INTERVAL), settings.get(Projections.BATCH_SIZE),
-                settings.get(Projections.MAX_BACKOFF)), brokers);
+                settings.get(Projections.MAX_BACKOFF)), brokers, eventSchemas);
         registry.bind("projectionApi", new ProjectionApi(projectors, publish.retryAfterSeconds()));
         // sagas: routes from herald:saga:<type>, calls to declared services and final commands (docs/sagas.md)
         SagaSettings sagaSettings = new SagaSettings(settings.get(Sagas.INTERVAL), settings.get(Sagas.STEP_DEADLINE),

@@ -32,18 +32,41 @@ import java.util.stream.Stream;
  * start: every file must be a valid JSON Schema (draft 2020-12 unless it says otherwise) and each version must be
  * compatible with the one before under the type's mode, else the start is refused naming type, versions, place and
  * rule. Each version's validator is compiled here, once.
+ * <p>
+ * Upcasting ({@link Upcaster}): {@code <dir>/<type>/<n>-to-<m>.jq}, m the version after n, turns data of version n
+ * into m, so readers of history ({@link #upcast}) see every event in the newest shape. Under {@code backward} or
+ * {@code full} a step without one keeps the data as it is (the check above proved the newer version reads it);
+ * under {@code forward} or {@code none} every step needs one. An upcaster that is not jq, or whose versions are
+ * not a step of the type, refuses the start naming the file; so does an {@code examples} entry of an older
+ * version's schema that, upcast, breaks the newest version.
  */
 public final class EventSchemas {
 
     public static final String COMPATIBILITY_FILE = "compatibility";
     private static final Pattern VERSION_FILE = Pattern.compile("([1-9][0-9]{0,8})\\.json");
+    private static final Pattern UPCASTER_FILE = Pattern.compile("([1-9][0-9]{0,8})-to-([1-9][0-9]{0,8})\\.jq");
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final JsonSchemaFactory FACTORY = JsonSchemaFactory.getInstance(VersionFlag.V202012);
     private static final SchemaValidatorsConfig CONFIG = SchemaValidatorsConfig.builder()
             .pathType(PathType.JSON_POINTER).formatAssertionsEnabled(true).failFast(false).build();
 
     /** One type: its mode and its versions in order. */
-    public record EventType(String name, Compatibility compatibility, NavigableMap<Integer, Version> versions) {
+    public record EventType(String name, Compatibility compatibility, NavigableMap<Integer, Version> versions,
+            Map<Integer, Upcaster> upcasters) {
+
+        public int newest() {
+            return versions.lastKey();
+        }
+
+        /** Data of {@code version} in the newest version's shape, through each step's upcaster (if any). */
+        public JsonNode upcast(int version, JsonNode data) {
+            JsonNode shaped = data;
+            for (int step : versions.subMap(version, true, newest(), false).keySet()) {
+                Upcaster upcaster = upcasters.get(step);
+                shaped = upcaster == null ? shaped : upcaster.apply(shaped);
+            }
+            return shaped;
+        }
     }
 
     /** One version of a type's data schema: the document as written and its compiled validator. */
@@ -65,6 +88,7 @@ public final class EventSchemas {
             for (Path typeDir : list(dir).stream().filter(Files::isDirectory).toList()) {
                 EventType type = readType(typeDir);
                 checkEvolution(type, typeDir);
+                checkUpcasting(type, typeDir);
                 types.put(type.name(), type);
             }
         }
@@ -78,6 +102,15 @@ public final class EventSchemas {
     public Optional<Version> version(String type, int version) {
         EventType known = types.get(type);
         return Optional.ofNullable(known == null ? null : known.versions().get(version));
+    }
+
+    /**
+     * A stored event's data in the newest shape of its type: what time travel, projections and other readers of
+     * history see. A type or version the registry does not know is given back as stored.
+     */
+    public JsonNode upcast(String type, int version, JsonNode data) {
+        EventType known = types.get(type);
+        return known == null || !known.versions().containsKey(version) ? data : known.upcast(version, data);
     }
 
     /** Where the schema of a type's version is (or would be). */
@@ -104,24 +137,71 @@ public final class EventSchemas {
         String name = typeDir.getFileName().toString();
         Compatibility mode = Compatibility.BACKWARD;
         NavigableMap<Integer, Version> versions = new TreeMap<>();
+        Map<Integer, Upcaster> upcasters = new TreeMap<>();
+        Map<Integer, Integer> upcastTo = new TreeMap<>();
         for (Path file : list(typeDir)) {
             String fileName = file.getFileName().toString();
             Matcher version = VERSION_FILE.matcher(fileName);
-            if (fileName.equals(COMPATIBILITY_FILE)) {
+            Matcher upcaster = UPCASTER_FILE.matcher(fileName);
+            if (upcaster.matches()) {
+                int from = Integer.parseInt(upcaster.group(1));
+                upcasters.put(from, Upcaster.read(file, from));
+                upcastTo.put(from, Integer.parseInt(upcaster.group(2)));
+            } else if (fileName.equals(COMPATIBILITY_FILE)) {
                 mode = readMode(file);
             } else if (version.matches()) {
                 int number = Integer.parseInt(version.group(1));
                 versions.put(number, compile(file, number));
             } else {
                 throw new IllegalArgumentException("event schema directory " + typeDir + " holds " + fileName
-                        + ": only <version>.json (1.json, 2.json...) and " + COMPATIBILITY_FILE + " belong there");
+                        + ": only <version>.json (1.json, 2.json...), <n>-to-<n+1>.jq upcasters and "
+                        + COMPATIBILITY_FILE + " belong there");
             }
         }
         if (versions.isEmpty()) {
             throw new IllegalArgumentException("event type " + name + " has no schema: add "
                     + typeDir.resolve("1.json"));
         }
-        return new EventType(name, mode, Collections.unmodifiableNavigableMap(versions));
+        for (Map.Entry<Integer, Integer> step : upcastTo.entrySet()) {
+            Integer next = versions.higherKey(step.getKey());
+            if (!versions.containsKey(step.getKey()) || !step.getValue().equals(next)) {
+                throw new IllegalArgumentException("upcaster " + upcasters.get(step.getKey()).file() + " is not a "
+                        + "step between versions of " + name + " (versions: " + versions.keySet() + "; name it <n>-to-"
+                        + "<the version after n>.jq)");
+            }
+        }
+        return new EventType(name, mode, Collections.unmodifiableNavigableMap(versions),
+                Collections.unmodifiableMap(upcasters));
+    }
+
+    /** Every step that needs an upcaster has one, and older versions' examples, upcast, fit the newest version. */
+    private static void checkUpcasting(EventType type, Path typeDir) {
+        boolean newerReadsOlder = type.compatibility() == Compatibility.BACKWARD
+                || type.compatibility() == Compatibility.FULL;
+        for (int step : type.versions().headMap(type.newest()).keySet()) {
+            int next = type.versions().higherKey(step);
+            if (!newerReadsOlder && !type.upcasters().containsKey(step)) {
+                throw new IllegalArgumentException("event type " + type.name() + " is " + type.compatibility().label()
+                        + " compatible, so version " + next + " does not read version " + step + "'s data: add "
+                        + typeDir.resolve(step + "-to-" + next + ".jq"));
+            }
+            for (JsonNode example : type.versions().get(step).document().path("examples")) {
+                JsonNode upcast;
+                try {
+                    upcast = type.upcast(step, example);
+                } catch (IllegalStateException e) {
+                    throw new IllegalArgumentException("event type " + type.name() + ": an example of version "
+                            + step + " cannot be upcast: " + e.getMessage(), e);
+                }
+                Set<ValidationMessage> broken = type.versions().get(type.newest()).validator().validate(upcast);
+                if (!broken.isEmpty()) {
+                    throw new IllegalArgumentException("event type " + type.name() + ": example " + example
+                            + " of version " + step + " upcast to " + upcast + " breaks version " + type.newest()
+                            + " (" + typeDir + "): " + broken.stream().map(ValidationMessage::getMessage).sorted()
+                                    .toList());
+                }
+            }
+        }
     }
 
     private static Compatibility readMode(Path file) {

@@ -392,15 +392,17 @@ public final class Projector extends DefaultConsumer implements Runnable {
     }
 
     /**
-     * The SQL parameters of an event: the top-level fields of its data (objects and arrays as JSON text), then
+     * The SQL parameters of an event: the top-level fields of its data in its type's newest shape (upcast from the
+     * version it was stored with, docs/events.md "Upcasting"; objects and arrays as JSON text), then
      * {@code event_id}, {@code event_type}, {@code event_time}, {@code aggregate_type}, {@code aggregate_id},
      * {@code aggregate_version} and {@code seq} (these win over data fields of the same name). A name neither
      * supplies is NULL.
      */
-    private static SqlParameters parameters(StoredEvent event) {
+    private SqlParameters parameters(StoredEvent event) {
         JsonNode data;
         try {
-            data = JsonBodies.MAPPER.readTree(event.envelope()).path("data");
+            data = projectors.schemas().upcast(event.type(), event.schemaVersion(),
+                    JsonBodies.MAPPER.readTree(event.envelope()).path("data"));
         } catch (IOException e) {
             throw new IllegalStateException("event " + event.eventId() + " has no JSON envelope", e);
         }

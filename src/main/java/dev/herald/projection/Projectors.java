@@ -1,5 +1,6 @@
 package dev.herald.projection;
 
+import dev.herald.contract.EventSchemas;
 import dev.herald.deadletter.DeadLetterStore;
 import dev.herald.http.Problem;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -27,12 +28,17 @@ public final class Projectors {
     private final MeterRegistry meters;
     private final ProjectionSettings settings;
     private final String brokers;
+    private final EventSchemas schemas;
     private final Map<String, Projector> running = new ConcurrentSkipListMap<>();
 
-    /** {@code brokers}: Kafka, for projections that declare an output topic. */
+    /**
+     * {@code brokers}: Kafka, for projections that declare an output topic; {@code schemas}: the event schemas whose
+     * upcasters bring each event to its type's newest shape before a projection's route sees it.
+     */
     public Projectors(DataSource dataSource, DeadLetterStore deadLetters, MeterRegistry meters,
-            ProjectionSettings settings, String brokers) {
+            ProjectionSettings settings, String brokers, EventSchemas schemas) {
         this.brokers = brokers;
+        this.schemas = schemas;
         this.dataSource = dataSource;
         this.deadLetters = deadLetters;
         this.meters = meters;
@@ -108,5 +114,9 @@ public final class Projectors {
 
     ProjectionSettings settings() {
         return settings;
+    }
+
+    EventSchemas schemas() {
+        return schemas;
     }
 }
