@@ -64,16 +64,20 @@ $$;
 CREATE FUNCTION replay_page(after_tx xid8, after_seq bigint, up_to_tx xid8, since timestamptz, until timestamptz,
                             types text[], aggregate text, page int, final_only boolean)
 RETURNS SETOF events LANGUAGE sql STABLE AS $$
-    WITH candidates AS (
-        SELECT * FROM replay_selection(after_tx, after_seq, up_to_tx, since, until, types, aggregate) ev
-         WHERE NOT final_only OR ev.tx_id < pg_snapshot_xmin(pg_current_snapshot())
-    ), waiting AS (
-        SELECT tx_id, seq FROM candidates WHERE final_only AND published_at IS NULL ORDER BY tx_id, seq LIMIT 1
+    -- the first selected event not yet published (a final_only page ends before it); the unpublished are few: the
+    -- fence (OFFSET 0) lets the planner find them by the partial index events_unpublished, not walk the store
+    WITH waiting AS MATERIALIZED (
+        SELECT u.tx_id, u.seq
+          FROM (SELECT tx_id, seq FROM replay_selection(after_tx, after_seq, up_to_tx, since, until, types, aggregate)
+                 WHERE final_only AND published_at IS NULL OFFSET 0) u
+         ORDER BY u.tx_id, u.seq
+         LIMIT 1
     )
-    SELECT c.* FROM candidates c
-     WHERE c.published_at IS NOT NULL
-       AND NOT EXISTS (SELECT 1 FROM waiting w WHERE (w.tx_id, w.seq) < (c.tx_id, c.seq))
-     ORDER BY c.tx_id, c.seq
+    SELECT ev.* FROM replay_selection(after_tx, after_seq, up_to_tx, since, until, types, aggregate) ev
+     WHERE ev.published_at IS NOT NULL
+       AND (NOT final_only OR ev.tx_id < pg_snapshot_xmin(pg_current_snapshot()))
+       AND NOT EXISTS (SELECT 1 FROM waiting w WHERE (w.tx_id, w.seq) < (ev.tx_id, ev.seq))
+     ORDER BY ev.tx_id, ev.seq
      LIMIT page
 $$;
 

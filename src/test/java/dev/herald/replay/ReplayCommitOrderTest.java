@@ -64,13 +64,8 @@ class ReplayCommitOrderTest {
                     "SELECT seq FROM events WHERE aggregate_id = ?", overtaking));
             replay = accepted(hub, "{\"target\":{\"kafka_topic\":\"late-" + RUN + "\"},\"since\":\""
                     + occurredAt(hub, early, 1) + "\",\"types\":[\"customer.*\"]}");
-            String path = "/api/replays/" + replay.get("id").asText();
             // what committed before the open transaction goes; the overtaking event waits behind it
-            await().atMost(PATIENCE).until(() -> hub.http.get(path).json().get("sent").asInt() == 1);
-            await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(3)).until(() -> {
-                JsonNode now = hub.http.get(path).json();
-                return now.get("status").asText().equals("running") && now.get("sent").asInt() == 1;
-            });
+            waitsAfter(replay, 1);
             held.commit();
         }
         JsonNode done = completed(hub, replay);
@@ -99,12 +94,7 @@ class ReplayCommitOrderTest {
             waiting = customer("Unpublished");                       // committed; the relay is paused
             replay = accepted(hub, "{\"target\":{\"kafka_topic\":\"unpublished-" + RUN + "\"},\"since\":\""
                     + occurredAt(hub, first, 1) + "\",\"types\":[\"customer.*\"]}");
-            String path = "/api/replays/" + replay.get("id").asText();
-            await().atMost(PATIENCE).until(() -> hub.http.get(path).json().get("sent").asInt() == 1);
-            await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(3)).until(() -> {
-                JsonNode now = hub.http.get(path).json();
-                return now.get("status").asText().equals("running") && now.get("sent").asInt() == 1;
-            });
+            waitsAfter(replay, 1);
             assertThat(hub.queryLong("SELECT count(*) FROM events WHERE aggregate_id = ? AND published_at IS NULL",
                     waiting)).isEqualTo(1);
         } finally {
@@ -116,6 +106,16 @@ class ReplayCommitOrderTest {
                     .until(() -> reader.matching(r -> true), r -> r.size() >= 2);
             assertThat(records.stream().map(ConsumerRecord::key)).containsExactlyInAnyOrder(first, waiting);
         }
+    }
+
+    /** The replay sent this many and stays running, sending no more (for a second at least). */
+    private static void waitsAfter(JsonNode replay, int sent) {
+        String path = "/api/replays/" + replay.get("id").asText();
+        await().atMost(PATIENCE).until(() -> hub.http.get(path).json().get("sent").asInt() == sent);
+        await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(3)).until(() -> {
+            JsonNode now = hub.http.get(path).json();
+            return now.get("status").asText().equals("running") && now.get("sent").asInt() == sent;
+        });
     }
 
     private static String customer(String name) {
