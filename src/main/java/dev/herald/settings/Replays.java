@@ -13,8 +13,9 @@ public final class Replays {
 
     public static final Setting<Duration> POLL_INTERVAL = GROUP.add(Setting.of(
             "herald.replays.poll-interval", Kind.millis(), "1000",
-            "ms between the replay runner's looks for running replays: those other hubs created, pages that failed (a new "
-            + "replay starts at once on its hub; a running one is paged without pause)"));
+            "ms between the replay runner's looks for running replays: those other hubs created, pages that failed, replays "
+            + "waiting for an open transaction or an unpublished event (a new replay starts at once on its hub; a "
+            + "running one is paged without pause)"));
 
     private Replays() {
     }

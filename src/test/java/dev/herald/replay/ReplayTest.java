@@ -45,8 +45,9 @@ class ReplayTest {
                 "herald.webhooks.poll-interval", "50",
                 "herald.webhooks.timeout", "2000",
                 "herald.replays.page-size", "2",
-                // a replay starts when it is created (the timer is for other hubs' replays and failed pages)
-                "herald.replays.poll-interval", "600000"));
+                // a replay starts when it is created; the timer takes one that waited (a transaction anywhere on
+                // the database server still open when it reached its end) and failed pages
+                "herald.replays.poll-interval", "200"));
     }
 
     @AfterAll

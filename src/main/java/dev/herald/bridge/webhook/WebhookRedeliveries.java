@@ -47,10 +47,11 @@ public final class WebhookRedeliveries {
             if (!EndpointRows.exists(connection, id)) {
                 throw WebhookEndpoints.notFound(id);
             }
-            // one unbounded page of the statement the replay runner pages with (V12__replays.sql): marked as a
-            // replay, through the endpoint's filters
+            // one unbounded page of the statement the replay runner pages with (V13__replay_order.sql): marked as a
+            // replay, through the endpoint's filters; the published events committed now (not final_only: there is
+            // no next page to wait for; what commits or is published later reaches the endpoint live)
             try (PreparedStatement insert = connection.prepareStatement(
-                    "SELECT queued FROM replay_to_webhook(?, 0, NULL, ?, NULL, '{}', NULL, NULL)")) {
+                    "SELECT queued FROM replay_to_webhook(?, '0', 0, NULL, ?, NULL, '{}', NULL, NULL, false)")) {
                 insert.setObject(1, id);
                 insert.setTimestamp(2, Timestamp.from(from.toInstant()));
                 try (ResultSet row = insert.executeQuery()) {
