@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.herald.testing.HttpApi.Response;
 import dev.herald.testing.TestHub;
@@ -50,6 +51,9 @@ class ConsoleTest {
     private static TestHub hub;
     private static HttpServer receiver;
     private static final AtomicInteger receiverStatus = new AtomicInteger(200);
+    /** The payment and inventory services of the order-fulfilment saga (paymentAndInventory). */
+    private static HttpServer services;
+    private static volatile boolean refundsDown = true;
     private static String endpointId;
     private static ChromeDriver browser;
     private static WebDriverWait wait;
@@ -63,10 +67,21 @@ class ConsoleTest {
         }
         Assumptions.assumeTrue(installed, missing);
         String run = UUID.randomUUID().toString().substring(0, 8);
-        hub = TestHub.start(Map.of("herald.security.bootstrap-key", KEY, "herald.security.key-cache", "0",
-                "herald.topics.customers", "customers-" + run, "herald.topics.orders", "orders-" + run,
-                "herald.webhooks.allow-private-networks", "true", "herald.webhooks.retry-schedule", "0,50,100,100",
-                "herald.webhooks.retry-jitter", "0", "herald.webhooks.poll-interval", "50"));
+        services = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        services.createContext("/", ConsoleTest::paymentAndInventory);
+        services.start();
+        String servicesUrl = "http://127.0.0.1:" + services.getAddress().getPort();
+        hub = TestHub.start(Map.ofEntries(Map.entry("herald.security.bootstrap-key", KEY),
+                Map.entry("herald.security.key-cache", "0"),
+                Map.entry("herald.topics.customers", "customers-" + run), Map.entry("herald.topics.orders", "orders-" + run),
+                Map.entry("herald.webhooks.allow-private-networks", "true"),
+                Map.entry("herald.webhooks.retry-schedule", "0,50,100,100"), Map.entry("herald.webhooks.retry-jitter", "0"),
+                Map.entry("herald.webhooks.poll-interval", "50"),
+                // the order-fulfilment saga, against this test's payment and inventory services
+                Map.entry("herald.services.payment.url", servicesUrl), Map.entry("herald.services.inventory.url", servicesUrl),
+                Map.entry("herald.sagas.interval", "50"), Map.entry("herald.sagas.retry-backoff", "100"),
+                Map.entry("herald.sagas.call-timeout", "1000"), Map.entry("herald.sagas.step-deadline", "2000"),
+                Map.entry("herald.sagas.command-key", KEY)));   // keys exist: the saga's order.cancel needs one
         receiver = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         receiver.createContext("/hooks", exchange -> {
             byte[] body = ("status " + receiverStatus.get()).getBytes(StandardCharsets.UTF_8);
@@ -98,6 +113,9 @@ class ConsoleTest {
         }
         if (receiver != null) {
             receiver.stop(0);
+        }
+        if (services != null) {
+            services.stop(0);
         }
         if (hub != null) {
             hub.close();
@@ -241,6 +259,41 @@ class ConsoleTest {
     }
 
     @Test
+    void aFailedSagaIsFoundFromItsDeadLetterInspectedAndRetried() {
+        // an order whose items are sold out: the payment is refunded, but the refund fails until the ledger is back
+        refundsDown = true;
+        String order = order(customer("Saga Buyer"), "sold-out");
+        await().atMost(PATIENCE).until(() -> hub.queryLong(
+                "SELECT count(*) FROM dead_letters WHERE stage = 'saga' AND aggregate_id = ?", order) == 1);
+        long deadLetter = hub.queryLong("SELECT id FROM dead_letters WHERE stage = 'saga' AND aggregate_id = ?", order);
+
+        logIn();
+        browser.get(hub.http.base() + "/console#/dead-letters?stage=saga&id=" + deadLetter);
+        // the dead letter links to its saga: the sagas page, filtered by type and correlation id
+        wait.until(ExpectedConditions.elementToBeClickable(By.id("dead-letter-saga"))).click();
+        wait.until(ExpectedConditions.attributeToBe(By.id("view"), "data-ready", "sagas"));
+        By row = By.cssSelector("tr[data-correlation='" + order + "']");
+        wait.until(ExpectedConditions.visibilityOfElementLocated(row));
+        assertThat(browser.findElements(By.cssSelector("tr[data-saga]"))).hasSize(1);
+        assertThat(browser.findElement(row).getText()).contains("order-fulfilment").contains("failed");
+        browser.findElement(row).findElement(By.tagName("button")).sendKeys(Keys.ENTER);
+        By refund = By.cssSelector("#saga-detail tr[data-step='payment.compensation']");
+        wait.until(ExpectedConditions.visibilityOfElementLocated(refund));
+        assertThat(browser.findElement(refund).getText()).contains("timed_out").contains("500");
+        assertThat(browser.findElement(By.cssSelector("#saga-detail tr[data-step='payment.action']")).getText())
+                .contains("succeeded").contains("201");
+        screenshot("sagas");
+
+        refundsDown = false;
+        confirmed(By.id("saga-retry"));
+        // the page refreshes: the refund goes through and the saga ends compensated
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.cssSelector("#saga-detail .status"),
+                "compensated"));
+        assertThat(hub.queryLong("SELECT count(*) FROM dead_letters WHERE id = ? AND resolution = 'retried'",
+                deadLetter)).isEqualTo(1);
+    }
+
+    @Test
     void theConsoleFilesAreServedAndNothingElse() {
         Response page = hub.http.get("/console");
         assertThat(page.status()).as(page.toString()).isEqualTo(200);
@@ -280,6 +333,45 @@ class ConsoleTest {
                 "{\"full_name\":\"" + name + "\",\"email\":\"" + UUID.randomUUID() + "@example.com\"}");
         assertThat(created.status()).as(created.toString()).isEqualTo(201);
         return created.json().get("aggregate_id").asText();
+    }
+
+    private static String order(String customer, String product) {
+        Response placed = api("POST", "/api/orders", "{\"customer_id\":\"" + customer + "\",\"items\":[{"
+                + "\"product_id\":\"" + product + "\",\"quantity\":1,\"unit_price\":30}]}");
+        assertThat(placed.status()).as(placed.toString()).isIn(201, 202);
+        return placed.json().get("aggregate_id").asText();
+    }
+
+    /**
+     * The saga's services: a charge succeeds and its refund fails while refundsDown; a reservation of "sold-out" is
+     * declined, any other succeeds.
+     */
+    private static void paymentAndInventory(HttpExchange exchange) throws IOException {
+        String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+        String path = exchange.getRequestURI().getPath();
+        String method = exchange.getRequestMethod();
+        int status;
+        String answer;
+        if (path.endsWith("/refund")) {
+            status = refundsDown ? 500 : 200;
+            answer = refundsDown ? "{\"error\": \"ledger down\"}" : "{\"refunded\": true}";
+        } else if (path.equals("/payments")) {
+            status = 201;
+            answer = "{\"payment_id\": \"pay-" + UUID.randomUUID() + "\"}";
+        } else if (method.equals("DELETE")) {
+            status = 204;
+            answer = "";
+        } else {
+            status = body.contains("sold-out") ? 409 : 201;
+            answer = status == 409 ? "{\"error\": \"unavailable\"}" : "{\"reservation_id\": \"res-" + UUID.randomUUID() + "\"}";
+        }
+        byte[] bytes = answer.getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().set("Content-Type", "application/json");
+        exchange.sendResponseHeaders(status, bytes.length == 0 ? -1 : bytes.length);
+        if (bytes.length > 0) {
+            exchange.getResponseBody().write(bytes);
+        }
+        exchange.close();
     }
 
     private static Response api(String method, String path, String json) {
