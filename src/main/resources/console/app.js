@@ -7,8 +7,9 @@ import * as webhooks from './webhooks.js';
 import * as lookup from './lookup.js';
 import * as projections from './projections.js';
 import * as sagas from './sagas.js';
+import * as replays from './replays.js';
 
-const PAGES = { flow, 'dead-letters': deadLetters, webhooks, lookup, projections, sagas };
+const PAGES = { flow, 'dead-letters': deadLetters, webhooks, lookup, projections, sagas, replays };
 const view = document.getElementById('view');
 const login = document.getElementById('login');
 const nav = document.getElementById('nav');

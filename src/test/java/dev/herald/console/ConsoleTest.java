@@ -33,12 +33,14 @@ import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
  * The operator console in a real headless Chromium (Debian's chromium and chromedriver, which .ci/run installs):
  * log in with a key, a wrong key refused, a dead letter the test makes seen and retried until resolved, a command
- * found by id with its webhook delivery; a screenshot of each page under target/console-screenshots/.
+ * found by id with its webhook delivery, a failed saga inspected and retried, a replay started and completed; a
+ * screenshot of each page under target/console-screenshots/.
  */
 class ConsoleTest {
 
@@ -291,6 +293,46 @@ class ConsoleTest {
                 "compensated"));
         assertThat(hub.queryLong("SELECT count(*) FROM dead_letters WHERE id = ? AND resolution = 'retried'",
                 deadLetter)).isEqualTo(1);
+    }
+
+    @Test
+    void aReplayStartedFromThePageCompletesWithItsCount() {
+        receiverStatus.set(200);
+        String customer = customer("Replayed");
+        await().atMost(PATIENCE).until(() -> hub.queryLong("SELECT count(*) FROM webhook_deliveries"
+                + " WHERE aggregate_id = ? AND status = 'succeeded'", customer) == 1);
+
+        logIn();
+        browser.get(hub.http.base() + "/console#/replays");
+        // a topic Kafka would refuse: nothing starts, the API's problem is shown
+        new Select(wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("replay-kind"))))
+                .selectByValue("kafka_topic");
+        browser.findElement(By.id("replay-topic")).sendKeys("not a topic");
+        confirmed(By.id("replay-start"));
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.cssSelector("#replay-notice [role=alert]"),
+                "not started"));
+        // the schema's own words, naming the field
+        assertThat(browser.findElement(By.id("replay-notice")).getText()).contains("/target/kafka_topic");
+        screenshot("replays-problem");
+        assertThat(hub.queryLong("SELECT count(*) FROM replays WHERE target = 'not a topic'")).isZero();
+
+        // to the webhook endpoint, the customer's events since the form's default (a day ago)
+        new Select(browser.findElement(By.id("replay-kind"))).selectByValue("webhook_endpoint");
+        new Select(browser.findElement(By.id("replay-endpoint"))).selectByValue(endpointId);
+        browser.findElement(By.id("replay-types")).sendKeys("customer.*");
+        browser.findElement(By.id("replay-aggregate")).sendKeys(customer);
+        confirmed(By.id("replay-start"));
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("replay-notice"), "started"));
+        By row = By.xpath("//tr[@data-replay][td[text()='" + customer + "']]");
+        // the list refreshes until the replay completes, with the one event sent
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(row, "completed"));
+        assertThat(browser.findElement(row).findElement(By.cssSelector("td.num")).getText()).isEqualTo("1");
+        assertThat(browser.findElement(row).getText()).contains("/hooks").contains(customer);
+        screenshot("replays");
+        // the receiver gets the event a second time: a second attempt of the same delivery (endpoint, event)
+        await().atMost(PATIENCE).until(() -> hub.queryLong("SELECT count(*) FROM webhook_attempts a"
+                + " JOIN webhook_deliveries d ON d.id = a.delivery_id WHERE d.aggregate_id = ?"
+                + " AND a.response_status = 200", customer) == 2);
     }
 
     @Test
