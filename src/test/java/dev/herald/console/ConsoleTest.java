@@ -153,11 +153,7 @@ class ConsoleTest {
         wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("dead-letter-detail"), "HTTP 500"));
         screenshot("dead-letters");
         // a narrow laptop: the list and the dead letter fold into one column, nothing to scroll sideways
-        browser.manage().window().setSize(new Dimension(700, 900));
-        wait.until(driver -> (Boolean) browser.executeScript(
-                "return document.documentElement.scrollWidth <= window.innerWidth"));
-        screenshot("dead-letters-narrow");
-        browser.manage().window().setSize(new Dimension(1024, 900));
+        narrow("dead-letters-narrow");
 
         // Discard, then Cancel in the confirmation: nothing happens
         browser.findElement(By.id("discard-one")).click();
@@ -285,6 +281,7 @@ class ConsoleTest {
         assertThat(browser.findElement(By.cssSelector("#saga-detail tr[data-step='payment.action']")).getText())
                 .contains("succeeded").contains("201");
         screenshot("sagas");
+        narrow("sagas-narrow");
 
         refundsDown = false;
         confirmed(By.id("saga-retry"));
@@ -329,6 +326,7 @@ class ConsoleTest {
         assertThat(browser.findElement(row).findElement(By.cssSelector("td.num")).getText()).isEqualTo("1");
         assertThat(browser.findElement(row).getText()).contains("/hooks").contains(customer);
         screenshot("replays");
+        narrow("replays-narrow");
         // the receiver gets the event a second time: a second attempt of the same delivery (endpoint, event)
         await().atMost(PATIENCE).until(() -> hub.queryLong("SELECT count(*) FROM webhook_attempts a"
                 + " JOIN webhook_deliveries d ON d.id = a.delivery_id WHERE d.aggregate_id = ?"
@@ -354,6 +352,15 @@ class ConsoleTest {
         wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("confirm")));
         browser.findElement(By.id("confirm-ok")).click();
         wait.until(ExpectedConditions.invisibilityOfElementLocated(By.id("confirm")));
+    }
+
+    /** At a narrow laptop's width the page folds into one column: nothing to scroll sideways; a screenshot. */
+    private static void narrow(String screenshot) {
+        browser.manage().window().setSize(new Dimension(700, 900));
+        wait.until(driver -> (Boolean) browser.executeScript(
+                "return document.documentElement.scrollWidth <= window.innerWidth"));
+        screenshot(screenshot);
+        browser.manage().window().setSize(new Dimension(1024, 900));
     }
 
     private static void openLoggedOut() {
