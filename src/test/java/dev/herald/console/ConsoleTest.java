@@ -39,8 +39,8 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 /**
  * The operator console in a real headless Chromium (Debian's chromium and chromedriver, which .ci/run installs):
  * log in with a key, a wrong key refused, a dead letter the test makes seen and retried until resolved, a command
- * found by id with its webhook delivery, a failed saga inspected and retried, a replay started and completed; a
- * screenshot of each page under target/console-screenshots/.
+ * found by id with its webhook delivery, a failed saga inspected and retried, a replay started and completed, one
+ * cancelled; a screenshot of each page under target/console-screenshots/.
  */
 class ConsoleTest {
 
@@ -331,6 +331,30 @@ class ConsoleTest {
         await().atMost(PATIENCE).until(() -> hub.queryLong("SELECT count(*) FROM webhook_attempts a"
                 + " JOIN webhook_deliveries d ON d.id = a.delivery_id WHERE d.aggregate_id = ?"
                 + " AND a.response_status = 200", customer) == 2);
+    }
+
+    @Test
+    void aRunningReplayIsCancelledFromThePage() throws Exception {
+        // the runner paused, so the replay stays running until the operator cancels it
+        hub.camel().getRouteController().stopRoute("replays.run");
+        try {
+            Response started = api("POST", "/api/replays", "{\"target\":{\"kafka_topic\":\"console-cancel-"
+                    + UUID.randomUUID() + "\"},\"since\":\"2020-01-01T00:00:00Z\"}");
+            assertThat(started.status()).as(started.toString()).isEqualTo(202);
+            String replay = started.json().get("id").asText();
+
+            logIn();
+            browser.get(hub.http.base() + "/console#/replays");
+            By row = By.cssSelector("tr[data-replay='" + replay + "']");
+            wait.until(ExpectedConditions.textToBePresentInElementLocated(row, "running"));
+            confirmed(By.cssSelector("tr[data-replay='" + replay + "'] button"));
+            wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("replay-notice"), "cancelled"));
+            wait.until(ExpectedConditions.textToBePresentInElementLocated(row, "cancelled"));
+            assertThat(browser.findElement(row).findElements(By.tagName("button"))).isEmpty();
+            assertThat(api("GET", "/api/replays/" + replay, "").json().get("status").asText()).isEqualTo("cancelled");
+        } finally {
+            hub.camel().getRouteController().startRoute("replays.run");
+        }
     }
 
     @Test
