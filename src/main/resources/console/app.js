@@ -6,8 +6,10 @@ import * as deadLetters from './dead-letters.js';
 import * as webhooks from './webhooks.js';
 import * as lookup from './lookup.js';
 import * as projections from './projections.js';
+import * as sagas from './sagas.js';
+import * as replays from './replays.js';
 
-const PAGES = { flow, 'dead-letters': deadLetters, webhooks, lookup, projections };
+const PAGES = { flow, 'dead-letters': deadLetters, webhooks, lookup, projections, sagas, replays };
 const view = document.getElementById('view');
 const login = document.getElementById('login');
 const nav = document.getElementById('nav');

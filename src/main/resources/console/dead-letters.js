@@ -96,7 +96,11 @@ export async function render(view, params) {
       h('h3', { id: 'dead-letter-title' }, `Dead letter ${letter.id}`),
       table([['Field', ([name]) => name], ['Value', ([, value]) => value]], [
         ['Status', status(letter.resolution ?? 'open')],
-        ['Stage', letter.stage], ['Destination', letter.destination],
+        ['Stage', letter.stage],
+        // a saga's dead letter: destination is the saga type, the aggregate its correlation id
+        ['Destination', letter.stage === 'saga' ? h('a', { id: 'dead-letter-saga',
+          href: `#/sagas?type=${encodeURIComponent(letter.destination)}&correlation=${encodeURIComponent(letter.aggregateId)}` },
+        `saga ${letter.destination}`) : letter.destination],
         ['Event', `${letter.eventType} ${letter.eventId}`],
         ['Aggregate', h('a', { href: `#/lookup?id=${encodeURIComponent(letter.aggregateId)}` }, letter.aggregateId)],
         ['Attempts', letter.failureCount], ['Failed at', time(letter.failedAt)],

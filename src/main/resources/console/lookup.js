@@ -27,7 +27,8 @@ function path(found) {
         d.last_error ? ` · ${d.last_error}` : '', h('div', { class: 'muted' }, 'queued ', time(d.created_at)))),
       deadLetters.map(l => step(`Dead letter (${l.stage})`, l.failed_at, !l.resolution,
         status(l.resolution ?? 'open'), ' ', h('a', { href: `#/dead-letters?status=&id=${l.id}` }, `#${l.id}`),
-        ` ${l.destination}: ${l.failure_reason}`))));
+        ' ', l.stage === 'saga' ? h('a', { href: `#/sagas?type=${encodeURIComponent(l.destination)}&correlation=${encodeURIComponent(event.aggregate_id)}` },
+          `saga ${l.destination}`) : l.destination, `: ${l.failure_reason}`))));
 }
 
 export async function render(view, params) {

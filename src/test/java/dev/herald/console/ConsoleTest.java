@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.herald.testing.HttpApi.Response;
 import dev.herald.testing.TestHub;
@@ -32,12 +33,14 @@ import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
  * The operator console in a real headless Chromium (Debian's chromium and chromedriver, which .ci/run installs):
  * log in with a key, a wrong key refused, a dead letter the test makes seen and retried until resolved, a command
- * found by id with its webhook delivery; a screenshot of each page under target/console-screenshots/.
+ * found by id with its webhook delivery, a failed saga inspected and retried, a replay started and completed, one
+ * cancelled; a screenshot of each page under target/console-screenshots/.
  */
 class ConsoleTest {
 
@@ -50,6 +53,9 @@ class ConsoleTest {
     private static TestHub hub;
     private static HttpServer receiver;
     private static final AtomicInteger receiverStatus = new AtomicInteger(200);
+    /** The payment and inventory services of the order-fulfilment saga (paymentAndInventory). */
+    private static HttpServer services;
+    private static volatile boolean refundsDown = true;
     private static String endpointId;
     private static ChromeDriver browser;
     private static WebDriverWait wait;
@@ -63,10 +69,21 @@ class ConsoleTest {
         }
         Assumptions.assumeTrue(installed, missing);
         String run = UUID.randomUUID().toString().substring(0, 8);
-        hub = TestHub.start(Map.of("herald.security.bootstrap-key", KEY, "herald.security.key-cache", "0",
-                "herald.topics.customers", "customers-" + run, "herald.topics.orders", "orders-" + run,
-                "herald.webhooks.allow-private-networks", "true", "herald.webhooks.retry-schedule", "0,50,100,100",
-                "herald.webhooks.retry-jitter", "0", "herald.webhooks.poll-interval", "50"));
+        services = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        services.createContext("/", ConsoleTest::paymentAndInventory);
+        services.start();
+        String servicesUrl = "http://127.0.0.1:" + services.getAddress().getPort();
+        hub = TestHub.start(Map.ofEntries(Map.entry("herald.security.bootstrap-key", KEY),
+                Map.entry("herald.security.key-cache", "0"),
+                Map.entry("herald.topics.customers", "customers-" + run), Map.entry("herald.topics.orders", "orders-" + run),
+                Map.entry("herald.webhooks.allow-private-networks", "true"),
+                Map.entry("herald.webhooks.retry-schedule", "0,50,100,100"), Map.entry("herald.webhooks.retry-jitter", "0"),
+                Map.entry("herald.webhooks.poll-interval", "50"),
+                // the order-fulfilment saga, against this test's payment and inventory services
+                Map.entry("herald.services.payment.url", servicesUrl), Map.entry("herald.services.inventory.url", servicesUrl),
+                Map.entry("herald.sagas.interval", "50"), Map.entry("herald.sagas.retry-backoff", "100"),
+                Map.entry("herald.sagas.call-timeout", "1000"), Map.entry("herald.sagas.step-deadline", "2000"),
+                Map.entry("herald.sagas.command-key", KEY)));   // keys exist: the saga's order.cancel needs one
         receiver = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         receiver.createContext("/hooks", exchange -> {
             byte[] body = ("status " + receiverStatus.get()).getBytes(StandardCharsets.UTF_8);
@@ -98,6 +115,9 @@ class ConsoleTest {
         }
         if (receiver != null) {
             receiver.stop(0);
+        }
+        if (services != null) {
+            services.stop(0);
         }
         if (hub != null) {
             hub.close();
@@ -133,11 +153,7 @@ class ConsoleTest {
         wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("dead-letter-detail"), "HTTP 500"));
         screenshot("dead-letters");
         // a narrow laptop: the list and the dead letter fold into one column, nothing to scroll sideways
-        browser.manage().window().setSize(new Dimension(700, 900));
-        wait.until(driver -> (Boolean) browser.executeScript(
-                "return document.documentElement.scrollWidth <= window.innerWidth"));
-        screenshot("dead-letters-narrow");
-        browser.manage().window().setSize(new Dimension(1024, 900));
+        narrow("dead-letters-narrow");
 
         // Discard, then Cancel in the confirmation: nothing happens
         browser.findElement(By.id("discard-one")).click();
@@ -241,6 +257,107 @@ class ConsoleTest {
     }
 
     @Test
+    void aFailedSagaIsFoundFromItsDeadLetterInspectedAndRetried() {
+        // an order whose items are sold out: the payment is refunded, but the refund fails until the ledger is back
+        refundsDown = true;
+        String order = order(customer("Saga Buyer"), "sold-out");
+        await().atMost(PATIENCE).until(() -> hub.queryLong(
+                "SELECT count(*) FROM dead_letters WHERE stage = 'saga' AND aggregate_id = ?", order) == 1);
+        long deadLetter = hub.queryLong("SELECT id FROM dead_letters WHERE stage = 'saga' AND aggregate_id = ?", order);
+
+        logIn();
+        browser.get(hub.http.base() + "/console#/dead-letters?stage=saga&id=" + deadLetter);
+        // the dead letter links to its saga: the sagas page, filtered by type and correlation id
+        wait.until(ExpectedConditions.elementToBeClickable(By.id("dead-letter-saga"))).click();
+        wait.until(ExpectedConditions.attributeToBe(By.id("view"), "data-ready", "sagas"));
+        By row = By.cssSelector("tr[data-correlation='" + order + "']");
+        wait.until(ExpectedConditions.visibilityOfElementLocated(row));
+        assertThat(browser.findElements(By.cssSelector("tr[data-saga]"))).hasSize(1);
+        assertThat(browser.findElement(row).getText()).contains("order-fulfilment").contains("failed");
+        browser.findElement(row).findElement(By.tagName("button")).sendKeys(Keys.ENTER);
+        By refund = By.cssSelector("#saga-detail tr[data-step='payment.compensation']");
+        wait.until(ExpectedConditions.visibilityOfElementLocated(refund));
+        assertThat(browser.findElement(refund).getText()).contains("timed_out").contains("500");
+        assertThat(browser.findElement(By.cssSelector("#saga-detail tr[data-step='payment.action']")).getText())
+                .contains("succeeded").contains("201");
+        screenshot("sagas");
+        narrow("sagas-narrow");
+
+        refundsDown = false;
+        confirmed(By.id("saga-retry"));
+        // the page refreshes: the refund goes through and the saga ends compensated
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.cssSelector("#saga-detail .status"),
+                "compensated"));
+        assertThat(hub.queryLong("SELECT count(*) FROM dead_letters WHERE id = ? AND resolution = 'retried'",
+                deadLetter)).isEqualTo(1);
+    }
+
+    @Test
+    void aReplayStartedFromThePageCompletesWithItsCount() {
+        receiverStatus.set(200);
+        String customer = customer("Replayed");
+        await().atMost(PATIENCE).until(() -> hub.queryLong("SELECT count(*) FROM webhook_deliveries"
+                + " WHERE aggregate_id = ? AND status = 'succeeded'", customer) == 1);
+
+        logIn();
+        browser.get(hub.http.base() + "/console#/replays");
+        // a topic Kafka would refuse: nothing starts, the API's problem is shown
+        new Select(wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("replay-kind"))))
+                .selectByValue("kafka_topic");
+        browser.findElement(By.id("replay-topic")).sendKeys("not a topic");
+        confirmed(By.id("replay-start"));
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.cssSelector("#replay-notice [role=alert]"),
+                "not started"));
+        // the schema's own words, naming the field
+        assertThat(browser.findElement(By.id("replay-notice")).getText()).contains("/target/kafka_topic");
+        screenshot("replays-problem");
+        assertThat(hub.queryLong("SELECT count(*) FROM replays WHERE target = 'not a topic'")).isZero();
+
+        // to the webhook endpoint, the customer's events since the form's default (a day ago)
+        new Select(browser.findElement(By.id("replay-kind"))).selectByValue("webhook_endpoint");
+        new Select(browser.findElement(By.id("replay-endpoint"))).selectByValue(endpointId);
+        browser.findElement(By.id("replay-types")).sendKeys("customer.*");
+        browser.findElement(By.id("replay-aggregate")).sendKeys(customer);
+        confirmed(By.id("replay-start"));
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("replay-notice"), "started"));
+        By row = By.xpath("//tr[@data-replay][td[text()='" + customer + "']]");
+        // the list refreshes until the replay completes, with the one event sent
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(row, "completed"));
+        assertThat(browser.findElement(row).findElement(By.cssSelector("td.num")).getText()).isEqualTo("1");
+        assertThat(browser.findElement(row).getText()).contains("/hooks").contains(customer);
+        screenshot("replays");
+        narrow("replays-narrow");
+        // the receiver gets the event a second time: a second attempt of the same delivery (endpoint, event)
+        await().atMost(PATIENCE).until(() -> hub.queryLong("SELECT count(*) FROM webhook_attempts a"
+                + " JOIN webhook_deliveries d ON d.id = a.delivery_id WHERE d.aggregate_id = ?"
+                + " AND a.response_status = 200", customer) == 2);
+    }
+
+    @Test
+    void aRunningReplayIsCancelledFromThePage() throws Exception {
+        // the runner paused, so the replay stays running until the operator cancels it
+        hub.camel().getRouteController().stopRoute("replays.run");
+        try {
+            Response started = api("POST", "/api/replays", "{\"target\":{\"kafka_topic\":\"console-cancel-"
+                    + UUID.randomUUID() + "\"},\"since\":\"2020-01-01T00:00:00Z\"}");
+            assertThat(started.status()).as(started.toString()).isEqualTo(202);
+            String replay = started.json().get("id").asText();
+
+            logIn();
+            browser.get(hub.http.base() + "/console#/replays");
+            By row = By.cssSelector("tr[data-replay='" + replay + "']");
+            wait.until(ExpectedConditions.textToBePresentInElementLocated(row, "running"));
+            confirmed(By.cssSelector("tr[data-replay='" + replay + "'] button"));
+            wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("replay-notice"), "cancelled"));
+            wait.until(ExpectedConditions.textToBePresentInElementLocated(row, "cancelled"));
+            assertThat(browser.findElement(row).findElements(By.tagName("button"))).isEmpty();
+            assertThat(api("GET", "/api/replays/" + replay, "").json().get("status").asText()).isEqualTo("cancelled");
+        } finally {
+            hub.camel().getRouteController().startRoute("replays.run");
+        }
+    }
+
+    @Test
     void theConsoleFilesAreServedAndNothingElse() {
         Response page = hub.http.get("/console");
         assertThat(page.status()).as(page.toString()).isEqualTo(200);
@@ -259,6 +376,15 @@ class ConsoleTest {
         wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("confirm")));
         browser.findElement(By.id("confirm-ok")).click();
         wait.until(ExpectedConditions.invisibilityOfElementLocated(By.id("confirm")));
+    }
+
+    /** At a narrow laptop's width the page folds into one column: nothing to scroll sideways; a screenshot. */
+    private static void narrow(String screenshot) {
+        browser.manage().window().setSize(new Dimension(700, 900));
+        wait.until(driver -> (Boolean) browser.executeScript(
+                "return document.documentElement.scrollWidth <= window.innerWidth"));
+        screenshot(screenshot);
+        browser.manage().window().setSize(new Dimension(1024, 900));
     }
 
     private static void openLoggedOut() {
@@ -280,6 +406,45 @@ class ConsoleTest {
                 "{\"full_name\":\"" + name + "\",\"email\":\"" + UUID.randomUUID() + "@example.com\"}");
         assertThat(created.status()).as(created.toString()).isEqualTo(201);
         return created.json().get("aggregate_id").asText();
+    }
+
+    private static String order(String customer, String product) {
+        Response placed = api("POST", "/api/orders", "{\"customer_id\":\"" + customer + "\",\"items\":[{"
+                + "\"product_id\":\"" + product + "\",\"quantity\":1,\"unit_price\":30}]}");
+        assertThat(placed.status()).as(placed.toString()).isIn(201, 202);
+        return placed.json().get("aggregate_id").asText();
+    }
+
+    /**
+     * The saga's services: a charge succeeds and its refund fails while refundsDown; a reservation of "sold-out" is
+     * declined, any other succeeds.
+     */
+    private static void paymentAndInventory(HttpExchange exchange) throws IOException {
+        String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+        String path = exchange.getRequestURI().getPath();
+        String method = exchange.getRequestMethod();
+        int status;
+        String answer;
+        if (path.endsWith("/refund")) {
+            status = refundsDown ? 500 : 200;
+            answer = refundsDown ? "{\"error\": \"ledger down\"}" : "{\"refunded\": true}";
+        } else if (path.equals("/payments")) {
+            status = 201;
+            answer = "{\"payment_id\": \"pay-" + UUID.randomUUID() + "\"}";
+        } else if (method.equals("DELETE")) {
+            status = 204;
+            answer = "";
+        } else {
+            status = body.contains("sold-out") ? 409 : 201;
+            answer = status == 409 ? "{\"error\": \"unavailable\"}" : "{\"reservation_id\": \"res-" + UUID.randomUUID() + "\"}";
+        }
+        byte[] bytes = answer.getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().set("Content-Type", "application/json");
+        exchange.sendResponseHeaders(status, bytes.length == 0 ? -1 : bytes.length);
+        if (bytes.length > 0) {
+            exchange.getResponseBody().write(bytes);
+        }
+        exchange.close();
     }
 
     private static Response api(String method, String path, String json) {
