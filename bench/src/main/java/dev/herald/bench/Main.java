@@ -366,12 +366,7 @@ public final class Main {
             hub.put("rss_max_mb", rss.maxMb());
         }
         long kafkaRecords = args.getLong("kafka-records", 0);
-        String brokers = args.get("kafka-brokers", "");
-        if (brokers.isEmpty() && !args.get("hub-log", "").isEmpty()) {
-            var m = java.util.regex.Pattern.compile("Embedded Kafka listening on ([0-9.]+:[0-9]+)")
-                    .matcher(java.nio.file.Files.readString(java.nio.file.Path.of(args.get("hub-log", ""))));
-            brokers = m.find() ? m.group(1) : "";
-        }
+        String brokers = kafkaBrokers(args);
         if (kafkaRecords > 0 && !brokers.isEmpty()) {
             log("relay: raw Kafka producer baseline, " + kafkaRecords + " records to " + brokers);
             ObjectNode k = new RawKafka(brokers).run(kafkaRecords, args.getInt("record-bytes", 600),
@@ -380,6 +375,17 @@ public final class Main {
             log("relay:   raw Kafka " + k.get("records_per_s") + " records/s, errors " + k.get("errors"));
         }
         JSON.writeValue(new File(args.require("out")), root);
+    }
+
+    /** --kafka-brokers, else the embedded broker's address from the hub's log (--hub-log), else empty. */
+    static String kafkaBrokers(Args args) throws java.io.IOException {
+        String brokers = args.get("kafka-brokers", "");
+        if (brokers.isEmpty() && !args.get("hub-log", "").isEmpty()) {
+            var m = java.util.regex.Pattern.compile("Embedded Kafka listening on ([0-9.]+:[0-9]+)")
+                    .matcher(java.nio.file.Files.readString(java.nio.file.Path.of(args.get("hub-log", ""))));
+            brokers = m.find() ? m.group(1) : "";
+        }
+        return brokers;
     }
 
     private static ObjectNode dbCheck(String url, String user, String password) {

@@ -75,12 +75,7 @@ final class RabbitDrain {
             admin.queueDeclare(name, true, false, false, null);
             admin.queueBind(name, name, "#");
         }
-        String brokers = args.get("kafka-brokers", "");
-        if (brokers.isEmpty()) {
-            Matcher m = Pattern.compile("Embedded Kafka listening on ([0-9.]+:[0-9]+)")
-                    .matcher(Files.readString(Path.of(args.require("hub-log"))));
-            brokers = m.find() ? m.group(1) : "";
-        }
+        String brokers = Main.kafkaBrokers(args);
         Path log = Path.of(args.get("peer-log", "peer-rabbitmq.log"));
         Process peer = new ProcessBuilder("java", "-Xmx256m", "-Dpeer.brokers=" + brokers,
                 "-Dpeer.topic=" + args.get("kafka-topic", "customers"), "-Dpeer.group=" + name,
