@@ -46,7 +46,7 @@ public final class SagaRunner extends DefaultConsumer implements Runnable {
     private final List<String> steps;
     private final Object waiting = new Object();
     private volatile boolean running;
-    private Thread thread;
+    private final List<Thread> workers = new java.util.ArrayList<>();
     private SagaMeters meters;
 
     SagaRunner(SagaEndpoint endpoint, Processor route, SagaRunners runners) {
@@ -75,9 +75,14 @@ public final class SagaRunner extends DefaultConsumer implements Runnable {
         store.releaseClaimsOf(type(), settings.instance());
         meters = new SagaMeters(runners.meters(), type());
         running = true;
-        thread = new Thread(this, "herald-saga-" + type());
-        thread.setDaemon(true);
-        thread.start();
+        // herald.sagas.max-running workers, each one saga's call at a time: at most that many sagas of this type
+        // have a call in flight from this instance, however many orders a burst brought
+        for (int i = 1; i <= settings.maxRunning(); i++) {
+            Thread worker = new Thread(this, "herald-saga-" + type() + "-" + i);
+            worker.setDaemon(true);
+            workers.add(worker);
+            worker.start();
+        }
     }
 
     @Override
@@ -86,9 +91,11 @@ public final class SagaRunner extends DefaultConsumer implements Runnable {
         synchronized (waiting) {
             waiting.notifyAll();
         }
-        if (thread != null) {
-            thread.join(Duration.ofSeconds(30).toMillis());
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        for (Thread worker : workers) {
+            worker.join(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
         }
+        workers.clear();
         super.doStop();
     }
 
