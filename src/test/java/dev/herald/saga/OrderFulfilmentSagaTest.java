@@ -35,6 +35,10 @@ class OrderFulfilmentSagaTest {
     private static final java.util.Set<String> FRAGILE_PAYMENTS = java.util.concurrent.ConcurrentHashMap.newKeySet();
     /** Idempotency-Keys of charges made whose answers were lost. */
     private static final java.util.Set<String> UNANSWERED_CHARGES = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** ... and of reservations made whose answers were lost (product RESERVED_NO_ANSWER). */
+    private static final java.util.Set<String> UNANSWERED_RESERVATIONS =
+            java.util.concurrent.ConcurrentHashMap.newKeySet();
+    static final String RESERVED_NO_ANSWER = "reserved-no-answer";
     private static volatile boolean refundsDown = true;
 
     private static final AtomicInteger IDS = new AtomicInteger();
@@ -103,12 +107,21 @@ class OrderFulfilmentSagaTest {
     }
 
     private static Reply reserve(Request request, int attempt) {
+        if (request.path().startsWith("/reservations/by-key/")) {
+            String key = request.path().substring("/reservations/by-key/".length());
+            return UNANSWERED_RESERVATIONS.contains(key) ? new Reply(204, "")
+                    : new Reply(404, "{\"error\": \"no such reservation\"}");
+        }
         if (request.method().equals("DELETE")) {
             return new Reply(204, "");
         }
         for (JsonNode item : request.body().path("items")) {
             if (item.path("product_id").asText().equals("sold-out")) {
                 return new Reply(409, "{\"error\": \"unavailable\"}");
+            }
+            if (item.path("product_id").asText().equals(RESERVED_NO_ANSWER)) {
+                UNANSWERED_RESERVATIONS.add(request.idempotencyKey());
+                return Reply.HANG;
             }
         }
         return new Reply(201, "{\"reservation_id\": \"res-" + IDS.incrementAndGet() + "\"}");
@@ -240,6 +253,19 @@ class OrderFulfilmentSagaTest {
         assertThat(saga.path("steps").get(1).path("last_status").asInt()).isEqualTo(200);
         assertThat(saga.path("data").has("payment_id")).isFalse();
         assertThat(reservationsOf(order)).isEmpty();
+    }
+
+    @Test
+    void aReservationWhoseAnswerNeverCameIsReleasedByItsKeyThenThePaymentRefunded() {
+        JsonNode saga = cancelled(31, RESERVED_NO_ANSWER, "timeout");
+        String id = saga.path("saga_id").asText();
+        assertThat(calls(saga)).containsExactly("payment.action succeeded", "inventory.action timed_out",
+                "inventory.compensation succeeded", "payment.compensation succeeded", "compensated.command succeeded");
+        assertThat(UNANSWERED_RESERVATIONS).contains("saga-" + id + "-inventory-action");
+        assertThat(inventory.requestsTo("DELETE", "/reservations/by-key/saga-" + id + "-inventory-action")).hasSize(1);
+        String paymentId = saga.path("data").path("payment_id").asText();
+        assertThat(payment.requestsTo("POST", "/payments/" + paymentId + "/refund")).extracting(Request::idempotencyKey)
+                .containsExactly("saga-" + id + "-payment-compensation");
     }
 
     @Test
