@@ -42,6 +42,10 @@ final class PeerTable {
             cpuRow(cpu, "RabbitMQ bridge, Herald (drain)", "events", s.path("rabbitmq_drain").path("cpu"));
             cpuRow(cpu, "RabbitMQ peer (Camel route, no Herald; drain)", "events",
                     s.path("peer_rabbitmq").path("cpu"));
+            cpuRow(cpu, "sagas, Herald (order placed → saga completed; services in the load generator)", "sagas",
+                    s.path("sagas").path("herald").path("cpu"));
+            cpuRow(cpu, "sagas: plain client (the same 3 HTTP calls per order)", "orders",
+                    s.path("sagas").path("plain").path("cpu"));
         }
         if (!peers.isEmpty()) {
             b.append("\n### Herald beside its peers (same run, same PostgreSQL and Kafka)\n\n");
