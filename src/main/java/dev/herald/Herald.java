@@ -1,6 +1,7 @@
 package dev.herald;
 
 import dev.herald.http.Problem;
+import dev.herald.http.ServingGate;
 import dev.herald.intake.ProblemResponder;
 import dev.herald.security.InFlightLimit;
 import dev.herald.settings.DeclaredSettings;
@@ -20,6 +21,8 @@ import org.apache.camel.main.BaseMainSupport;
 import org.apache.camel.main.Main;
 import org.apache.camel.main.MainListenerSupport;
 import org.apache.camel.main.SimpleMainShutdownStrategy;
+import org.apache.camel.spi.CamelEvent;
+import org.apache.camel.support.EventNotifierSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,6 +36,7 @@ public final class Herald implements AutoCloseable {
 
     private final Main main;
     private final Hub hub = new Hub();
+    private volatile ServingGate gate;
 
     private Herald(Map<String, String> overrides) {
         main = new Main(Herald.class);
@@ -47,6 +51,7 @@ public final class Herald implements AutoCloseable {
             public void beforeConfigure(BaseMainSupport support) {
                 try {
                     hub.build(support.getCamelContext());
+                    support.getCamelContext().getManagementStrategy().addEventNotifier(new ServerGuard());
                 } catch (Exception e) {
                     throw new IllegalStateException("Herald could not start: " + e.getMessage(), e);
                 }
@@ -70,7 +75,10 @@ public final class Herald implements AutoCloseable {
         Herald herald = new Herald(overrides);
         try {
             herald.main.start();
-            herald.guardServer();
+            if (herald.gate == null) {
+                herald.guardServer(); // no routes-starting event came: guarded now, late rather than never
+            }
+            herald.gate.open();
         } catch (Exception e) {
             herald.close();
             throw e;
@@ -83,8 +91,22 @@ public final class Herald implements AutoCloseable {
     }
 
     /**
-     * On the server's root router: at most herald.http.max-in-flight requests at once (ahead of every route),
-     * and problem+json for requests no route matched (404, 405) or too large (413).
+     * Guards the server once it listens and before the routes start (Camel's routes-starting event): from then on
+     * a request that comes too early meets the closed {@link ServingGate}, not a 404.
+     */
+    private final class ServerGuard extends EventNotifierSupport {
+        @Override
+        public void notify(CamelEvent event) {
+            if (event.getType() == CamelEvent.Type.RoutesStarting && gate == null) {
+                guardServer();
+            }
+        }
+    }
+
+    /**
+     * On the server's root router: the serving gate (503 while starting or stopping), at most herald.http.max-in-flight
+     * requests at once (ahead of every route), and problem+json for requests no route matched (404, 405) or too large
+     * (413).
      */
     private void guardServer() {
         Settings settings = new Settings(camelContext().getPropertiesComponent());
@@ -92,6 +114,9 @@ public final class Herald implements AutoCloseable {
         VertxPlatformHttpRouter routes = VertxPlatformHttpRouter.lookup(camelContext(),
                 VertxPlatformHttpRouter.getRouterNameFromPort(port));
         Router router = (Router) routes.getServer().getServer().requestHandler();
+        ServingGate closed = new ServingGate(settings.get(Publishing.RETRY_AFTER), Herald::problem);
+        router.route().order(-2).handler(closed);
+        gate = closed;
         router.route().order(-1).handler(new InFlightLimit(settings.get(Http.MAX_IN_FLIGHT),
                 settings.get(Publishing.RETRY_AFTER),
                 camelContext().getRegistry().lookupByNameAndType("meterRegistry", MeterRegistry.class),
@@ -125,6 +150,9 @@ public final class Herald implements AutoCloseable {
         long routes = started;
         try {
             hub.drain();
+            if (gate != null) {
+                gate.closeForStop();
+            }
             // the context first: main.stop() alone would wait for it for the full graceful timeout (25 s)
             CamelContext camel = main.getCamelContext();
             if (camel != null) {

@@ -17,7 +17,7 @@ public final class HttpApi {
     private final String base;
     private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-    HttpApi(String base) {
+    public HttpApi(String base) {
         this.base = base;
     }
 

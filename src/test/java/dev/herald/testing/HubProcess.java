@@ -78,6 +78,10 @@ public final class HubProcess implements AutoCloseable {
         return java.time.Duration.ofNanos(System.nanoTime() - sent);
     }
 
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
     /** SIGTERM, without waiting: the test watches what the hub does while it stops. */
     public void signalTerm() {
         process.destroy();
