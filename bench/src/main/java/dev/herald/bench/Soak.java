@@ -91,8 +91,13 @@ final class Soak {
                 hubOptions.addAll(List.of("-Dherald.kafka.embedded-port=" + kafkaPort,
                         "-Dherald.kafka.embedded-advertised-port=" + kafka.port()));
             } else { // a broker of its own, which outlives every hub; shorter leases, so a takeover fits the run
+                // one webhook secret key for all: an endpoint's signing secret, encrypted by the instance that took
+                // it, is read by whichever instance sends (a key generated per instance would not be)
+                byte[] key = new byte[32];
+                new java.security.SecureRandom().nextBytes(key);
                 hubOptions.addAll(List.of("-Dherald.kafka.brokers=127.0.0.1:" + kafka.port(),
-                        "-Dherald.relay.lease=" + lease.toMillis(), "-Dherald.webhooks.lease=" + lease.toMillis()));
+                        "-Dherald.relay.lease=" + lease.toMillis(), "-Dherald.webhooks.lease=" + lease.toMillis(),
+                        "-Dherald.webhooks.secret-key=" + java.util.Base64.getEncoder().encodeToString(key)));
             }
             hubOptions.addAll(SoakWebhooks.hubOptions());
             if (rabbit != null) {
@@ -149,13 +154,25 @@ final class Soak {
                         "127.0.0.1:" + kafka.port(), rabbit != null ? List.of("herald-webhooks", "herald-rabbitmq")
                                 : List.of("herald-webhooks"));
                 report.put("instances", instanceCount).put("lease_ms", lease.toMillis());
-                soak.phase = "kill";
-                Main.log("soak: killing " + hubs.hubs().get(1).id() + " with SIGKILL (" + soak.progress() + ")");
-                report.set("kill", restarts.killAndTakeOver(1, lease.plusSeconds(120), restartViolations));
-                Thread.sleep(calmMs);
-                soak.phase = "rolling";
-                Main.log("soak: rolling restart of every instance (" + soak.progress() + ")");
-                report.set("rolling_restart", restarts.rollingRestart(Duration.ofSeconds(60), restartViolations));
+                try {
+                    soak.phase = "kill";
+                    // inside a Kafka delay, so the instance is killed with publishing in flight (its sync lanes
+                    // hold events until Kafka answers): there is something to take over
+                    kafka.inject(Fault.DELAY, 200);
+                    Thread.sleep(3000);
+                    Main.log("soak: killing " + hubs.hubs().get(1).id() + " with SIGKILL, Kafka delayed ("
+                            + soak.progress() + ")");
+                    report.set("kill", restarts.killAndTakeOver(1, lease.plusSeconds(120), kafka::heal,
+                            restartViolations));
+                    Thread.sleep(calmMs);
+                    soak.phase = "rolling";
+                    Main.log("soak: rolling restart of every instance (" + soak.progress() + ")");
+                    report.set("rolling_restart", restarts.rollingRestart(Duration.ofSeconds(60), restartViolations));
+                } catch (Exception e) { // a hub that does not come back is a finding: the checks still run
+                    Main.log("soak: restarts failed: " + e.getMessage());
+                    restartViolations.add("restarts: " + e.getMessage());
+                    kafka.heal();
+                }
                 soak.phase = "after";
                 Thread.sleep(calmMs);
             }
@@ -200,7 +217,12 @@ final class Soak {
     // --- load --------------------------------------------------------------------------------------------
 
     private ExecutorService startWriters(int count) {
-        ExecutorService threads = Executors.newFixedThreadPool(count);
+        // daemons: a soak that fails half-way still exits
+        ExecutorService threads = Executors.newFixedThreadPool(count, task -> {
+            Thread thread = new Thread(task, "soak-writer");
+            thread.setDaemon(true);
+            return thread;
+        });
         for (int i = 0; i < count; i++) {
             threads.submit(() -> {
                 while (!Thread.currentThread().isInterrupted()) {

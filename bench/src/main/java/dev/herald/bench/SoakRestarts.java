@@ -63,10 +63,11 @@ final class SoakRestarts {
     }
 
     /**
-     * SIGKILL of instance {@code index}; waits (at most {@code patience}) until what it held is published or
+     * SIGKILL of instance {@code index} ({@code afterKill} runs once its claims are noted); waits (at most {@code patience}) until what it held is published or
      * claimed by another instance and each bridge group has rebalanced without it; then restarts it.
      */
-    ObjectNode killAndTakeOver(int index, Duration patience, List<String> violations) throws Exception {
+    ObjectNode killAndTakeOver(int index, Duration patience, Runnable afterKill, List<String> violations)
+            throws Exception {
         SoakInstances.Hub hub = instances.hubs().get(index);
         ObjectNode figures = Main.JSON.createObjectNode().put("instance", hub.id());
         fanOutRecords += instances.metric(index, FAN_OUT_RECORDS);
@@ -85,6 +86,7 @@ final class SoakRestarts {
             Long[] events = ids(db, HELD_EVENTS, hub.id(), hub.id() + "-relay");
             Long[] deliveries = ids(db, HELD_DELIVERIES, hub.id() + "-webhooks");
             figures.put("events_held", events.length).put("deliveries_held", deliveries.length);
+            afterKill.run();
             Long eventsMs = null;
             Long deliveriesMs = null;
             Map<String, Long> groupMs = new HashMap<>();
