@@ -514,7 +514,7 @@ final class Soak {
         md.append("\nFaults, in order:\n\n");
         report.get("faults").forEach(f -> md.append("- ").append(f.get("fault").asText()).append(", ")
                 .append(f.get("seconds").asText()).append(" s\n"));
-        if (report.has("instances")) {
+        if (report.has("kill") && report.has("rolling_restart")) { // several instances, both restarts done
             JsonNode kill = report.get("kill");
             md.append("\n").append(report.get("instances").asInt()).append(" instances on one database and one Kafka "
                     + "(a broker of its own), relay and webhook leases ").append(report.get("lease_ms").asLong())
