@@ -29,6 +29,7 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -51,40 +52,76 @@ final class Soak {
     /** A sink that received nothing for this long is done: what it lacks then is lost. */
     private static final Duration SINK_STALL = Duration.ofSeconds(60);
 
-    private final String hubUrl;
+    private final List<String> hubUrls;
+    /** Recently accepted aggregates, renamed by other writers through other instances (several instances only). */
+    private final List<String> recent = new ArrayList<>();
+    /** Clients' view of each phase: answers by status (503 with or without Retry-After), refused connections. */
+    private final Map<String, Map<String, AtomicInteger>> answers = new ConcurrentHashMap<>();
+    private volatile String phase = "faults";
     private final Map<String, String> acceptedEmails = new ConcurrentHashMap<>();
     private final Set<String> acceptedEvents = ConcurrentHashMap.newKeySet();
     private final Set<String> refused = ConcurrentHashMap.newKeySet();
     private final AtomicInteger sent = new AtomicInteger();
     private final AtomicInteger unknown = new AtomicInteger();
 
-    private Soak(String hubUrl) {
-        this.hubUrl = hubUrl;
+    private Soak(List<String> hubUrls) {
+        this.hubUrls = hubUrls;
     }
 
     static void run(Args args) throws Exception {
         String dbUrl = args.require("db-url"); // direct, with currentSchema: the checker reads past the proxy
         URI db = URI.create(dbUrl.substring("jdbc:".length()));
         int kafkaPort = freePort();
-        Path portsFile = Path.of(args.require("ports-file"));
+        int instanceCount = args.getInt("instances", 1);
         int violations;
         SoakRabbit rabbit = SoakRabbit.open(args.get("amqp-url", "amqp://guest:guest@127.0.0.1:5672"),
                 "herald.soak." + UUID.randomUUID().toString().substring(0, 8));
+        Path work = Path.of(args.require("work"));
+        Duration lease = Duration.ofMillis(args.getInt("lease-ms", 20000));
         try (FaultProxy postgres = new FaultProxy("postgresql", db.getHost(), db.getPort());
                 FaultProxy kafka = new FaultProxy("kafka", "127.0.0.1", kafkaPort);
                 SoakWebhooks webhooks = new SoakWebhooks();
-                AutoCloseable rabbitSink = rabbit != null ? rabbit : () -> { }) {
+                AutoCloseable rabbitSink = rabbit != null ? rabbit : () -> { };
+                SoakInstances hubs = instanceCount > 1 ? new SoakInstances(Path.of(args.require("hub-home")),
+                        Files.readAllLines(Path.of(args.require("hub-args-file"))), instanceCount,
+                        args.getInt("base-port", 8080), work) : null) {
             List<String> hubOptions = new ArrayList<>(List.of(
-                    "-Dherald.db.url=" + dbUrl.replace(db.getHost() + ":" + db.getPort(), "127.0.0.1:" + postgres.port()),
-                    "-Dherald.kafka.embedded-port=" + kafkaPort, "-Dherald.kafka.embedded-advertised-port=" + kafka.port()));
+                    "-Dherald.db.url=" + dbUrl.replace(db.getHost() + ":" + db.getPort(), "127.0.0.1:" + postgres.port())));
+            if (hubs == null) { // the hub's own embedded Kafka behind the proxy
+                hubOptions.addAll(List.of("-Dherald.kafka.embedded-port=" + kafkaPort,
+                        "-Dherald.kafka.embedded-advertised-port=" + kafka.port()));
+            } else { // a broker of its own, which outlives every hub; shorter leases, so a takeover fits the run
+                // one webhook secret key for all: an endpoint's signing secret, encrypted by the instance that took
+                // it, is read by whichever instance sends (a key generated per instance would not be)
+                byte[] key = new byte[32];
+                new java.security.SecureRandom().nextBytes(key);
+                hubOptions.addAll(List.of("-Dherald.kafka.brokers=127.0.0.1:" + kafka.port(),
+                        "-Dherald.relay.lease=" + lease.toMillis(), "-Dherald.webhooks.lease=" + lease.toMillis(),
+                        "-Dherald.webhooks.secret-key=" + java.util.Base64.getEncoder().encodeToString(key)));
+            }
             hubOptions.addAll(SoakWebhooks.hubOptions());
             if (rabbit != null) {
-                hubOptions.addAll(rabbit.hubOptions(portsFile.toAbsolutePath().getParent()));
+                hubOptions.addAll(rabbit.hubOptions(work));
             }
-            writePorts(portsFile, hubOptions);
-            Soak soak = new Soak(args.require("hub-url"));
+            List<String> urls;
+            if (hubs == null) {
+                writePorts(Path.of(args.require("ports-file")), hubOptions);
+                urls = List.of(args.require("hub-url"));
+            } else {
+                hubs.options(hubOptions);
+                hubs.startKafka(work.resolve("kafka"), kafkaPort, kafka.port(), Boolean.parseBoolean(args.get("durable", "true")),
+                        work.resolve("kafka.log"));
+                for (int i = 0; i < instanceCount; i++) { // one after the other: the first migrates the schema
+                    long started = System.nanoTime();
+                    hubs.start(i);
+                    Main.log("soak: " + hubs.hubs().get(i).id() + " ready in "
+                            + hubs.awaitReady(i, started, Duration.ofSeconds(240)) + " ms");
+                }
+                urls = hubs.urls();
+            }
+            Soak soak = new Soak(urls);
             soak.awaitHub(Duration.ofSeconds(180));
-            webhooks.register(soak.hubUrl, HTTP);
+            webhooks.register(urls.get(0), HTTP);
             ObjectNode report = Main.JSON.createObjectNode();
             report.put("scenario", "soak");
             report.put("minutes", args.getDouble("minutes", 5));
@@ -110,11 +147,40 @@ final class Soak {
                         .put("seconds", faultMs / 1000.0);
             }
             Thread.sleep(calmMs);
+            List<String> restartViolations = new ArrayList<>();
+            SoakRestarts restarts = null;
+            if (hubs != null) {
+                restarts = new SoakRestarts(hubs, dbUrl, args.get("db-user", "postgres"), args.get("db-password", ""),
+                        "127.0.0.1:" + kafka.port(), rabbit != null ? List.of("herald-webhooks", "herald-rabbitmq")
+                                : List.of("herald-webhooks"));
+                report.put("instances", instanceCount).put("lease_ms", lease.toMillis());
+                try {
+                    soak.phase = "kill";
+                    // inside a Kafka delay, so the instance is killed with publishing in flight (its sync lanes
+                    // hold events until Kafka answers): there is something to take over
+                    kafka.inject(Fault.DELAY, 200);
+                    Thread.sleep(3000);
+                    Main.log("soak: killing " + hubs.hubs().get(1).id() + " with SIGKILL, Kafka delayed ("
+                            + soak.progress() + ")");
+                    report.set("kill", restarts.killAndTakeOver(1, lease.plusSeconds(120), kafka::heal,
+                            restartViolations));
+                    Thread.sleep(calmMs);
+                    soak.phase = "rolling";
+                    Main.log("soak: rolling restart of every instance (" + soak.progress() + ")");
+                    report.set("rolling_restart", restarts.rollingRestart(Duration.ofSeconds(60), restartViolations));
+                } catch (Exception e) { // a hub that does not come back is a finding: the checks still run
+                    Main.log("soak: restarts failed: " + e.getMessage());
+                    restartViolations.add("restarts: " + e.getMessage());
+                    kafka.heal();
+                }
+                soak.phase = "after";
+                Thread.sleep(calmMs);
+            }
             writers.shutdownNow();
             writers.awaitTermination(60, TimeUnit.SECONDS);
             Main.log("soak: load stopped (" + soak.progress() + "); waiting for the outbox to drain");
             soak.check(dbUrl, args.get("db-user", "postgres"), args.get("db-password", ""),
-                    "127.0.0.1:" + kafka.port(), rabbit, webhooks, report);
+                    "127.0.0.1:" + kafka.port(), rabbit, webhooks, report, restarts, restartViolations);
             Path out = Path.of(args.require("out"));
             Files.writeString(out, Main.JSON.writeValueAsString(report));
             Files.writeString(Path.of(out.toString().replaceFirst("\\.json$", "") + ".md"), markdown(report));
@@ -151,7 +217,12 @@ final class Soak {
     // --- load --------------------------------------------------------------------------------------------
 
     private ExecutorService startWriters(int count) {
-        ExecutorService threads = Executors.newFixedThreadPool(count);
+        // daemons: a soak that fails half-way still exits
+        ExecutorService threads = Executors.newFixedThreadPool(count, task -> {
+            Thread thread = new Thread(task, "soak-writer");
+            thread.setDaemon(true);
+            return thread;
+        });
         for (int i = 0; i < count; i++) {
             threads.submit(() -> {
                 while (!Thread.currentThread().isInterrupted()) {
@@ -176,15 +247,33 @@ final class Soak {
             String name = "Soak " + UUID.randomUUID();
             command("PUT", "/api/customers/" + id, "{\"full_name\":\"" + name + "\"}", name);
         }
+        if (hubUrls.size() > 1) {
+            // an aggregate another writer made, renamed through whichever instance: the instances race on the
+            // same aggregates (a lost race is a 409, refused and never kept)
+            String other;
+            synchronized (recent) {
+                recent.add(id);
+                if (recent.size() > 64) {
+                    recent.remove(0);
+                }
+                other = recent.get(ThreadLocalRandom.current().nextInt(recent.size()));
+            }
+            String name = "Soak " + UUID.randomUUID();
+            command("PUT", "/api/customers/" + other, "{\"full_name\":\"" + name + "\"}", name);
+        }
     }
 
+    /** Each command to an instance picked at random, as a load balancer without affinity would. */
     private JsonNode command(String method, String path, String body, String marker) {
         sent.incrementAndGet();
+        String hubUrl = hubUrls.get(ThreadLocalRandom.current().nextInt(hubUrls.size()));
         try {
             HttpResponse<String> answer = HTTP.send(HttpRequest.newBuilder(URI.create(hubUrl + path))
                     .timeout(Duration.ofSeconds(30)).header("Content-Type", "application/json")
                     .method(method, HttpRequest.BodyPublishers.ofString(body)).build(),
                     HttpResponse.BodyHandlers.ofString());
+            seen(answer.statusCode() == 503 && answer.headers().firstValue("Retry-After").isEmpty()
+                    ? "503 without Retry-After" : String.valueOf(answer.statusCode()));
             JsonNode json = Main.JSON.readTree(answer.body());
             if (answer.statusCode() == 201 || answer.statusCode() == 202) {
                 acceptedEvents.add(json.at("/event/id").asText());
@@ -198,17 +287,25 @@ final class Soak {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             unknown.incrementAndGet();
+        } catch (java.net.ConnectException e) {
+            seen("connection refused"); // nothing was sent: nothing to check
         } catch (Exception e) {
+            seen("no answer");
             unknown.incrementAndGet(); // no answer: the outcome is unknown to the client
         }
         return null;
+    }
+
+    private void seen(String answer) {
+        answers.computeIfAbsent(phase, p -> new ConcurrentHashMap<>())
+                .computeIfAbsent(answer, a -> new AtomicInteger()).incrementAndGet();
     }
 
     private void awaitHub(Duration patience) throws InterruptedException {
         long end = System.nanoTime() + patience.toNanos();
         while (System.nanoTime() < end) {
             try {
-                if (HTTP.send(HttpRequest.newBuilder(URI.create(hubUrl + "/observe/health")).build(),
+                if (HTTP.send(HttpRequest.newBuilder(URI.create(hubUrls.get(0) + "/observe/health")).build(),
                         HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
                     return;
                 }
@@ -223,8 +320,9 @@ final class Soak {
     // --- invariants ---------------------------------------------------------------------------------------
 
     private void check(String dbUrl, String user, String password, String brokers, SoakRabbit rabbit,
-            SoakWebhooks webhooks, ObjectNode report) throws Exception {
-        List<String> violations = new ArrayList<>();
+            SoakWebhooks webhooks, ObjectNode report, SoakRestarts restarts, List<String> restartViolations)
+            throws Exception {
+        List<String> violations = new ArrayList<>(restartViolations);
         Map<String, SinkCheck.Event> events = new HashMap<>();
         Set<String> topics = new HashSet<>();
         try (Connection db = DriverManager.getConnection(dbUrl, user, password)) {
@@ -274,6 +372,10 @@ final class Soak {
             rabbit.check(queue, SINK_STALL);
             queue.finish(sinks);
         }
+        if (restarts != null) {
+            fanOutOnce(dbUrl, user, password, restarts, events.size(), report, violations);
+        }
+        clientsView(report, violations);
         figures.put("commands_sent", sent.get()).put("accepted", acceptedEvents.size())
                 .put("refused", refused.size()).put("outcome_unknown", unknown.get())
                 .put("faults_injected", report.get("faults").size()).put("events_checked", events.size());
@@ -288,6 +390,51 @@ final class Soak {
                 + refused.size() + " refused, " + unknown.get() + " unknown; " + report.get("faults").size()
                 + " faults injected; " + events.size() + " events checked in each sink" + perSink + "; "
                 + violations.size() + " violations");
+    }
+
+    /**
+     * Several instances: each (endpoint, event) has one delivery row, hence one webhook-id, whichever instances
+     * fanned it out or sent it (a second 2xx of an event is a retry of that id, counted as a redelivery); and the
+     * records the instances' fan-out read add up to about one per event, not one per event and instance.
+     */
+    private static void fanOutOnce(String dbUrl, String user, String password, SoakRestarts restarts, int events,
+            ObjectNode report, List<String> violations) throws SQLException {
+        ObjectNode fanOut = report.putObject("fan_out");
+        try (Connection db = DriverManager.getConnection(dbUrl, user, password)) {
+            long rows = count(db, "SELECT count(*) FROM webhook_deliveries");
+            long distinct = count(db, "SELECT count(DISTINCT (endpoint_id, event_id)) FROM webhook_deliveries");
+            long without = count(db, "SELECT count(*) FROM events e WHERE NOT EXISTS "
+                    + "(SELECT 1 FROM webhook_deliveries d WHERE d.event_id = e.event_id)");
+            fanOut.put("delivery_rows", rows).put("distinct_endpoint_events", distinct)
+                    .put("events_without_a_delivery", without);
+            if (rows != distinct) {
+                violations.add("fan-out: " + (rows - distinct) + " (endpoint, event) pairs have more than one delivery row");
+            }
+            if (without > 0) {
+                violations.add("fan-out: " + without + " events have no delivery row");
+            }
+        }
+        double records = restarts.fanOutRecords();
+        fanOut.put("records_read_by_all_instances", (long) records)
+                .put("records_read_per_event", events == 0 ? 0 : Math.round(records / events * 1000) / 1000.0);
+        if (records >= 2.0 * events) {
+            violations.add("fan-out: the instances read " + (long) records + " records for " + events
+                    + " events: each event fanned out by several instances");
+        }
+    }
+
+    /** What clients saw in each phase; in the rolling restart only 503 with Retry-After or a refused connection. */
+    private void clientsView(ObjectNode report, List<String> violations) {
+        ObjectNode view = report.putObject("clients_view");
+        answers.forEach((name, counts) -> {
+            ObjectNode byAnswer = view.putObject(name);
+            counts.forEach((answer, count) -> byAnswer.put(answer, count.get()));
+        });
+        answers.getOrDefault("rolling", Map.of()).forEach((answer, count) -> {
+            if (answer.startsWith("5") && !answer.equals("503") || answer.equals("no answer")) {
+                violations.add("rolling restart: clients saw " + count.get() + " x " + answer);
+            }
+        });
     }
 
     /** Reads every topic the events went to until each event was seen or nothing came for the stall cutoff. */
@@ -347,6 +494,10 @@ final class Soak {
         }
     }
 
+    private static String ms(JsonNode value) {
+        return value == null || value.isNull() ? "(nothing held)" : value.asLong() + " ms";
+    }
+
     private static String markdown(ObjectNode report) {
         StringBuilder md = new StringBuilder("# Soak: faults under steady load\n\n");
         md.append(report.get("summary").asText()).append("\n\n| figure | value |\n|---|---|\n");
@@ -363,6 +514,33 @@ final class Soak {
         md.append("\nFaults, in order:\n\n");
         report.get("faults").forEach(f -> md.append("- ").append(f.get("fault").asText()).append(", ")
                 .append(f.get("seconds").asText()).append(" s\n"));
+        if (report.has("kill") && report.has("rolling_restart")) { // several instances, both restarts done
+            JsonNode kill = report.get("kill");
+            md.append("\n").append(report.get("instances").asInt()).append(" instances on one database and one Kafka "
+                    + "(a broker of its own), relay and webhook leases ").append(report.get("lease_ms").asLong())
+                    .append(" ms.\n\nSIGKILL of ").append(kill.get("instance").asText()).append(": it held ")
+                    .append(kill.get("events_held").asInt()).append(" unpublished events and ")
+                    .append(kill.get("deliveries_held").asInt()).append(" webhook deliveries; the others published "
+                    + "those events ").append(ms(kill.get("events_taken_over_ms"))).append(" and took the deliveries ")
+                    .append(ms(kill.get("deliveries_taken_over_ms"))).append(" after the kill; ");
+            kill.get("group_rebalanced_ms").fields().forEachRemaining(g -> md.append("group ").append(g.getKey())
+                    .append(" rebalanced without it ").append(ms(g.getValue())).append(" after; "));
+            md.append("restarted, ready in ").append(kill.get("restart_ready_ms").asLong()).append(" ms.\n\n")
+                    .append("| rolling restart | exit code | stopped after SIGTERM, ms | ready after start, ms |\n")
+                    .append("|---|---|---|---|\n");
+            report.get("rolling_restart").forEach(r -> md.append("| ").append(r.get("instance").asText()).append(" | ")
+                    .append(r.get("exit_code").asInt()).append(" | ").append(r.get("stop_ms").asLong()).append(" | ")
+                    .append(r.get("ready_ms").asLong()).append(" |\n"));
+            JsonNode fanOut = report.get("fan_out");
+            md.append("\nFan-out: ").append(fanOut.get("delivery_rows").asLong()).append(" delivery rows for ")
+                    .append(fanOut.get("distinct_endpoint_events").asLong()).append(" (endpoint, event) pairs, ")
+                    .append(fanOut.get("events_without_a_delivery").asLong()).append(" events without one; the "
+                    + "instances' fan-out read ").append(fanOut.get("records_read_by_all_instances").asLong())
+                    .append(" records (").append(fanOut.get("records_read_per_event").asText()).append(" per event).\n");
+        }
+        md.append("\nClients' answers by phase:\n\n");
+        report.get("clients_view").fields().forEachRemaining(p -> md.append("- ").append(p.getKey()).append(": ")
+                .append(p.getValue().toString()).append('\n'));
         report.path("violation_samples").forEach(v -> md.append("\nviolation: ").append(v.asText()));
         return md.append('\n').toString();
     }

@@ -35,21 +35,30 @@ public final class FanOut {
 
     private final DataSource dataSource;
     private final Dispatcher dispatcher;
+    private final WebhookMetrics metrics;
 
-    FanOut(DataSource dataSource, Dispatcher dispatcher) {
+    FanOut(DataSource dataSource, Dispatcher dispatcher, WebhookMetrics metrics) {
         this.dataSource = dataSource;
         this.dispatcher = dispatcher;
+        this.metrics = metrics;
     }
 
     /**
      * The route consumes in batches (camel-kafka {@code batching}): the body is the list of record exchanges,
      * all inserted in one transaction with one JDBC batch, then each partition's offset committed after its
      * last record. A failure redelivers the whole batch, which the inserts' idempotency makes harmless.
+     * Instances share one consumer group: a partition (hence an aggregate) is read by one of them at a time, and
+     * its offsets are committed only here, after the rows are in. When a rebalance moves a partition, the new
+     * owner reads again from the last commit: rows already made are left as they are (ON CONFLICT), a row another
+     * instance is still inserting waits for that transaction, so an aggregate's earlier events are always in the
+     * table before its later ones; the dispatcher sends them in version order.
      */
     public void fanOut(Exchange exchange) throws SQLException {
         List<Exchange> records = exchange.getIn().getBody() instanceof List<?> list
                 ? list.stream().map(Exchange.class::cast).toList() : List.of(exchange);
-        if (insert(records) > 0) {
+        int inserted = insert(records);
+        metrics.fannedOut(records.size(), inserted);
+        if (inserted > 0) {
             dispatcher.wake();
         }
         Map<String, KafkaManualCommit> lastPerPartition = new LinkedHashMap<>();

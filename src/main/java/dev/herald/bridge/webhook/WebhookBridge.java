@@ -28,7 +28,8 @@ public final class WebhookBridge {
         SecretCipher secrets = SecretKeyring.cipher(settings, dataDir);
         SecretReencryption.run(dataSource, secrets);
         TargetGuard guard = new TargetGuard(webhooks.allowPrivateNetworks(), webhooks.allowedHosts());
-        Dispatcher dispatcher = new Dispatcher(dataSource, webhooks, guard, deadLetters, new WebhookMetrics(meters),
+        WebhookMetrics metrics = new WebhookMetrics(meters);
+        Dispatcher dispatcher = new Dispatcher(dataSource, webhooks, guard, deadLetters, metrics,
                 secrets, camel.getExecutorServiceManager(), traces);
         dispatcher.releaseClaims();
         EndpointChecks checks = new EndpointChecks(guard, webhooks);
@@ -43,7 +44,7 @@ public final class WebhookBridge {
         });
         Registry registry = camel.getRegistry();
         registry.bind("webhookDispatcher", dispatcher);
-        registry.bind("webhookFanOut", new FanOut(dataSource, dispatcher));
+        registry.bind("webhookFanOut", new FanOut(dataSource, dispatcher, metrics));
         registry.bind("webhookEndpoints", endpoints);
         registry.bind("webhookRedeliveries", new WebhookRedeliveries(dataSource, dispatcher));
         return dispatcher;

@@ -16,7 +16,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * herald.webhooks.* meters: attempts by endpoint and outcome, latency by endpoint, queue depth by endpoint
- * and the number of disabled endpoints (both refreshed from the delivery table by the dispatcher's tick).
+ * the fan-out's records read and rows made, and the number of disabled endpoints (both refreshed from the delivery table by the dispatcher's tick).
  */
 final class WebhookMetrics {
 
@@ -25,9 +25,19 @@ final class WebhookMetrics {
     private final Map<UUID, Timer> latency = new ConcurrentHashMap<>();
     private final Map<UUID, AtomicLong> queueDepth = new ConcurrentHashMap<>();
     private final AtomicLong disabled = new AtomicLong();
+    private final Counter fanOutRecords;
+    private final Counter fanOutRows;
 
     WebhookMetrics(MeterRegistry registry) {
         this.registry = registry;
+        // records read and rows made by this instance's fan-out: summed over instances, the records read show
+        // whether the group shares the work (about one read per event) or every instance reads everything
+        fanOutRecords = Counter.builder("herald.webhooks.fanout.records")
+                .description("Kafka records this instance's webhook fan-out read (a rebalance's repeats included)")
+                .register(registry);
+        fanOutRows = Counter.builder("herald.webhooks.fanout.deliveries")
+                .description("Delivery rows this instance's webhook fan-out created (repeats add none)")
+                .register(registry);
         Gauge.builder("herald.webhooks.endpoints.disabled", disabled, AtomicLong::get)
                 .description("Webhook endpoints disabled (by an operator, 410 Gone or failing too long)")
                 .register(registry);
@@ -41,6 +51,11 @@ final class WebhookMetrics {
         latency.computeIfAbsent(endpoint, id -> Timer.builder("herald.webhooks.latency")
                 .description("Time from sending a webhook to its answer").tag("endpoint", id.toString())
                 .register(registry)).record(took);
+    }
+
+    void fannedOut(int records, int rows) {
+        fanOutRecords.increment(records);
+        fanOutRows.increment(rows);
     }
 
     void refresh(Connection connection) throws SQLException {
