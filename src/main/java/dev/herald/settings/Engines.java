@@ -44,6 +44,11 @@ public final class Engines {
             "port the embedded broker tells clients to use (0 = its own); a fault-injection proxy's port in "
             + "`bench/run --soak`"));
 
+    public static final Setting<Duration> KAFKA_SESSION_TIMEOUT = GROUP.add(Setting.of(
+            "herald.kafka.session-timeout", Kind.millis(), "10000",
+            "ms after which Kafka gives a silent consumer's partitions to another instance (bridges, sinks, "
+            + "reactions): the takeover time after an instance is killed; a stop leaves the group at once"));
+
     public static final Setting<String> RABBITMQ_URL = GROUP.add(Setting.of(
             "herald.rabbitmq.url", Kind.url("amqp://", "amqps://"), "",
             "AMQP URL of RabbitMQ, e.g. `amqp://user:pass@127.0.0.1:5672/vhost` (set it through "
