@@ -23,6 +23,7 @@ import java.time.Instant;
  *   webhooks --hub-url URL --events N --out FILE                 webhook deliveries/s, alone and beside a hanging endpoint
  *   rabbitmq-drain --hub-log FILE --queue Q --events N ... --out FILE   the bridge forwarding a backlog, and raw AMQP
  *   projection-catchup --jdbc-url URL --events N --out FILE    a running hub's projection catching up, beside plain JDBC
+ *   relay-debezium-herald|relay-debezium-peer|relay-debezium-merge ...   Herald's relay beside Debezium (RelayVsDebezium)
  *   soak --db-url URL --ports-file F --hub-url URL [--minutes N] [--amqp-url URL] --out FILE.json   faults under load, then invariants
  *   selftest [--rates LIST] [--delay-ms N]                     the generator against an in-process stub
  *   report   --out-dir DIR --stamp TS [--meta-json FILE] SESSION.json... | --from RESULTS.json   JSON + Markdown + PNG
@@ -53,6 +54,9 @@ public final class Main {
             case "rabbitmq-drain" -> RabbitDrain.run(args);
             case "soak" -> Soak.run(args);
             case "projection-catchup" -> ProjectionCatchUp.run(args);
+            case "relay-debezium-herald" -> RelayVsDebezium.herald(args);
+            case "relay-debezium-peer" -> RelayVsDebezium.peer(args);
+            case "relay-debezium-merge" -> RelayVsDebezium.merge(args);
             default -> {
                 System.err.println("unknown command " + argv[0]);
                 System.exit(2);
