@@ -6,6 +6,7 @@ import io.debezium.embedded.Connect;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -27,7 +28,8 @@ import org.apache.kafka.connect.source.SourceRecord;
  *
  * <p>Settings as -D: peer.pg-host, peer.pg-port, peer.pg-db, peer.pg-user, peer.pg-password, peer.table
  * (schema.table), peer.slot, peer.publication, peer.brokers, peer.offsets-file, peer.extended-headers (Debezium's
- * extended.headers.enabled, default true as Debezium's own default). See bench/README.md.
+ * extended.headers.enabled, default true as Debezium's own default), peer.progress-file (where the count of
+ * records acked so far is kept, for the load generator to watch without asking the broker). See bench/README.md.
  */
 public final class DebeziumPeer {
 
@@ -66,6 +68,7 @@ public final class DebeziumPeer {
         KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(kafka, new ByteArraySerializer(),
                 new ByteArraySerializer());
 
+        Progress progress = new Progress(setting("progress-file", ""));
         DebeziumEngine<ChangeEvent<SourceRecord, SourceRecord>> engine = DebeziumEngine.create(Connect.class)
                 .using(p)
                 .notifying((records, committer) -> {
@@ -88,6 +91,7 @@ public final class DebeziumPeer {
                         committer.markProcessed(r);
                     }
                     committer.markBatchFinished();
+                    progress.report(records.size());
                 })
                 .using((success, message, error) -> {
                     System.err.println("debezium engine stopped: " + message + (error == null ? "" : " " + error));
@@ -125,6 +129,25 @@ public final class DebeziumPeer {
             return b;
         }
         return value.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** The count of records acked and marked processed so far, written whole (rename) after every batch. */
+    private static final class Progress {
+        private final Path file;
+        private long acked;
+
+        Progress(String file) {
+            this.file = file.isEmpty() ? null : Path.of(file);
+        }
+
+        void report(int batch) throws Exception {
+            acked += batch;
+            if (file != null) {
+                Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+                Files.writeString(tmp, Long.toString(acked));
+                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            }
+        }
     }
 
     private static String setting(String name, String fallback) {
