@@ -140,12 +140,16 @@ public final class DebeziumPeer {
             this.file = file.isEmpty() ? null : Path.of(file);
         }
 
-        void report(int batch) throws Exception {
+        void report(int batch) {
             acked += batch;
             if (file != null) {
-                Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-                Files.writeString(tmp, Long.toString(acked));
-                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+                try {
+                    Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+                    Files.writeString(tmp, Long.toString(acked));
+                    Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
             }
         }
     }
