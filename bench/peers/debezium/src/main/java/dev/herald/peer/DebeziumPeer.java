@@ -95,6 +95,10 @@ public final class DebeziumPeer {
                 })
                 .using((success, message, error) -> {
                     System.err.println("debezium engine stopped: " + message + (error == null ? "" : " " + error));
+                    if (!success) {
+                        // the load generator watches this process: a failed engine must not look like a slow one
+                        new Thread(() -> System.exit(1)).start();
+                    }
                 })
                 .build();
         ExecutorService executor = Executors.newSingleThreadExecutor();
