@@ -205,7 +205,7 @@ final class Hub {
         // sagas: routes from herald:saga:<type>, calls to declared services and final commands (docs/sagas.md)
         SagaSettings sagaSettings = new SagaSettings(settings.get(Sagas.INTERVAL), settings.get(Sagas.STEP_DEADLINE),
                 settings.get(Sagas.RETRY_BACKOFF), settings.get(Sagas.MAX_BACKOFF), settings.get(Sagas.LEASE),
-                instanceId);
+                settings.get(Sagas.MAX_RUNNING), instanceId);
         sagaSettings.checkLease(settings.get(Sagas.CALL_TIMEOUT));
         SagaRunners sagas = new SagaRunners(dataSource, deadLetters, metrics.registry(), sagaSettings,
                 service -> settings.get(Sagas.serviceUrl(service)), selfUrl(settings),
@@ -217,6 +217,9 @@ final class Hub {
         http.setConnectTimeout(callTimeout);
         http.setResponseTimeout(callTimeout);
         http.setSoTimeout(callTimeout);
+        // one connection per saga worker to a service, were there more workers than the client's default allows
+        http.setConnectionsPerRoute(Math.max(http.getConnectionsPerRoute(), sagaSettings.maxRunning()));
+        http.setMaxTotalConnections(Math.max(http.getMaxTotalConnections(), 4 * sagaSettings.maxRunning()));
         // the saga runner decides about retries (and records each attempt), not the HTTP client behind it
         http.setHttpClientConfigurer(HttpClientBuilder::disableAutomaticRetries);
         // reactions: other services' events applied as commands, exactly once (docs/reactions.md)

@@ -11,7 +11,9 @@ package dev.herald.command;
  * @param resource      collection URL; the aggregate lives at resource/{id}
  * @param newAggregate  true when the command creates the aggregate (fresh id), false when {id} names it
  * @param outbox        true: answer 202 once committed and let the relay publish
+ * @param eager         true (mode eager): publish right after the database commit, without a Kafka transaction;
+ *                      201 once Kafka acknowledged, else 202 and the relay publishes (docs/guarantees.md)
  */
 public record CommandDeclaration(String name, String aggregateType, String eventType, int eventVersion, String topic,
-        String resource, boolean newAggregate, boolean outbox) {
+        String resource, boolean newAggregate, boolean outbox, boolean eager) {
 }

@@ -64,8 +64,9 @@ public final class CommandEndpoint extends DefaultEndpoint {
         if (!id.equals("new") && !id.equals("path")) {
             throw new IllegalArgumentException("herald:command option id must be new or path, not " + id);
         }
-        if (!mode.equals("sync") && !mode.equals("outbox")) {
-            throw new IllegalArgumentException("herald:command option mode must be sync or outbox, not " + mode);
+        if (!mode.equals("sync") && !mode.equals("outbox") && !mode.equals("eager")) {
+            throw new IllegalArgumentException("herald:command option mode must be sync, outbox or eager, not "
+                    + mode);
         }
         if (eventVersion < 1) {
             throw new IllegalArgumentException("herald:command option eventVersion must be 1 or more");
@@ -115,7 +116,7 @@ public final class CommandEndpoint extends DefaultEndpoint {
 
     private CommandDeclaration declare(String routeId) {
         return new CommandDeclaration(routeId, aggregate, event, eventVersion, topic, resource, id.equals("new"),
-                mode.equals("outbox"));
+                mode.equals("outbox"), mode.equals("eager"));
     }
 
     /** The route's path parameters, which platform-http sets as headers. */

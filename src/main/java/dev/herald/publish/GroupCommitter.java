@@ -34,7 +34,10 @@ public final class GroupCommitter implements AutoCloseable {
             TransactionalPublisher publisher = new TransactionalPublisher(settings.brokers(),
                     settings.instanceId() + "-" + name, settings.timeout())
                     .retryingBusyTransactionsAfter(BUSY_TRANSACTION_RETRY);
-            Lane lane = new Lane(name, dataSource, store, publisher, settings, marker, meters, traces);
+            // its producer starts with the first eager command: none for a hub without them
+            TransactionalPublisher afterCommit = TransactionalPublisher.withoutTransactions(settings.brokers(),
+                    settings.instanceId() + "-" + name + "-eager", settings.timeout());
+            Lane lane = new Lane(name, dataSource, store, publisher, afterCommit, settings, marker, meters, traces);
             lanes.add(lane);
             // not Camel's pool: a lane loops until close() drains it, after Camel's stop has shut its pools
             Thread thread = new Thread(lane, "herald-" + name);

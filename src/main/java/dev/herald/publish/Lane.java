@@ -41,6 +41,11 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
  * outbox and the relay publishes them (the client hears 202, pending); the other order could leave an event
  * in Kafka whose state was never kept. Every check runs before either commit, so the ordinary failures
  * (broker down, slow, refusing) abort both and the client hears 503 with nothing kept.
+ *
+ * <p>Eager commands (mode {@code eager}) skip the Kafka transaction, whose coordination is most of what the
+ * broker spends on a batch: their events are sent after the database commit, on an idempotent producer of
+ * their own. Sent after the commit, an event can never be in Kafka without its state; not acknowledged, it
+ * stays in the outbox for the relay and the client hears 202 instead of 503.
  */
 final class Lane implements Runnable {
 
@@ -52,6 +57,7 @@ final class Lane implements Runnable {
     private final DataSource dataSource;
     private final EventStore store;
     private final TransactionalPublisher publisher;
+    private final TransactionalPublisher afterCommitPublisher;
     private final PublishSettings settings;
     private final PublishedMarker marker;
     private final PublishMeters meters;
@@ -59,7 +65,9 @@ final class Lane implements Runnable {
     private volatile boolean running = true;
 
     Lane(String name, DataSource dataSource, EventStore store, TransactionalPublisher publisher,
-            PublishSettings settings, PublishedMarker marker, PublishMeters meters, Traces traces) {
+            TransactionalPublisher afterCommitPublisher, PublishSettings settings, PublishedMarker marker,
+            PublishMeters meters, Traces traces) {
+        this.afterCommitPublisher = afterCommitPublisher;
         this.meters = meters;
         this.traces = traces;
         this.name = name;
@@ -101,6 +109,7 @@ final class Lane implements Runnable {
             }
         }
         publisher.close();
+        afterCommitPublisher.close();
         refuseRemaining();
     }
 
@@ -216,7 +225,8 @@ final class Lane implements Runnable {
             connection.commit();
             return Retry.NONE;
         }
-        List<OutgoingEvent> toPublish = applied.stream().filter(a -> !isOutbox(a)).map(Applied::event).toList();
+        List<OutgoingEvent> toPublish = published(pending, applied, false);
+        List<OutgoingEvent> afterCommit = published(pending, applied, true);
         if (!toPublish.isEmpty()) {
             try {
                 publisher.send(toPublish);
@@ -241,8 +251,19 @@ final class Lane implements Runnable {
             settleInDoubt(pending, applied, e);
             return Retry.NONE;
         }
-        answer(connection, pending, applied, toPublish, System.nanoTime());
+        answer(connection, pending, applied, toPublish, afterCommit, System.nanoTime());
         return Retry.NONE;
+    }
+
+    /** The events this lane publishes itself: in the batch's Kafka transaction, or (eager) after the commit. */
+    private static List<OutgoingEvent> published(List<PendingCommand> pending, List<Applied> applied, boolean eager) {
+        List<OutgoingEvent> events = new ArrayList<>();
+        for (int i = 0; i < applied.size(); i++) {
+            if (!isOutbox(applied.get(i)) && pending.get(i).command.declaration().eager() == eager) {
+                events.add(applied.get(i).event());
+            }
+        }
+        return events;
     }
 
     /**
@@ -285,16 +306,13 @@ final class Lane implements Runnable {
     }
 
     private void answer(Connection connection, List<PendingCommand> pending, List<Applied> applied,
-            List<OutgoingEvent> published, long committedAt) {
+            List<OutgoingEvent> published, List<OutgoingEvent> afterCommit, long committedAt) {
         boolean visible = false;
         if (!published.isEmpty()) {
             try {
                 publisher.commit();
                 visible = true;
-                marker.mark(eventIds(published));
-                Duration sinceCommit = Duration.ofNanos(System.nanoTime() - committedAt);
-                applied.stream().filter(a -> !isOutbox(a))
-                        .forEach(a -> meters.published(PublishMeters.LANE, a.result().eventType(), sinceCommit));
+                marked(published, applied, committedAt);
             } catch (PublishException e) {
                 meters.failed(PublishMeters.LANE, e, true);
                 LOG.warn("lane {}: Kafka commit failed after the database commit; {} events stay in the outbox "
@@ -302,12 +320,47 @@ final class Lane implements Runnable {
                 releaseClaims(connection, published);
             }
         }
+        boolean eagerVisible = false;
+        if (!afterCommit.isEmpty()) {
+            if (published.isEmpty() || visible) {
+                eagerVisible = publishAfterCommit(connection, afterCommit, applied, committedAt);
+            } else {
+                // behind a Kafka commit that failed: the relay publishes them all, each aggregate in order
+                releaseClaims(connection, afterCommit);
+            }
+        }
         for (int i = 0; i < pending.size(); i++) {
             CommandResult result = applied.get(i).result();
             boolean sync = !isOutbox(applied.get(i));
-            pending.get(i).succeed(sync && visible ? result.withPublication(Publication.PUBLISHED)
+            boolean seen = pending.get(i).command.declaration().eager() ? eagerVisible : visible;
+            pending.get(i).succeed(sync && seen ? result.withPublication(Publication.PUBLISHED)
                     : result.withPublication(Publication.PENDING));
         }
+    }
+
+    /** Eager commands' events, committed already: acknowledged, or left to the relay (released at once). */
+    private boolean publishAfterCommit(Connection connection, List<OutgoingEvent> events, List<Applied> applied,
+            long committedAt) {
+        try {
+            afterCommitPublisher.send(events);
+        } catch (PublishException e) {
+            meters.failed(PublishMeters.LANE, e, true);
+            LOG.warn("lane {}: Kafka did not acknowledge {} events sent after their commit; they stay in the outbox "
+                    + "for the relay: {}", name, events.size(), e.getMessage());
+            releaseClaims(connection, events);
+            return false;
+        }
+        marked(events, applied, committedAt);
+        return true;
+    }
+
+    /** Acknowledged events: marked published (asynchronously) and counted. */
+    private void marked(List<OutgoingEvent> events, List<Applied> applied, long committedAt) {
+        Set<UUID> sent = eventIds(events);
+        marker.mark(sent);
+        Duration sinceCommit = Duration.ofNanos(System.nanoTime() - committedAt);
+        applied.stream().filter(a -> a.event() != null && sent.contains(a.event().eventId()))
+                .forEach(a -> meters.published(PublishMeters.LANE, a.result().eventType(), sinceCommit));
     }
 
     private void releaseClaims(Connection connection, List<OutgoingEvent> unpublished) {

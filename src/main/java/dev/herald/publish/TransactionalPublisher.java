@@ -26,6 +26,10 @@ import org.slf4j.LoggerFactory;
  * One Kafka transactional producer (one per lane: a transactional producer serves one thread at a time).
  * Every blocking call is bounded by the publish timeout; after any failure the producer is dropped and the
  * next batch starts a fresh one with the same transactional id, which fences and aborts whatever was open.
+ *
+ * <p>{@link #withoutTransactions}: the same sends on an idempotent producer with no transaction, for events
+ * published after their database commit (eager commands): a send acknowledged is visible at once, and
+ * {@link #commit()} and {@link #abort()} have nothing to do.
  */
 public final class TransactionalPublisher implements AutoCloseable {
 
@@ -35,14 +39,25 @@ public final class TransactionalPublisher implements AutoCloseable {
 
     private final Properties config;
     private final Duration timeout;
+    private final boolean transactional;
     private KafkaProducer<String, byte[]> producer;
 
     public TransactionalPublisher(String brokers, String transactionalId, Duration timeout) {
+        this(brokers, transactionalId, timeout, true);
+    }
+
+    /** An idempotent producer (acks=all, ordered retries) named {@code clientId}, without transactions. */
+    public static TransactionalPublisher withoutTransactions(String brokers, String clientId, Duration timeout) {
+        return new TransactionalPublisher(brokers, clientId, timeout, false);
+    }
+
+    private TransactionalPublisher(String brokers, String id, Duration timeout, boolean transactional) {
         this.timeout = timeout;
+        this.transactional = transactional;
         int millis = (int) timeout.toMillis();
         config = new Properties();
         config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, brokers);
-        config.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId);
+        config.put(transactional ? ProducerConfig.TRANSACTIONAL_ID_CONFIG : ProducerConfig.CLIENT_ID_CONFIG, id);
         config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         config.put(ProducerConfig.ACKS_CONFIG, "all");
         config.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, millis);
@@ -69,14 +84,16 @@ public final class TransactionalPublisher implements AutoCloseable {
 
     /**
      * Begins a transaction and sends the events; returns once every one is acknowledged (written, not yet
-     * visible to read_committed consumers). Fails with {@link PublishException} listing the events Kafka
+     * visible to read_committed consumers; without transactions: visible). Fails with {@link PublishException} listing the events Kafka
      * refused for good, if any.
      */
     public void send(List<OutgoingEvent> events) throws PublishException {
         long deadline = System.nanoTime() + timeout.toNanos();
         try {
             KafkaProducer<String, byte[]> active = producer();
-            active.beginTransaction();
+            if (transactional) {
+                active.beginTransaction();
+            }
             List<Future<RecordMetadata>> acks = new ArrayList<>(events.size());
             Exception failure = null;
             for (OutgoingEvent event : events) {
@@ -120,6 +137,9 @@ public final class TransactionalPublisher implements AutoCloseable {
 
     /** Makes the sent events visible. On failure they stay in the outbox and the relay publishes them. */
     public void commit() throws PublishException {
+        if (!transactional) {
+            return;
+        }
         try {
             producer.commitTransaction();
         } catch (Exception e) {
@@ -129,6 +149,9 @@ public final class TransactionalPublisher implements AutoCloseable {
     }
 
     void abort() {
+        if (!transactional) {
+            return;
+        }
         try {
             producer.abortTransaction();
         } catch (Exception e) {
@@ -141,7 +164,9 @@ public final class TransactionalPublisher implements AutoCloseable {
         if (producer == null) {
             KafkaProducer<String, byte[]> fresh = new KafkaProducer<>(config);
             try {
-                fresh.initTransactions();
+                if (transactional) {
+                    fresh.initTransactions();
+                }
             } catch (RuntimeException e) {
                 fresh.close(Duration.ZERO);
                 throw e;

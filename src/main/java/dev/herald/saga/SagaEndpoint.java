@@ -11,9 +11,10 @@ import org.apache.camel.support.DefaultEndpoint;
 
 /**
  * {@code herald:saga:<type>?steps=payment,inventory&services=payment,inventory}: a route's {@code from:} that hands
- * it each due call of that saga type's instances, one at a time, and takes the decision its answer leads to (see
- * {@link SagaRunner}). {@code steps}: in order, each with an action and a compensation route; {@code services}: the
- * declared services its calls go to; the saga runs only when each has its URL set (herald.services.&lt;name&gt;.url).
+ * it each due call of that saga type's instances, up to herald.sagas.max-running at once, and takes the decision its
+ * answer leads to (see {@link SagaRunner}). {@code steps}: in order, each with an action and a compensation route;
+ * {@code services}: the declared services its calls go to; the saga runs only when each has its URL set
+ * (herald.services.&lt;name&gt;.url).
  */
 public final class SagaEndpoint extends DefaultEndpoint {
 

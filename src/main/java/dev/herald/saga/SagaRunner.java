@@ -24,7 +24,7 @@ import org.slf4j.LoggerFactory;
  * {@code Idempotency-Key}), reads the answer and writes the decision in one transaction: 2xx the step is done (its
  * response's fields join the saga's data), 4xx declined (compensate the steps done, in reverse, then the
  * compensation command), anything else retried with backoff until the step's deadline (then, for an action,
- * compensate with reason {@code timeout}).
+ * compensate with reason {@code timeout}, that step included: it may have been done, its answer lost).
  */
 public final class SagaRunner extends DefaultConsumer implements Runnable {
 
@@ -34,6 +34,12 @@ public final class SagaRunner extends DefaultConsumer implements Runnable {
     public static final String CALL = "HeraldSagaCall";
     /** Exchange property a step's action route sets: the saga's reason when the service declines it. */
     public static final String DECLINED = "HeraldSagaDeclined";
+    /**
+     * Exchange property of a compensation: true when the step's action timed out, so the ids its response would
+     * have brought are not in the data; the compensation then goes by the action's Idempotency-Key
+     * ({@code action_key}), on the call's {@code unansweredPath} when it declares one.
+     */
+    public static final String ACTION_UNANSWERED = "HeraldSagaActionUnanswered";
     /** Exchange property herald:saga-request sets: the service called ({@code herald} for a final command). */
     public static final String SERVICE = "HeraldSagaService";
 
@@ -46,7 +52,7 @@ public final class SagaRunner extends DefaultConsumer implements Runnable {
     private final List<String> steps;
     private final Object waiting = new Object();
     private volatile boolean running;
-    private Thread thread;
+    private final List<Thread> workers = new java.util.ArrayList<>();
     private SagaMeters meters;
 
     SagaRunner(SagaEndpoint endpoint, Processor route, SagaRunners runners) {
@@ -75,9 +81,14 @@ public final class SagaRunner extends DefaultConsumer implements Runnable {
         store.releaseClaimsOf(type(), settings.instance());
         meters = new SagaMeters(runners.meters(), type());
         running = true;
-        thread = new Thread(this, "herald-saga-" + type());
-        thread.setDaemon(true);
-        thread.start();
+        // herald.sagas.max-running workers, each one saga's call at a time: at most that many sagas of this type
+        // have a call in flight from this instance, however many orders a burst brought
+        for (int i = 1; i <= settings.maxRunning(); i++) {
+            Thread worker = new Thread(this, "herald-saga-" + type() + "-" + i);
+            worker.setDaemon(true);
+            workers.add(worker);
+            worker.start();
+        }
     }
 
     @Override
@@ -86,9 +97,11 @@ public final class SagaRunner extends DefaultConsumer implements Runnable {
         synchronized (waiting) {
             waiting.notifyAll();
         }
-        if (thread != null) {
-            thread.join(Duration.ofSeconds(30).toMillis());
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        for (Thread worker : workers) {
+            worker.join(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
         }
+        workers.clear();
         super.doStop();
     }
 
@@ -123,9 +136,10 @@ public final class SagaRunner extends DefaultConsumer implements Runnable {
         if (attempt.attempts() == 0 && call.action() && call.position() == 0) {
             meters.started();
         }
+        boolean unanswered = Call.COMPENSATION.equals(call.phase()) && store.actionTimedOut(saga, call.step());
         long began = System.nanoTime();
-        Answer answer = call(saga, call);
-        Decision decision = decide(saga, call, attempt, answer);
+        Answer answer = call(saga, call, unanswered);
+        Decision decision = decide(saga, call, attempt, answer, unanswered);
         store.record(type(), saga, call, decision);
         meters.call(answer.service(), call.phase(), decision.callOutcome(), Duration.ofNanos(System.nanoTime() - began));
         if (decision.sagaEnded()) {
@@ -146,7 +160,7 @@ public final class SagaRunner extends DefaultConsumer implements Runnable {
                 : new Call(steps.get(step), Call.ACTION, step);
     }
 
-    private Answer call(Saga saga, Call call) {
+    private Answer call(Saga saga, Call call, boolean unanswered) {
         Exchange exchange = createExchange(false);
         try {
             ObjectNode data = saga.data().deepCopy();
@@ -154,6 +168,11 @@ public final class SagaRunner extends DefaultConsumer implements Runnable {
             data.put("correlation_id", saga.correlationId());
             if (saga.reason() != null) {
                 data.put("reason", saga.reason());
+            }
+            if (Call.COMPENSATION.equals(call.phase())) {
+                // what the service knows the action by, whether or not its answer came back
+                data.put("action_key", new Call(call.step(), Call.ACTION, call.position()).idempotencyKey(saga.id()));
+                exchange.setProperty(ACTION_UNANSWERED, unanswered);
             }
             exchange.setProperty(DATA, data);
             exchange.setProperty(CALL, call.route());
@@ -169,9 +188,13 @@ public final class SagaRunner extends DefaultConsumer implements Runnable {
         }
     }
 
-    private Decision decide(Saga saga, Call call, Attempt attempt, Answer answer) {
+    private Decision decide(Saga saga, Call call, Attempt attempt, Answer answer, boolean unanswered) {
         int step = saga.currentStep();
         ObjectNode data = saga.data();
+        if (unanswered && answer.outcome() == Answer.Outcome.DECLINED && Integer.valueOf(404).equals(answer.status())) {
+            // the service does not know the action's key: the action never took place, there is nothing to undo
+            return decision(answer, "succeeded", saga.status(), saga.reason(), data, step - 1, Duration.ZERO);
+        }
         return switch (answer.outcome()) {
             case SUCCEEDED -> {
                 if (call.action()) {
@@ -196,8 +219,9 @@ public final class SagaRunner extends DefaultConsumer implements Runnable {
                     yield decision(answer, "pending", saga.status(), saga.reason(), data, step,
                             settings.backoff(attempt.attempts() + 1));
                 }
+                // a timed-out action may have been done and its answer lost: it is compensated too, by its key
                 yield call.action()
-                        ? decision(answer, "timed_out", "compensating", "timeout", data, step - 1, Duration.ZERO)
+                        ? decision(answer, "timed_out", "compensating", "timeout", data, step, Duration.ZERO)
                         : decision(answer, "timed_out", "failed", saga.reason(), data, step, Duration.ZERO);
             }
         };

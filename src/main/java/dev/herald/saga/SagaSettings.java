@@ -2,9 +2,12 @@ package dev.herald.saga;
 
 import java.time.Duration;
 
-/** How sagas run (herald.sagas.*, docs/sagas.md); {@code instance}: this hub's id, on the sagas it holds. */
+/**
+ * How sagas run (herald.sagas.*, docs/sagas.md); {@code instance}: this hub's id, on the sagas it holds;
+ * {@code maxRunning}: how many sagas of one type this instance has a call in flight for at once.
+ */
 public record SagaSettings(Duration interval, Duration stepDeadline, Duration retryBackoff, Duration maxBackoff,
-        Duration lease, String instance) {
+        Duration lease, int maxRunning, String instance) {
 
     /**
      * A lease shorter than a call could take would let another instance make the same call while the first still

@@ -43,6 +43,9 @@ final class SagaStore {
             ON CONFLICT (saga_id, step, phase) DO UPDATE SET position = EXCLUDED.position
             RETURNING attempts, started_at""";
 
+    private static final String ACTION_OUTCOME = """
+            SELECT outcome FROM saga_steps WHERE saga_id = ? AND step = ? AND phase = 'action'""";
+
     private static final String RECORD_CALL = """
             UPDATE saga_steps SET outcome = ?, attempts = attempts + 1, last_status = ?, last_error = ?,
                    response = CAST(? AS jsonb), finished_at = CASE WHEN ? THEN now() END
@@ -156,6 +159,18 @@ final class SagaStore {
             try (ResultSet row = begin.executeQuery()) {
                 row.next();
                 return new Attempt(row.getInt(1), row.getObject(2, OffsetDateTime.class));
+            }
+        }
+    }
+
+    /** Whether the step's action timed out: it never answered, so its response's ids are unknown. */
+    boolean actionTimedOut(Saga saga, String step) throws SQLException {
+        try (Connection connection = dataSource.getConnection();
+                PreparedStatement outcome = connection.prepareStatement(ACTION_OUTCOME)) {
+            outcome.setObject(1, saga.id());
+            outcome.setString(2, step);
+            try (ResultSet row = outcome.executeQuery()) {
+                return row.next() && "timed_out".equals(row.getString(1));
             }
         }
     }

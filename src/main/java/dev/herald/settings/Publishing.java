@@ -8,9 +8,10 @@ public final class Publishing {
     static final Group GROUP = new Group("Publishing");
 
     public static final Setting<String> MODE = GROUP.add(Setting.of(
-            "herald.publish.mode", Kind.oneOf("sync", "outbox"), "sync",
-            "`sync`: answer 201 after Kafka acknowledged; `outbox`: answer 202 once committed, the relay "
-            + "publishes"));
+            "herald.publish.mode", Kind.oneOf("sync", "outbox", "eager"), "sync",
+            "`sync`: answer 201 after Kafka acknowledged, 503 and nothing kept when it did not; `outbox`: answer "
+            + "202 once committed, the relay publishes; `eager`: commit, then publish without a Kafka transaction: "
+            + "201 once acknowledged, else 202 and the relay publishes (docs/guarantees.md)"));
 
     public static final Setting<Duration> TIMEOUT = GROUP.add(Setting.of(
             "herald.publish.timeout", Kind.millis(), "5000",

@@ -39,6 +39,12 @@ public final class Sagas {
             "how long a hub instance holds a saga while it makes a call (longer than two call timeouts); a "
             + "killed instance's sagas are taken over after it"));
 
+    public static final Setting<Integer> MAX_RUNNING = GROUP.add(Setting.of(
+            "herald.sagas.max-running", Kind.count(1), "4",
+            "how many sagas of one type a hub instance has a call in flight for at once (its runner's workers): a "
+            + "burst of starting events queues up instead of flooding a service with calls; several instances "
+            + "add up"));
+
     public static final Setting<String> COMMAND_KEY = GROUP.add(Setting.of(
             "herald.sagas.command-key", Kind.text(), "",
             "API key (scope commands) a saga's final Herald command is sent with, once API keys exist; empty: "

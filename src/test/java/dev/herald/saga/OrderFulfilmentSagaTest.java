@@ -27,10 +27,18 @@ class OrderFulfilmentSagaTest {
     static final int DECLINED = 13;
     static final int UNAVAILABLE_TWICE = 503;
     static final int HANGS = 999;
+    /** The charge happens, but no answer ever comes back. */
+    static final int CHARGED_NO_ANSWER = 888;
     /** Its refund fails (500) while refundsDown. */
     static final int REFUND_FAILS = 77;
 
     private static final java.util.Set<String> FRAGILE_PAYMENTS = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** Idempotency-Keys of charges made whose answers were lost. */
+    private static final java.util.Set<String> UNANSWERED_CHARGES = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** ... and of reservations made whose answers were lost (product RESERVED_NO_ANSWER). */
+    private static final java.util.Set<String> UNANSWERED_RESERVATIONS =
+            java.util.concurrent.ConcurrentHashMap.newKeySet();
+    static final String RESERVED_NO_ANSWER = "reserved-no-answer";
     private static volatile boolean refundsDown = true;
 
     private static final AtomicInteger IDS = new AtomicInteger();
@@ -65,6 +73,12 @@ class OrderFulfilmentSagaTest {
     }
 
     private static Reply pay(Request request, int attempt) {
+        if (request.path().startsWith("/payments/by-key/")) {
+            // a refund by the charge's Idempotency-Key: 404 when no charge was made with it
+            String key = request.path().substring("/payments/by-key/".length()).replaceFirst("/refund$", "");
+            return UNANSWERED_CHARGES.contains(key) || payment.effects().containsKey(key)
+                    ? new Reply(200, "{\"refunded\": true}") : new Reply(404, "{\"error\": \"no such charge\"}");
+        }
         if (request.path().endsWith("/refund")) {
             boolean fragile = FRAGILE_PAYMENTS.stream().anyMatch(id -> request.path().equals("/payments/" + id
                     + "/refund"));
@@ -81,6 +95,10 @@ class OrderFulfilmentSagaTest {
         if (amount == HANGS) {
             return Reply.HANG;
         }
+        if (amount == CHARGED_NO_ANSWER) {
+            UNANSWERED_CHARGES.add(request.idempotencyKey());
+            return Reply.HANG;
+        }
         String id = "pay-" + IDS.incrementAndGet();
         if (amount == REFUND_FAILS) {
             FRAGILE_PAYMENTS.add(id);
@@ -89,12 +107,21 @@ class OrderFulfilmentSagaTest {
     }
 
     private static Reply reserve(Request request, int attempt) {
+        if (request.path().startsWith("/reservations/by-key/")) {
+            String key = request.path().substring("/reservations/by-key/".length());
+            return UNANSWERED_RESERVATIONS.contains(key) ? new Reply(204, "")
+                    : new Reply(404, "{\"error\": \"no such reservation\"}");
+        }
         if (request.method().equals("DELETE")) {
             return new Reply(204, "");
         }
         for (JsonNode item : request.body().path("items")) {
             if (item.path("product_id").asText().equals("sold-out")) {
                 return new Reply(409, "{\"error\": \"unavailable\"}");
+            }
+            if (item.path("product_id").asText().equals(RESERVED_NO_ANSWER)) {
+                UNANSWERED_RESERVATIONS.add(request.idempotencyKey());
+                return Reply.HANG;
             }
         }
         return new Reply(201, "{\"reservation_id\": \"res-" + IDS.incrementAndGet() + "\"}");
@@ -202,6 +229,43 @@ class OrderFulfilmentSagaTest {
         assertThat(charge.path("attempts").asInt()).isGreaterThan(1);
         assertThat(charge.path("last_error").asText()).isNotEmpty();
         assertThat(reservationsOf(order)).isEmpty();
+        // it may have charged: the refund goes by the charge's key, and the service's 404 says nothing to undo
+        String chargeKey = "saga-" + saga.path("saga_id").asText() + "-payment-action";
+        assertThat(calls(saga)).containsExactly("payment.action timed_out", "payment.compensation succeeded",
+                "compensated.command succeeded");
+        assertThat(payment.requestsTo("POST", "/payments/by-key/" + chargeKey + "/refund")).hasSize(1);
+        assertThat(saga.path("steps").get(1).path("last_status").asInt()).isEqualTo(404);
+    }
+
+    @Test
+    void aChargeWhoseAnswerNeverCameIsRefundedByItsIdempotencyKey() {
+        JsonNode saga = cancelled(CHARGED_NO_ANSWER, "book", "timeout");
+        String order = saga.path("correlation_id").asText();
+        assertThat(calls(saga)).containsExactly("payment.action timed_out", "payment.compensation succeeded",
+                "compensated.command succeeded");
+        List<Request> charges = chargesOf(order);
+        String chargeKey = charges.get(0).idempotencyKey();
+        assertThat(UNANSWERED_CHARGES).contains(chargeKey);
+        List<Request> refunds = payment.requestsTo("POST", "/payments/by-key/" + chargeKey + "/refund");
+        assertThat(refunds).hasSize(1);
+        assertThat(refunds.get(0).idempotencyKey()).isEqualTo("saga-" + saga.path("saga_id").asText()
+                + "-payment-compensation");
+        assertThat(saga.path("steps").get(1).path("last_status").asInt()).isEqualTo(200);
+        assertThat(saga.path("data").has("payment_id")).isFalse();
+        assertThat(reservationsOf(order)).isEmpty();
+    }
+
+    @Test
+    void aReservationWhoseAnswerNeverCameIsReleasedByItsKeyThenThePaymentRefunded() {
+        JsonNode saga = cancelled(31, RESERVED_NO_ANSWER, "timeout");
+        String id = saga.path("saga_id").asText();
+        assertThat(calls(saga)).containsExactly("payment.action succeeded", "inventory.action timed_out",
+                "inventory.compensation succeeded", "payment.compensation succeeded", "compensated.command succeeded");
+        assertThat(UNANSWERED_RESERVATIONS).contains("saga-" + id + "-inventory-action");
+        assertThat(inventory.requestsTo("DELETE", "/reservations/by-key/saga-" + id + "-inventory-action")).hasSize(1);
+        String paymentId = saga.path("data").path("payment_id").asText();
+        assertThat(payment.requestsTo("POST", "/payments/" + paymentId + "/refund")).extracting(Request::idempotencyKey)
+                .containsExactly("saga-" + id + "-payment-compensation");
     }
 
     @Test

@@ -38,7 +38,7 @@ class TemplatesTest {
     @Test
     void backoffDoublesUpToItsLimitAndTheLeaseMustOutlastACall() {
         SagaSettings settings = new SagaSettings(Duration.ofMillis(200), Duration.ofSeconds(60),
-                Duration.ofMillis(500), Duration.ofMillis(3000), Duration.ofSeconds(20), "i");
+                Duration.ofMillis(500), Duration.ofMillis(3000), Duration.ofSeconds(20), 1, "i");
         assertThat(settings.backoff(1)).isEqualTo(Duration.ofMillis(500));
         assertThat(settings.backoff(3)).isEqualTo(Duration.ofMillis(2000));
         assertThat(settings.backoff(9)).isEqualTo(Duration.ofMillis(3000));

@@ -24,6 +24,8 @@ import java.time.Instant;
  *   rabbitmq-drain --hub-log FILE --queue Q --events N ... --out FILE   the bridge forwarding a backlog, and raw AMQP
  *   projection-catchup --jdbc-url URL --events N --out FILE    a running hub's projection catching up, beside plain JDBC
  *   relay-debezium-herald|relay-debezium-peer|relay-debezium-merge ...   Herald's relay beside Debezium (RelayVsDebezium)
+ *   sagas --hub-url URL --jdbc-url URL --payment-port P --inventory-port Q --orders N --out FILE   order-fulfilment
+ *                                                              sagas/s against instant local services, beside a plain client
  *   soak --db-url URL --ports-file F --hub-url URL [--minutes N] [--amqp-url URL] --out FILE.json   faults under load, then invariants
  *   selftest [--rates LIST] [--delay-ms N]                     the generator against an in-process stub
  *   report   --out-dir DIR --stamp TS [--meta-json FILE] SESSION.json... | --from RESULTS.json   JSON + Markdown + PNG
@@ -57,6 +59,7 @@ public final class Main {
             case "relay-debezium-herald" -> RelayVsDebezium.herald(args);
             case "relay-debezium-peer" -> RelayVsDebezium.peer(args);
             case "relay-debezium-merge" -> RelayVsDebezium.merge(args);
+            case "sagas" -> Sagas.session(args);
             default -> {
                 System.err.println("unknown command " + argv[0]);
                 System.exit(2);

@@ -52,6 +52,10 @@ final class PeerTable {
                     relay.path("debezium_cpu"));
             cpuRow(cpu, "raw Kafka producer beside the relays (acks=all, idempotent)", "records",
                     relay.path("raw_kafka").path("cpu"));
+            cpuRow(cpu, "sagas, Herald (order placed → saga completed; services in the load generator)", "sagas",
+                    s.path("sagas").path("herald").path("cpu"));
+            cpuRow(cpu, "sagas: plain client (the same 3 HTTP calls per order)", "orders",
+                    s.path("sagas").path("plain").path("cpu"));
         }
         if (!peers.isEmpty()) {
             b.append("\n### Herald beside its peers (same run, same PostgreSQL and Kafka)\n\n");

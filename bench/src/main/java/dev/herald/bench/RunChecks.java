@@ -50,6 +50,17 @@ final class RunChecks {
                 b.append("\n");
                 continue;
             }
+            if (s.has("sagas")) {
+                JsonNode g = s.get("sagas");
+                b.append("- saga: the payment and inventory services answer at once in the load generator's JVM (their CPU")
+                        .append(" is the load generator's); Herald's figure counts from the first order sent to the last")
+                        .append(" saga ended (order intake included); the services saw ").append(g.path("payment_requests").asLong())
+                        .append(" payment and ").append(g.path("inventory_requests").asLong())
+                        .append(" inventory requests in all (warm-up and plain client included); the plain client's orders")
+                        .append(" were placed with the saga type held (no saga started for them); hub RSS max ")
+                        .append(s.path("hub").path("rss_max_mb").asDouble()).append(" MB\n");
+                continue;
+            }
             if (s.has("projection_catchup")) {
                 b.append("- projection: order events written to the store in SQL while the hub held its projection,")
                         .append(" then let go; the plain JDBC baseline reads the store the same way (commit order) into a")

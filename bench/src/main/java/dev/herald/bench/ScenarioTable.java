@@ -77,6 +77,11 @@ final class ScenarioTable {
                 projectionRow(b, s.get("projection_catchup"));
             }
         }
+        for (JsonNode s : sessions) {
+            if (s.has("sagas")) {
+                sagaRow(b, s.get("sagas"));
+            }
+        }
         footprintRows(b, ready, rssMax);
     }
 
@@ -92,6 +97,27 @@ final class ScenarioTable {
                 .append(num(p.path("raw_per_s").asDouble())).append(" events/s | **")
                 .append(String.format(Locale.ROOT, "%.2fx", ratio)).append("** | ")
                 .append(String.format(Locale.ROOT, "≥ %.1fx %s", target, ratio >= target ? "✅" : "❌")).append(" |\n");
+    }
+
+    /**
+     * Order-fulfilment sagas completed against instant local services, beside a plain client making the same three
+     * HTTP calls per order with as many orders at once as the hub's runner (issue 23: no target, a ratio).
+     */
+    private static void sagaRow(StringBuilder b, JsonNode s) {
+        JsonNode h = s.path("herald");
+        JsonNode p = s.path("plain");
+        long other = h.path("orders_placed").asLong() - h.path("completed").asLong();
+        b.append("| sagas: order-fulfilment, ").append(h.path("orders_placed").asLong()).append(" orders placed by ")
+                .append(s.path("intake_clients").asInt()).append(" clients, ").append(s.path("saga_concurrency").asInt())
+                .append(" saga(s) at once | ").append(num(h.path("sagas_per_s").asDouble()))
+                .append(" sagas/s completed · order → order.confirmed p50 ").append(ms(h.path("p50_ms")))
+                .append(" · p99 ").append(ms(h.path("p99_ms"))).append(" · max ").append(ms(h.path("max_ms")))
+                .append(other > 0 ? " · **" + other + " not completed** " + h.path("statuses") : "")
+                .append(" | plain client, payment POST + reservation POST + confirm POST per order, ")
+                .append(p.path("at_once").asInt()).append(" at once: ").append(num(p.path("orders_per_s").asDouble()))
+                .append(" orders/s · p50 ").append(ms(p.path("p50_ms"))).append(" · p99 ").append(ms(p.path("p99_ms")))
+                .append(errors(p)).append(" | **").append(String.format(Locale.ROOT, "%.2fx", s.path("ratio").asDouble()))
+                .append("** | – |\n");
     }
 
     /** Closed-loop saturation against plain JDBC transactions on the same database: the intake ratio. */
