@@ -42,6 +42,16 @@ final class PeerTable {
             cpuRow(cpu, "RabbitMQ bridge, Herald (drain)", "events", s.path("rabbitmq_drain").path("cpu"));
             cpuRow(cpu, "RabbitMQ peer (Camel route, no Herald; drain)", "events",
                     s.path("peer_rabbitmq").path("cpu"));
+            JsonNode relay = s.path("relay_debezium");
+            if (!relay.isMissingNode()) {
+                debeziumRow(peers, relay, relay.path("raw_kafka"));
+            }
+            cpuRow(cpu, "relay drain, Herald (private PostgreSQL; median of the drains)", "events",
+                    relay.path("herald_cpu"));
+            cpuRow(cpu, "relay peer: Debezium embedded (same PostgreSQL; median of the drains)", "events",
+                    relay.path("debezium_cpu"));
+            cpuRow(cpu, "raw Kafka producer beside the relays (acks=all, idempotent)", "records",
+                    relay.path("raw_kafka").path("cpu"));
             cpuRow(cpu, "sagas, Herald (order placed → saga completed; services in the load generator)", "sagas",
                     s.path("sagas").path("herald").path("cpu"));
             cpuRow(cpu, "sagas: plain client (the same 3 HTTP calls per order)", "orders",
@@ -55,7 +65,11 @@ final class PeerTable {
                     + "→ kafka (acks=all, idempotent, the answer waits for the ack) → 201. Weaker guarantees: a Kafka "
                     + "failure after the commit keeps the state without its event; no idempotency key. The RabbitMQ peer "
                     + "(bench/peers/rabbitmq) is a Camel route kafka → spring-rabbitmq with a confirm per message and "
-                    + "the offset committed after it; no returns of unroutable messages, no dead letters, one format.\n");
+                    + "the offset committed after it; no returns of unroutable messages, no dead letters, one format. The relay "
+                    + "peer (bench/peers/debezium) is Debezium's embedded engine (PostgreSQL connector, pgoutput, the "
+                    + "outbox EventRouter) handing each batch to a KafkaProducer (acks=all, idempotent) and marking "
+                    + "offsets after the acks, as Debezium Server does; both relays drain the same events from a "
+                    + "private PostgreSQL with wal_level=logical to the hub's Kafka, in alternating pairs.\n");
         }
         if (!cpu.isEmpty()) {
             b.append("\n### CPU per 1,000 units of work (ms; /proc, utime + stime)\n\n");
@@ -100,6 +114,24 @@ final class PeerTable {
                 .append(peer.path("in_queue_at_end").asLong()).append(" of ").append(peer.path("backlog").asLong())
                 .append(peer.path("complete").asBoolean() ? "" : ", **incomplete**").append(") | **")
                 .append(ratio(h, p)).append("** |\n");
+    }
+
+    /** Herald's relay and Debezium draining the same backlog, alternating; medians over the drains. */
+    private static void debeziumRow(StringBuilder b, JsonNode r, JsonNode raw) {
+        double h = r.path("herald_events_per_s").asDouble();
+        double d = r.path("debezium_events_per_s").asDouble();
+        double base = raw.path("records_per_s").asDouble();
+        b.append("| relay: outbox backlog → Kafka (").append(num(r.path("events").asDouble())).append(" events of ")
+                .append(r.path("event_bytes").asLong()).append(" B, ").append(r.path("partitions").asInt())
+                .append(" partitions; median of ").append(r.path("pairs").asInt()).append(" alternating pairs) | ")
+                .append(num(h)).append(" events/s").append(base > 0 ? " (" + ratio(h, base) + " a raw producer)" : "")
+                .append(" | Debezium embedded: ").append(num(d)).append(" events/s")
+                .append(base > 0 ? " (" + ratio(d, base) + " a raw producer)" : "").append(" | **")
+                .append(String.format(Locale.ROOT, "%.2fx", r.path("ratio_median").asDouble())).append("** (pairs: ");
+        StringBuilder each = new StringBuilder();
+        r.path("ratios").forEach(x -> each.append(each.isEmpty() ? "" : ", ")
+                .append(String.format(Locale.ROOT, "%.2f", x.asDouble())));
+        b.append(each).append(") |\n");
     }
 
     private static void cpuRow(StringBuilder b, String phase, String unit, JsonNode cpu) {

@@ -36,6 +36,20 @@ final class RunChecks {
                         .append(" the bridge and the raw publisher\n");
                 continue;
             }
+            if (s.has("relay_debezium")) {
+                JsonNode r = s.get("relay_debezium");
+                b.append("- relay-debezium: ").append(r.path("database").asText()).append("; ")
+                        .append(num(r.path("events").asDouble())).append(" events of ").append(r.path("event_bytes").asLong())
+                        .append(" B per drain; drains:");
+                for (JsonNode d : r.path("drains")) {
+                    b.append(' ').append(d.path("who").asText()).append(' ').append(d.path("drained").asLong())
+                            .append(d.has("in_topics") ? " (" + d.path("in_topics").asLong() + " in its topic)" : "")
+                            .append(d.path("complete").asBoolean() ? "" : " **incomplete**").append(',');
+                }
+                b.setLength(b.length() - 1);
+                b.append("\n");
+                continue;
+            }
             if (s.has("sagas")) {
                 JsonNode g = s.get("sagas");
                 b.append("- saga: the payment and inventory services answer at once in the load generator's JVM (their CPU")
