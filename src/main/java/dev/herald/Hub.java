@@ -213,7 +213,7 @@ final class Hub {
         sagaSettings.checkLease(settings.get(Sagas.CALL_TIMEOUT));
         SagaRunners sagas = new SagaRunners(dataSource, deadLetters, metrics.registry(), sagaSettings,
                 service -> settings.get(Sagas.serviceUrl(service)), selfUrl(settings),
-                settings.secret(Sagas.COMMAND_KEY));
+                settings.secret(Sagas.COMMAND_KEY), traces);
         registry.bind("sagaApi", new SagaApi(sagas, publish.retryAfterSeconds()));
         // a saga call that hangs counts as failed (and is retried) after herald.sagas.call-timeout
         HttpComponent http = camel.getComponent("http", HttpComponent.class);

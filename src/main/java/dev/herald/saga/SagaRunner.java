@@ -5,6 +5,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.herald.saga.SagaStore.Attempt;
 import dev.herald.saga.SagaStore.Decision;
 import dev.herald.saga.SagaStore.Saga;
+import dev.herald.trace.Traces;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.OffsetDateTime;
@@ -177,15 +181,33 @@ public final class SagaRunner extends DefaultConsumer implements Runnable {
             exchange.setProperty(DATA, data);
             exchange.setProperty(CALL, call.route());
             exchange.getMessage().setHeader("Idempotency-Key", call.idempotencyKey(saga.id()));
+            // the call continues the trace of the event that started the saga, across its retries and restarts
+            Span span = runners.traces().start("saga " + type() + " " + call.route(), SpanKind.CLIENT,
+                    Traces.parse(saga.traceparent(), null));
+            Traces.inject(span.getSpanContext(), exchange.getMessage()::setHeader);
             try {
                 getProcessor().process(exchange);
             } catch (Exception e) {
                 exchange.setException(e);
             }
-            return Answer.of(exchange);
+            Answer answer = Answer.of(exchange);
+            ended(span, answer);
+            return answer;
         } finally {
             releaseExchange(exchange, false);
         }
+    }
+
+    private static void ended(Span span, Answer answer) {
+        if (span.isRecording()) {
+            if (answer.status() != null) {
+                span.setAttribute(Traces.HTTP_STATUS, (long) answer.status());
+            }
+            if (answer.outcome() != Answer.Outcome.SUCCEEDED) {
+                span.setStatus(StatusCode.ERROR);
+            }
+        }
+        span.end();
     }
 
     private Decision decide(Saga saga, Call call, Attempt attempt, Answer answer, boolean unanswered) {

@@ -2,6 +2,7 @@ package dev.herald.saga;
 
 import dev.herald.deadletter.DeadLetterStore;
 import dev.herald.http.Problem;
+import dev.herald.trace.Traces;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.function.UnaryOperator;
 import javax.sql.DataSource;
@@ -23,6 +24,7 @@ public final class SagaRunners {
     private final SagaSettings settings;
     private final UnaryOperator<String> serviceUrls;
     private final String selfUrl;
+    private final Traces traces;
     private final String commandKey;
 
     /**
@@ -30,7 +32,8 @@ public final class SagaRunners {
      * address, where final commands go; {@code commandKey}: the API key they carry (empty: none).
      */
     public SagaRunners(DataSource dataSource, DeadLetterStore deadLetters, MeterRegistry meters,
-            SagaSettings settings, UnaryOperator<String> serviceUrls, String selfUrl, String commandKey) {
+            SagaSettings settings, UnaryOperator<String> serviceUrls, String selfUrl, String commandKey, Traces traces) {
+        this.traces = traces;
         this.store = new SagaStore(dataSource, deadLetters);
         this.dataSource = dataSource;
         this.deadLetters = deadLetters;
@@ -64,6 +67,10 @@ public final class SagaRunners {
 
     String selfUrl() {
         return selfUrl;
+    }
+
+    Traces traces() {
+        return traces;
     }
 
     String commandKey() {

@@ -30,7 +30,8 @@ final class SagaStore {
                                  AND next_attempt_at <= now()
                                  AND (claimed_until IS NULL OR claimed_until < now())
                                ORDER BY next_attempt_at LIMIT 1 FOR UPDATE SKIP LOCKED)
-            RETURNING saga_id, correlation_id, status, reason, CAST(data AS text), current_step, start_event_id""";
+            RETURNING saga_id, correlation_id, status, reason, CAST(data AS text), current_step, start_event_id,
+                      (SELECT traceparent FROM events WHERE event_id = start_event_id)""";
 
     private static final String RELEASE_CLAIMS_OF = """
             UPDATE sagas SET claimed_by = NULL, claimed_until = NULL WHERE saga_type = ? AND claimed_by = ?""";
@@ -75,9 +76,9 @@ final class SagaStore {
             UPDATE saga_steps SET outcome = 'pending', started_at = now(), finished_at = NULL
              WHERE saga_id = ? AND phase <> 'action' AND outcome IN ('declined', 'timed_out')""";
 
-    /** A claimed saga, as its row says. */
+    /** A claimed saga, as its row says; {@code traceparent}: its starting event's trace (null: none). */
     record Saga(UUID id, String correlationId, String status, String reason, ObjectNode data, int currentStep,
-            UUID startEventId) {
+            UUID startEventId, String traceparent) {
 
         boolean compensating() {
             return "compensating".equals(status);
@@ -143,7 +144,7 @@ final class SagaStore {
                 }
                 return Optional.of(new Saga(row.getObject(1, UUID.class), row.getString(2), row.getString(3),
                         row.getString(4), (ObjectNode) json(row.getString(5)), row.getInt(6),
-                        row.getObject(7, UUID.class)));
+                        row.getObject(7, UUID.class), row.getString(8)));
             }
         }
     }

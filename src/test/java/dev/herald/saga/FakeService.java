@@ -24,7 +24,7 @@ final class FakeService implements AutoCloseable {
     static final ObjectMapper JSON = new ObjectMapper();
 
     /** One request as the service saw it. */
-    record Request(String method, String path, String idempotencyKey, JsonNode body) {
+    record Request(String method, String path, String idempotencyKey, JsonNode body, String traceparent) {
     }
 
     /**
@@ -89,7 +89,8 @@ final class FakeService implements AutoCloseable {
         byte[] raw = exchange.getRequestBody().readAllBytes();
         JsonNode body = raw.length == 0 ? null : JSON.readTree(raw);
         String key = exchange.getRequestHeaders().getFirst("Idempotency-Key");
-        Request request = new Request(exchange.getRequestMethod(), exchange.getRequestURI().getPath(), key, body);
+        Request request = new Request(exchange.getRequestMethod(), exchange.getRequestURI().getPath(), key, body,
+                exchange.getRequestHeaders().getFirst("traceparent"));
         requests.add(request);
         Reply reply = effects.get(key);
         if (reply == null) {

@@ -152,6 +152,25 @@ class OrderFulfilmentSagaTest {
         assertThat(hub.metricSum("herald_sagas_call_seconds_count", "service=\"herald\"")).isGreaterThanOrEqualTo(1);
     }
 
+    /** The calls continue the trace of the request that placed the order (W3C traceparent, a span of their own). */
+    @Test
+    void theSagasCallsCarryTheTraceOfTheOrder() {
+        String trace = "0af7651916cd43dd8448eb211c80319c";
+        Response placed = hub.http.post("/api/orders", "{\"customer_id\":\"" + customer + "\",\"items\":[{"
+                + "\"product_id\":\"pen\",\"quantity\":1,\"unit_price\":3}]}",
+                "traceparent", "00-" + trace + "-b7ad6b7169203331-01");
+        assertThat(placed.status()).as(placed.toString()).isIn(201, 202);
+        String order = placed.json().path("aggregate_id").asText();
+        awaitOrder(order, "confirmed");
+        List<Request> calls = new java.util.ArrayList<>(chargesOf(order));
+        calls.addAll(reservationsOf(order));
+        assertThat(calls).hasSize(2).allSatisfy(call -> {
+            assertThat(call.traceparent()).as("traceparent of " + call.path()).startsWith("00-" + trace + "-")
+                    .doesNotContain("b7ad6b7169203331");
+        });
+        assertThat(calls.get(0).traceparent()).isNotEqualTo(calls.get(1).traceparent());
+    }
+
     @Test
     void aCompensationThatCannotBeDoneFailsTheSagaUntilAnOperatorRetriesIt() {
         String order = place(REFUND_FAILS, "sold-out");
