@@ -11,7 +11,15 @@ package dev.herald.command;
  * @param resource      collection URL; the aggregate lives at resource/{id}
  * @param newAggregate  true when the command creates the aggregate (fresh id), false when {id} names it
  * @param outbox        true: answer 202 once committed and let the relay publish
+ * @param captured      true: a row change captured from a table Herald does not own (docs/cdc.md): its event follows
+ *                      whatever the aggregate has (none: version 1), since the row, not Herald, decided the change
  */
 public record CommandDeclaration(String name, String aggregateType, String eventType, int eventVersion, String topic,
-        String resource, boolean newAggregate, boolean outbox) {
+        String resource, boolean newAggregate, boolean outbox, boolean captured) {
+
+    /** A command of a route (a request or a reaction applies it). */
+    public CommandDeclaration(String name, String aggregateType, String eventType, int eventVersion, String topic,
+            String resource, boolean newAggregate, boolean outbox) {
+        this(name, aggregateType, eventType, eventVersion, topic, resource, newAggregate, outbox, false);
+    }
 }

@@ -1,0 +1,160 @@
+package dev.herald.cdc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.herald.testing.Engines;
+import dev.herald.testing.HubHome;
+import dev.herald.testing.TestHub;
+import dev.herald.testing.TopicReader;
+import io.cloudevents.CloudEvent;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A CDC source on a plain table of the user's, on the hub's embedded PostgreSQL (wal_level=logical; the machine's
+ * server has replica): inserts, updates and deletes made by plain SQL, as the legacy application would, read back
+ * as Herald events in Kafka, in order per row, each once, versioned per aggregate in the event store.
+ */
+class CdcSourceTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    static final String TOPIC = "legacy-customers-" + UUID.randomUUID();
+    private static TestHub hub;
+
+    @TempDir
+    static Path temp;
+
+    @BeforeAll
+    static void start() {
+        hub = TestHub.startWith(settings(legacyHome(temp.resolve("home"), TOPIC), temp.resolve("data")));
+        awaitSourceStreaming(hub);
+    }
+
+    @AfterAll
+    static void stop() {
+        if (hub != null) {
+            hub.close();
+        }
+    }
+
+    /** The shipped declarations plus a legacy table (a domain migration), its events' schemas and its CDC source. */
+    static HubHome legacyHome(Path root, String topic) {
+        HubHome home = HubHome.copyOfShipped(root)
+                .write("sql/V900__legacy_customers.sql", """
+                        CREATE TABLE legacy_customers (customer_no text PRIMARY KEY, name text NOT NULL,
+                                                       credit numeric(12,2) NOT NULL DEFAULT 0);
+                        """)
+                .write("routes/legacy.camel.yaml", """
+                        - templatedRoute:
+                            routeTemplateRef: cdc-source
+                            routeId: legacy-customers
+                            parameters:
+                              - { name: name, value: legacy-customers }
+                              - { name: table, value: public.legacy_customers }
+                              - { name: slot, value: herald_legacy_customers }
+                              - { name: aggregate, value: legacy-customer }
+                              - { name: idColumn, value: customer_no }
+                              - { name: prefix, value: legacy-customer }
+                              - { name: topic, value: "%s" }
+                        """.formatted(topic));
+        String row = """
+                {"$schema": "https://json-schema.org/draft/2020-12/schema", "type": "object",
+                 "required": ["customer_no", "name", "credit"],
+                 "properties": {"customer_no": {"type": "string"}, "name": {"type": "string"},
+                                "credit": {"type": "number"}}}
+                """;
+        home.write("schemas/events/legacy-customer.created/1.json", row)
+                .write("schemas/events/legacy-customer.updated/1.json", row)
+                .write("schemas/events/legacy-customer.deleted/1.json", """
+                        {"$schema": "https://json-schema.org/draft/2020-12/schema", "type": "object",
+                         "required": ["customer_no"], "properties": {"customer_no": {"type": "string"}}}
+                        """);
+        return home;
+    }
+
+    /** The hub's own embedded PostgreSQL (the shared test database may not have wal_level=logical). */
+    static Map<String, String> settings(HubHome home, Path data) {
+        Map<String, String> settings = new HashMap<>(home.settings());
+        settings.put("herald.db.url", "");
+        settings.put("herald.data.dir", data.toString());
+        settings.put("herald.kafka.brokers", Engines.get().kafkaBrokers());
+        settings.put("herald.rabbitmq.enabled", "false");
+        settings.put("herald.webhooks.secret-key", TestHub.WEBHOOK_SECRET_KEY);
+        settings.put("herald.cdc.slot-lag-interval", "200");
+        settings.put("herald.cdc.initial-backoff", "100");
+        settings.put("herald.cdc.max-backoff", "1000");
+        return settings;
+    }
+
+    /** Debezium has its slot and streams from it (its snapshot of the empty table done). */
+    static void awaitSourceStreaming(TestHub hub) {
+        await().atMost(Duration.ofSeconds(60)).until(() -> hub.queryLong(
+                "SELECT count(*) FROM pg_replication_slots WHERE slot_name = 'herald_legacy_customers' AND active") == 1);
+    }
+
+    @Test
+    void rowChangesBecomeEventsInOrderPerRowEachOnce() throws Exception {
+        String a = "A-" + UUID.randomUUID();
+        String b = "B-" + UUID.randomUUID();
+        try (TopicReader topic = new TopicReader(hub.brokers(), TOPIC);
+                Connection legacy = hub.dataSource().getConnection(); Statement sql = legacy.createStatement()) {
+            sql.execute("INSERT INTO legacy_customers VALUES ('" + a + "', 'Ada', 10)");
+            sql.execute("INSERT INTO legacy_customers VALUES ('" + b + "', 'Bob', 20)");
+            sql.execute("UPDATE legacy_customers SET credit = 11 WHERE customer_no = '" + a + "'");
+            legacy.setAutoCommit(false);             // two changes of one row in one transaction: two events
+            sql.execute("UPDATE legacy_customers SET name = 'Ada L.' WHERE customer_no = '" + a + "'");
+            sql.execute("UPDATE legacy_customers SET credit = 12.50 WHERE customer_no = '" + a + "'");
+            sql.execute("DELETE FROM legacy_customers WHERE customer_no = '" + b + "'");
+            legacy.commit();
+            legacy.setAutoCommit(true);
+
+            await().atMost(Duration.ofSeconds(60)).until(() -> topic.recordsFor(a).size() >= 4
+                    && topic.recordsFor(b).size() >= 2);
+            List<CloudEvent> ofA = events(topic.recordsFor(a));
+            List<CloudEvent> ofB = events(topic.recordsFor(b));
+            assertThat(ofA).extracting(CloudEvent::getType).containsExactly("legacy-customer.created",
+                    "legacy-customer.updated", "legacy-customer.updated", "legacy-customer.updated");
+            assertThat(ofB).extracting(CloudEvent::getType).containsExactly("legacy-customer.created",
+                    "legacy-customer.deleted");
+            assertThat(data(ofA.get(0)).get("name").asText()).isEqualTo("Ada");
+            assertThat(data(ofA.get(2)).get("name").asText()).isEqualTo("Ada L.");
+            assertThat(data(ofA.get(3)).get("credit").decimalValue()).isEqualByComparingTo("12.50");
+            assertThat(data(ofB.get(1)).get("customer_no").asText()).isEqualTo(b);
+            assertThat(ofA).extracting(e -> e.getExtension("aggregateversion"))
+                    .containsExactly(1, 2, 3, 4);
+        }
+        // the event store: one version per change, the inbox one row per change
+        assertThat(hub.queryLong("SELECT count(*) FROM events WHERE aggregate_type = 'legacy-customer' "
+                + "AND aggregate_id = ?", a)).isEqualTo(4);
+        assertThat(hub.queryLong("SELECT max(aggregate_version) FROM events WHERE aggregate_type = 'legacy-customer' "
+                + "AND aggregate_id = ?", b)).isEqualTo(2);
+        assertThat(hub.queryLong("SELECT count(*) FROM inbox WHERE source = 'cdc:legacy-customers' AND event_id LIKE ?",
+                "%/public.legacy_customers/" + a)).isEqualTo(4);
+        // the slot lag gauge reads the slot
+        await().atMost(Duration.ofSeconds(10)).until(() ->
+                hub.http.get("/observe/metrics").body().contains("herald_cdc_slot_lag_bytes{slot=\"herald_legacy_customers\"}"));
+        assertThat(hub.metricSum("herald_cdc_slot_lag_bytes", "herald_legacy_customers")).isGreaterThanOrEqualTo(0);
+    }
+
+    static List<CloudEvent> events(List<ConsumerRecord<String, byte[]>> records) {
+        return records.stream().map(TopicReader::cloudEvent).toList();
+    }
+
+    static JsonNode data(CloudEvent event) throws Exception {
+        return JSON.readTree(event.getData().toBytes());
+    }
+}
