@@ -5,7 +5,9 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.herald.bridge.webhook.WebhookReceiver;
 import dev.herald.testing.Engines;
+import dev.herald.testing.HttpApi.Response;
 import dev.herald.testing.HubHome;
 import dev.herald.testing.TestHub;
 import dev.herald.testing.TopicReader;
@@ -27,7 +29,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A CDC source on a plain table of the user's, on the hub's embedded PostgreSQL (wal_level=logical; the machine's
  * server has replica): inserts, updates and deletes made by plain SQL, as the legacy application would, read back
- * as Herald events in Kafka, in order per row, each once, versioned per aggregate in the event store.
+ * as Herald events in Kafka and at a webhook endpoint on loopback, in order per row, each once, versioned per
+ * aggregate in the event store.
  */
 class CdcSourceTest {
 
@@ -97,6 +100,8 @@ class CdcSourceTest {
         settings.put("herald.cdc.slot-lag-interval", "200");
         settings.put("herald.cdc.initial-backoff", "100");
         settings.put("herald.cdc.max-backoff", "1000");
+        settings.put("herald.webhooks.allow-private-networks", "true");
+        settings.put("herald.webhooks.poll-interval", "50");
         return settings;
     }
 
@@ -110,8 +115,11 @@ class CdcSourceTest {
     void rowChangesBecomeEventsInOrderPerRowEachOnce() throws Exception {
         String a = "A-" + UUID.randomUUID();
         String b = "B-" + UUID.randomUUID();
-        try (TopicReader topic = new TopicReader(hub.brokers(), TOPIC);
+        try (WebhookReceiver receiver = new WebhookReceiver(); TopicReader topic = new TopicReader(hub.brokers(), TOPIC);
                 Connection legacy = hub.dataSource().getConnection(); Statement sql = legacy.createStatement()) {
+            Response endpoint = hub.http.post("/api/webhooks/endpoints",
+                    "{\"url\":\"" + receiver.url() + "\",\"event_types\":[\"legacy-customer.*\"]}");
+            assertThat(endpoint.status()).as(endpoint.toString()).isEqualTo(201);
             sql.execute("INSERT INTO legacy_customers VALUES ('" + a + "', 'Ada', 10)");
             sql.execute("INSERT INTO legacy_customers VALUES ('" + b + "', 'Bob', 20)");
             sql.execute("UPDATE legacy_customers SET credit = 11 WHERE customer_no = '" + a + "'");
@@ -136,6 +144,15 @@ class CdcSourceTest {
             assertThat(data(ofB.get(1)).get("customer_no").asText()).isEqualTo(b);
             assertThat(ofA).extracting(e -> e.getExtension("aggregateversion"))
                     .containsExactly(1, 2, 3, 4);
+
+            // the webhook bridge consumes the source's topic like a command's: the same events, in order
+            await().atMost(Duration.ofSeconds(30)).until(() -> receiver.forAggregate(a).size() >= 4
+                    && receiver.forAggregate(b).size() >= 2);
+            assertThat(receiver.forAggregate(a)).extracting(hook -> hook.json().get("type").asText())
+                    .containsExactly("legacy-customer.created", "legacy-customer.updated", "legacy-customer.updated",
+                            "legacy-customer.updated");
+            assertThat(receiver.forAggregate(b)).extracting(hook -> hook.json().get("type").asText())
+                    .containsExactly("legacy-customer.created", "legacy-customer.deleted");
         }
         // the event store: one version per change, the inbox one row per change
         assertThat(hub.queryLong("SELECT count(*) FROM events WHERE aggregate_type = 'legacy-customer' "
