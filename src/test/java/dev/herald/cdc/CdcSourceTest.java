@@ -36,6 +36,7 @@ class CdcSourceTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     static final String TOPIC = "legacy-customers-" + UUID.randomUUID();
+    private static final String BEFORE = "S-" + UUID.randomUUID();
     private static TestHub hub;
 
     @TempDir
@@ -43,7 +44,11 @@ class CdcSourceTest {
 
     @BeforeAll
     static void start() {
-        hub = TestHub.startWith(settings(legacyHome(temp.resolve("home"), TOPIC), temp.resolve("data")));
+        HubHome home = legacyHome(temp.resolve("home"), TOPIC)
+                // a row the legacy application wrote before the source existed: the initial snapshot reads it
+                .write("sql/V901__legacy_customer_before.sql",
+                        "INSERT INTO legacy_customers VALUES ('" + BEFORE + "', 'Grace', 5);");
+        hub = TestHub.startWith(settings(home, temp.resolve("data")));
         awaitSourceStreaming(hub);
     }
 
@@ -165,6 +170,18 @@ class CdcSourceTest {
         await().atMost(Duration.ofSeconds(10)).until(() ->
                 hub.http.get("/observe/metrics").body().contains("herald_cdc_slot_lag_bytes{slot=\"herald_legacy_customers\"}"));
         assertThat(hub.metricSum("herald_cdc_slot_lag_bytes", "herald_legacy_customers")).isGreaterThanOrEqualTo(0);
+    }
+
+    @Test
+    void rowsThereBeforeTheSourceAreCreatedEventsOfItsSnapshot() throws Exception {
+        try (TopicReader topic = new TopicReader(hub.brokers(), TOPIC)) {
+            await().atMost(Duration.ofSeconds(60)).until(() -> !topic.recordsFor(BEFORE).isEmpty());
+            List<CloudEvent> events = events(topic.recordsFor(BEFORE));
+            assertThat(events).extracting(CloudEvent::getType).containsExactly("legacy-customer.created");
+            assertThat(data(events.get(0)).get("name").asText()).isEqualTo("Grace");
+        }
+        assertThat(hub.queryLong("SELECT count(*) FROM inbox WHERE source = 'cdc:legacy-customers' AND event_id = ?",
+                "snapshot/public.legacy_customers/" + BEFORE)).isEqualTo(1);
     }
 
     static List<CloudEvent> events(List<ConsumerRecord<String, byte[]>> records) {
