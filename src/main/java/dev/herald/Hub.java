@@ -11,6 +11,7 @@ import dev.herald.contract.EventSchemas;
 import dev.herald.deadletter.DeadLetterApi;
 import dev.herald.deadletter.DeadLetterStore;
 import dev.herald.cdc.CdcSources;
+import dev.herald.cdc.ChangeMeters;
 import dev.herald.cdc.ChangeNotConfirmed;
 import dev.herald.embedded.EmbeddedAmqpBroker;
 import dev.herald.embedded.EmbeddedKafka;
@@ -287,6 +288,7 @@ final class Hub {
                 dataDir.resolve("cdc"), settings.get(Cdc.SLOT_LAG_ALERT), settings.get(Cdc.SLOT_LAG_INTERVAL),
                 metrics.registry()));
         registry.bind("cdcUnconfirmed", new ChangeNotConfirmed());
+        registry.bind("cdcChanges", new ChangeMeters(metrics.registry()));
         own(WebhookBridge.install(camel, settings, dataDir, dataSource, deadLetters, metrics.registry(), traces));
         LiveReload.install(camel, settings, oneChangeAtATime);
         LOG.info("Herald: database {}, Kafka {}, publish mode {}", Settings.withoutCredentials(dbUrl), brokers,

@@ -170,6 +170,7 @@ class CdcSourceTest {
         await().atMost(Duration.ofSeconds(10)).until(() ->
                 hub.http.get("/observe/metrics").body().contains("herald_cdc_slot_lag_bytes{slot=\"herald_legacy_customers\"}"));
         assertThat(hub.metricSum("herald_cdc_slot_lag_bytes", "herald_legacy_customers")).isGreaterThanOrEqualTo(0);
+        assertThat(hub.metricSum("herald_cdc_changes_total", "outcome=\"stored\"")).isGreaterThanOrEqualTo(6);
     }
 
     @Test
