@@ -37,6 +37,7 @@ class CdcSourceTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     static final String TOPIC = "legacy-customers-" + UUID.randomUUID();
     private static final String BEFORE = "S-" + UUID.randomUUID();
+    private static final String OUTBOX_TOPIC = "legacy-accounts-" + UUID.randomUUID();
     private static TestHub hub;
 
     @TempDir
@@ -47,9 +48,35 @@ class CdcSourceTest {
         HubHome home = legacyHome(temp.resolve("home"), TOPIC)
                 // a row the legacy application wrote before the source existed: the initial snapshot reads it
                 .write("sql/V901__legacy_customer_before.sql",
-                        "INSERT INTO legacy_customers VALUES ('" + BEFORE + "', 'Grace', 5);");
+                        "INSERT INTO legacy_customers VALUES ('" + BEFORE + "', 'Grace', 5);")
+                // a second source, in outbox mode: its events committed first, the relay publishes them
+                .write("sql/V902__legacy_accounts.sql", """
+                        CREATE TABLE legacy_accounts (account_no bigint PRIMARY KEY, balance numeric(12,2) NOT NULL);
+                        """)
+                .write("routes/legacy-accounts.camel.yaml", """
+                        - templatedRoute:
+                            routeTemplateRef: cdc-source
+                            routeId: legacy-accounts
+                            parameters:
+                              - { name: name, value: legacy-accounts }
+                              - { name: table, value: public.legacy_accounts }
+                              - { name: slot, value: herald_legacy_accounts }
+                              - { name: aggregate, value: legacy-account }
+                              - { name: idColumn, value: account_no }
+                              - { name: prefix, value: legacy-account }
+                              - { name: topic, value: "%s" }
+                              - { name: mode, value: outbox }
+                        """.formatted(OUTBOX_TOPIC));
+        for (String kind : new String[] {"created", "updated", "deleted"}) {
+            home.write("schemas/events/legacy-account." + kind + "/1.json", """
+                    {"$schema": "https://json-schema.org/draft/2020-12/schema", "type": "object",
+                     "required": ["account_no"], "properties": {"account_no": {"type": "integer"}}}
+                    """);
+        }
         hub = TestHub.startWith(settings(home, temp.resolve("data")));
         awaitSourceStreaming(hub);
+        await().atMost(Duration.ofSeconds(60)).until(() -> hub.queryLong("SELECT count(*) FROM pg_replication_slots "
+                + "WHERE slot_name = 'herald_legacy_accounts' AND active") == 1);
     }
 
     @AfterAll
@@ -183,6 +210,26 @@ class CdcSourceTest {
         }
         assertThat(hub.queryLong("SELECT count(*) FROM inbox WHERE source = 'cdc:legacy-customers' AND event_id = ?",
                 "snapshot/public.legacy_customers/" + BEFORE)).isEqualTo(1);
+    }
+
+    @Test
+    void anOutboxSourcesEventsAreCommittedThenRelayed() throws Exception {
+        try (TopicReader topic = new TopicReader(hub.brokers(), OUTBOX_TOPIC);
+                Connection legacy = hub.dataSource().getConnection(); Statement sql = legacy.createStatement()) {
+            sql.execute("INSERT INTO legacy_accounts VALUES (7001, 100)");
+            sql.execute("UPDATE legacy_accounts SET balance = 90 WHERE account_no = 7001");
+            sql.execute("DELETE FROM legacy_accounts WHERE account_no = 7001");
+            await().atMost(Duration.ofSeconds(60)).until(() -> topic.recordsFor("7001").size() >= 3);
+            List<CloudEvent> events = events(topic.recordsFor("7001"));
+            assertThat(events).extracting(CloudEvent::getType).containsExactly("legacy-account.created",
+                    "legacy-account.updated", "legacy-account.deleted");
+            assertThat(data(events.get(1)).get("balance").decimalValue()).isEqualByComparingTo("90");
+            assertThat(data(events.get(2)).get("account_no").asLong()).isEqualTo(7001);
+        }
+        // the relay published them: committed without the lane's Kafka transaction
+        assertThat(hub.queryLong("SELECT count(*) FROM commands c JOIN events e USING (event_id) "
+                + "WHERE e.aggregate_type = 'legacy-account' AND e.aggregate_id = '7001' AND c.response_status = 202"))
+                .isEqualTo(3);
     }
 
     static List<CloudEvent> events(List<ConsumerRecord<String, byte[]>> records) {
