@@ -53,20 +53,8 @@ class CdcSourceTest {
                 .write("sql/V902__legacy_accounts.sql", """
                         CREATE TABLE legacy_accounts (account_no bigint PRIMARY KEY, balance numeric(12,2) NOT NULL);
                         """)
-                .write("routes/legacy-accounts.camel.yaml", """
-                        - templatedRoute:
-                            routeTemplateRef: cdc-source
-                            routeId: legacy-accounts
-                            parameters:
-                              - { name: name, value: legacy-accounts }
-                              - { name: table, value: public.legacy_accounts }
-                              - { name: slot, value: herald_legacy_accounts }
-                              - { name: aggregate, value: legacy-account }
-                              - { name: idColumn, value: account_no }
-                              - { name: prefix, value: legacy-account }
-                              - { name: topic, value: "%s" }
-                              - { name: mode, value: outbox }
-                        """.formatted(OUTBOX_TOPIC));
+                .write("routes/legacy-accounts.camel.yaml", source("legacy-accounts", "public.legacy_accounts",
+                        "legacy-account", "account_no", OUTBOX_TOPIC) + "      - { name: mode, value: outbox }\n");
         for (String kind : new String[] {"created", "updated", "deleted"}) {
             home.write("schemas/events/legacy-account." + kind + "/1.json", """
                     {"$schema": "https://json-schema.org/draft/2020-12/schema", "type": "object",
@@ -93,19 +81,8 @@ class CdcSourceTest {
                         CREATE TABLE legacy_customers (customer_no text PRIMARY KEY, name text NOT NULL,
                                                        credit numeric(12,2) NOT NULL DEFAULT 0);
                         """)
-                .write("routes/legacy.camel.yaml", """
-                        - templatedRoute:
-                            routeTemplateRef: cdc-source
-                            routeId: legacy-customers
-                            parameters:
-                              - { name: name, value: legacy-customers }
-                              - { name: table, value: public.legacy_customers }
-                              - { name: slot, value: herald_legacy_customers }
-                              - { name: aggregate, value: legacy-customer }
-                              - { name: idColumn, value: customer_no }
-                              - { name: prefix, value: legacy-customer }
-                              - { name: topic, value: "%s" }
-                        """.formatted(topic));
+                .write("routes/legacy.camel.yaml", source("legacy-customers", "public.legacy_customers",
+                        "legacy-customer", "customer_no", topic));
         String row = """
                 {"$schema": "https://json-schema.org/draft/2020-12/schema", "type": "object",
                  "required": ["customer_no", "name", "credit"],
@@ -119,6 +96,23 @@ class CdcSourceTest {
                          "required": ["customer_no"], "properties": {"customer_no": {"type": "string"}}}
                         """);
         return home;
+    }
+
+    /** A CDC source's declaration, as an engineer writes it; its slot is herald_<table>. */
+    static String source(String name, String table, String aggregate, String idColumn, String topic) {
+        return """
+                - templatedRoute:
+                    routeTemplateRef: cdc-source
+                    routeId: %1$s
+                    parameters:
+                      - { name: name, value: %1$s }
+                      - { name: table, value: %2$s }
+                      - { name: slot, value: herald_%3$s }
+                      - { name: aggregate, value: %4$s }
+                      - { name: idColumn, value: %5$s }
+                      - { name: prefix, value: %4$s }
+                      - { name: topic, value: "%6$s" }
+                """.formatted(name, table, table.substring(table.indexOf('.') + 1), aggregate, idColumn, topic);
     }
 
     /** The hub's own embedded PostgreSQL (the shared test database may not have wal_level=logical). */
