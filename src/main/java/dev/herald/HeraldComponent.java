@@ -2,6 +2,7 @@ package dev.herald;
 
 import dev.herald.apidoc.ApiDocumentEndpoint;
 import dev.herald.apidoc.ApiDocuments;
+import dev.herald.cdc.ChangeEndpoint;
 import dev.herald.intake.Admission;
 import dev.herald.intake.CommandEndpoint;
 import dev.herald.projection.ProjectionEndpoint;
@@ -34,6 +35,7 @@ import org.apache.camel.support.DefaultComponent;
  * ({@link InboundEndpoint}), {@code herald:apply?command=..} applies it through a command's route ({@link ApplyEndpoint}).
  * {@code from: herald:saga:<type>?steps=..} runs a saga's calls, and
  * {@code herald:saga-request} prepares one for its {@code http:} step (see {@link SagaEndpoint}, {@link RequestEndpoint}).
+ * {@code herald:change?source=..} makes a row change a CDC source captured into a command ({@link ChangeEndpoint}).
  */
 final class HeraldComponent extends DefaultComponent {
 
@@ -95,6 +97,11 @@ final class HeraldComponent extends DefaultComponent {
                 endpoint.check();
                 yield endpoint;
             }
+            case "change" -> {
+                ChangeEndpoint endpoint = configured(new ChangeEndpoint(uri, this), parameters);
+                endpoint.check();
+                yield endpoint;
+            }
             case "answer" -> configured(new AnswerEndpoint(uri, this), parameters);
             case "parameters" -> configured(new ParametersEndpoint(uri, this), parameters);
             case "fold" -> configured(new FoldEndpoint(uri, this), parameters);
@@ -104,7 +111,7 @@ final class HeraldComponent extends DefaultComponent {
             default -> throw new IllegalArgumentException("unknown Herald step herald:" + remaining
                     + " (known: herald:command, herald:answer, herald:parameters, herald:fold, herald:upcast, "
                     + "herald:projection:<name>, herald:openapi, herald:asyncapi, herald:inbound, herald:apply, "
-                    + "herald:saga:<type>, herald:saga-request)");
+                    + "herald:saga:<type>, herald:saga-request, herald:change)");
         };
     }
 

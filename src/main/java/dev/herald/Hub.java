@@ -10,6 +10,9 @@ import dev.herald.bridge.webhook.WebhookBridge;
 import dev.herald.contract.EventSchemas;
 import dev.herald.deadletter.DeadLetterApi;
 import dev.herald.deadletter.DeadLetterStore;
+import dev.herald.cdc.CdcSources;
+import dev.herald.cdc.ChangeMeters;
+import dev.herald.cdc.ChangeNotConfirmed;
 import dev.herald.embedded.EmbeddedAmqpBroker;
 import dev.herald.embedded.EmbeddedKafka;
 import dev.herald.embedded.EmbeddedPostgresServer;
@@ -56,6 +59,7 @@ import dev.herald.relay.RelayWakeup;
 import dev.herald.security.AccessControl;
 import dev.herald.security.ApiKeys;
 import dev.herald.security.KeyApi;
+import dev.herald.settings.Cdc;
 import dev.herald.settings.DeadLetters;
 import dev.herald.settings.Engines;
 import dev.herald.settings.Events;
@@ -86,7 +90,9 @@ import java.sql.Connection;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.Set;
 import java.util.StringJoiner;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Processor;
@@ -109,6 +115,7 @@ final class Hub {
 
     private final Deque<AutoCloseable> resources = new ArrayDeque<>();
     private HealthCheck health;
+    private CdcSources cdc;
     private Duration drainPeriod = Duration.ZERO;
 
     void build(CamelContext camel) throws Exception {
@@ -280,6 +287,15 @@ final class Hub {
                 }
             });
         }
+        // change data capture (routes/cdc.camel.yaml): the database its sources read, settled once the routes load
+        boolean ownDatabase = settings.get(Cdc.DB_URL).isEmpty();
+        cdc = own(new CdcSources(ownDatabase ? dbUrl : settings.get(Cdc.DB_URL),
+                ownDatabase && settings.get(Cdc.DB_USER).isEmpty() ? dbUser : settings.get(Cdc.DB_USER),
+                ownDatabase && settings.get(Cdc.DB_USER).isEmpty() ? dbPassword : settings.secret(Cdc.DB_PASSWORD),
+                dataDir.resolve("cdc"), settings.get(Cdc.SLOT_LAG_ALERT), settings.get(Cdc.SLOT_LAG_INTERVAL),
+                metrics.registry()));
+        registry.bind("cdcUnconfirmed", new ChangeNotConfirmed());
+        registry.bind("cdcChanges", new ChangeMeters(metrics.registry()));
         own(WebhookBridge.install(camel, settings, dataDir, dataSource, deadLetters, metrics.registry(), traces));
         LiveReload.install(camel, settings, oneChangeAtATime);
         LOG.info("Herald: database {}, Kafka {}, publish mode {}", Settings.withoutCredentials(dbUrl), brokers,
@@ -307,7 +323,9 @@ final class Hub {
     void routesLoaded(CamelContext camel) throws Exception {
         SqlParameterCheck.check(camel);
         EventSchemaCheck.check(camel, camel.getRegistry().lookupByNameAndType("eventSchemas", EventSchemas.class));
-        BridgeConsumers.settle(camel, DeclaredTopics.in(camel));
+        Set<String> topics = new TreeSet<>(DeclaredTopics.in(camel));
+        topics.addAll(cdc.settle(camel, camel.getRegistry().lookupByNameAndType("eventSchemas", EventSchemas.class)));
+        BridgeConsumers.settle(camel, topics);
         SagaChecks.check(camel);
         DeadLetterStore deadLetters = camel.getRegistry().lookupByNameAndType("deadLetters", DeadLetterStore.class);
         SinkRetries.register(camel, deadLetters);

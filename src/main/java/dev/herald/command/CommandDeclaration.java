@@ -13,7 +13,9 @@ package dev.herald.command;
  * @param outbox        true: answer 202 once committed and let the relay publish
  * @param eager         true (mode eager): publish right after the database commit, without a Kafka transaction;
  *                      201 once Kafka acknowledged, else 202 and the relay publishes (docs/guarantees.md)
+ * @param captured      true: a row change captured from a table Herald does not own (docs/cdc.md): its event follows
+ *                      whatever the aggregate has (none: version 1), since the row, not Herald, decided the change
  */
 public record CommandDeclaration(String name, String aggregateType, String eventType, int eventVersion, String topic,
-        String resource, boolean newAggregate, boolean outbox, boolean eager) {
+        String resource, boolean newAggregate, boolean outbox, boolean eager, boolean captured) {
 }

@@ -38,6 +38,11 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
                 // prepared transactions allow the optional two-phase sync mode (docs/guarantees.md)
                 .setServerConfig("max_prepared_transactions", "64")
                 .setServerConfig("max_connections", "100")
+                // change data capture from the user's tables (docs/cdc.md) reads the WAL through a logical
+                // replication slot: the WAL carries what decoding needs, and a slot and a sender per CDC source
+                .setServerConfig("wal_level", "logical")
+                .setServerConfig("max_replication_slots", "10")
+                .setServerConfig("max_wal_senders", "10")
                 // zonky passes -F (fsync off) before these, and a later -c wins
                 .setServerConfig("fsync", durable ? "on" : "off")
                 .setServerConfig("synchronous_commit", durable ? "on" : "off");

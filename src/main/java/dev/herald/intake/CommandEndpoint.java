@@ -116,7 +116,7 @@ public final class CommandEndpoint extends DefaultEndpoint {
 
     private CommandDeclaration declare(String routeId) {
         return new CommandDeclaration(routeId, aggregate, event, eventVersion, topic, resource, id.equals("new"),
-                mode.equals("outbox"), mode.equals("eager"));
+                mode.equals("outbox"), mode.equals("eager"), false);
     }
 
     /** The route's path parameters, which platform-http sets as headers. */

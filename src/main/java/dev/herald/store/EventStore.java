@@ -76,7 +76,7 @@ public final class EventStore {
                 : inBatch != null ? inBatch
                 : aggregateState(connection, declaration.aggregateType(), command.aggregateId());
         int current = state.version();
-        if (!declaration.newAggregate() && current == 0) {
+        if (!declaration.newAggregate() && !declaration.captured() && current == 0) {
             throw new Refusal(Reason.UNKNOWN_AGGREGATE, declaration.aggregateType() + " " + command.aggregateId()
                     + " does not exist");
         }
