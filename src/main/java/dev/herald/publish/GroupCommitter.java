@@ -9,6 +9,9 @@ import dev.herald.trace.Traces;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import javax.sql.DataSource;
 
 /**
@@ -24,6 +27,8 @@ public final class GroupCommitter implements AutoCloseable {
     private final List<Lane> lanes = new ArrayList<>();
     private final List<Thread> threads = new ArrayList<>();
     private final PublishedMarker marker;
+    /** Events a lane could not hand to the relay (see Lane): released by the next batch of any lane. */
+    private final Set<UUID> stranded = ConcurrentHashMap.newKeySet();
 
     public GroupCommitter(DataSource dataSource, EventStore store, PublishSettings settings, PublishMeters meters,
             Traces traces) {
@@ -37,7 +42,8 @@ public final class GroupCommitter implements AutoCloseable {
             // its producer starts with the first eager command: none for a hub without them
             TransactionalPublisher afterCommit = TransactionalPublisher.withoutTransactions(settings.brokers(),
                     settings.instanceId() + "-" + name + "-eager", settings.timeout());
-            Lane lane = new Lane(name, dataSource, store, publisher, afterCommit, settings, marker, meters, traces);
+            Lane lane = new Lane(name, dataSource, store, publisher, afterCommit, settings, marker, meters, traces,
+                    stranded);
             lanes.add(lane);
             // not Camel's pool: a lane loops until close() drains it, after Camel's stop has shut its pools
             Thread thread = new Thread(lane, "herald-" + name);

@@ -63,10 +63,18 @@ final class Lane implements Runnable {
     private final PublishMeters meters;
     private final Traces traces;
     private volatile boolean running = true;
+    /**
+     * Events this lane handed to the relay but could not release (the database failed at that moment): their rows
+     * still name this instance, and its own held events do not make an aggregate wait (they are on their way), so a
+     * later command of the aggregate would go to Kafka ahead of them. Released before the next batch is applied, by
+     * whichever lane comes first (shared: an aggregate's create and its updates may take different lanes).
+     */
+    private final Set<UUID> stranded;
 
     Lane(String name, DataSource dataSource, EventStore store, TransactionalPublisher publisher,
             TransactionalPublisher afterCommitPublisher, PublishSettings settings, PublishedMarker marker,
-            PublishMeters meters, Traces traces) {
+            PublishMeters meters, Traces traces, Set<UUID> stranded) {
+        this.stranded = stranded;
         this.afterCommitPublisher = afterCommitPublisher;
         this.meters = meters;
         this.traces = traces;
@@ -147,6 +155,7 @@ final class Lane implements Runnable {
 
     private void inTransactions(List<PendingCommand> live) {
         try (Connection connection = dataSource.getConnection()) {
+            releaseStranded(connection);
             connection.setAutoCommit(false);
             // the commands' SQL steps (camel-sql, on Spring's JdbcTemplate) find this connection bound to the
             // lane's thread and run in its transaction
@@ -283,6 +292,8 @@ final class Lane implements Runnable {
                 Outbox.releaseClaims(fresh, handedOver);
             }
         } catch (SQLException e) {
+            // which were kept is unknown: any of them may hold its aggregate, until the next batch releases it
+            applied.forEach(a -> stranded.add(a.event().eventId()));
             fail(pending, new Unavailable(Unavailable.Reason.OUTCOME_UNKNOWN, "the database connection broke during the "
                     + "commit and the outcome could not be read back: the command may have been kept, and then its event "
                     + "will be published; repeat it with the same Idempotency-Key to learn which",
@@ -368,7 +379,19 @@ final class Lane implements Runnable {
             connection.setAutoCommit(true);
             Outbox.releaseClaims(connection, eventIds(unpublished));
         } catch (SQLException e) {
-            LOG.warn("lane {}: {} events wait for their lease to end: {}", name, unpublished.size(), e.getMessage());
+            stranded.addAll(eventIds(unpublished));
+            LOG.warn("lane {}: {} events could not be handed to the relay yet ({}); the lane releases them before its "
+                    + "next batch", name, unpublished.size(), e.getMessage());
+        }
+    }
+
+    /** Before a batch: what earlier ones could not hand to the relay. A failure fails the batch (503), in order. */
+    private void releaseStranded(Connection connection) throws SQLException {
+        if (!stranded.isEmpty()) {
+            Set<UUID> released = new HashSet<>(stranded);
+            Outbox.releaseClaims(connection, released);
+            stranded.removeAll(released);
+            LOG.info("lane {}: {} events handed to the relay after the database came back", name, released.size());
         }
     }
 
