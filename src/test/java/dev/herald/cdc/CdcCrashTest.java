@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.stream.IntStream;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -77,8 +78,18 @@ class CdcCrashTest {
 
             int total = expected.values().stream().mapToInt(List::size).sum();
             try (TopicReader reader = new TopicReader("127.0.0.1:" + proxy.port(), topic)) {
-                await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500))
-                        .until(() -> reader.matching(record -> true).size() >= total);
+                HubProcess resumed = hub;
+                try {
+                    await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500))
+                            .until(() -> reader.matching(record -> true).size() >= total);
+                } catch (ConditionTimeoutException e) {
+                    throw new AssertionError("Kafka has " + reader.matching(record -> true).size() + " of " + total
+                            + " events; the event store " + query(db, "SELECT count(*) FROM events WHERE "
+                            + "aggregate_type = 'legacy-customer'") + ", unpublished " + query(db, "SELECT count(*) "
+                            + "FROM events WHERE published_at IS NULL") + "; " + resumed.http.get("/observe/metrics")
+                            .body().lines().filter(line -> line.startsWith("herald_cdc") || line.startsWith(
+                                    "herald_publish_errors") || line.startsWith("herald_outbox")).toList(), e);
+                }
                 for (Map.Entry<String, List<String>> row : expected.entrySet()) {
                     List<CloudEvent> events = CdcSourceTest.events(reader.recordsFor(row.getKey()));
                     assertThat(events).as(row.getKey()).extracting(CloudEvent::getType)
