@@ -39,7 +39,9 @@ public final class ServingGate implements Handler<RoutingContext> {
             context.next();
             return;
         }
+        // Connection: close, so a client's pool does not send its next request on a connection about to go away
         answer.accept(context, Problem.unavailable(reason, "the hub is " + reason + "; nothing of this request was "
-                + "read or kept: try again, on this instance or another", retryAfterSeconds, null));
+                + "read or kept: try again, on this instance or another", retryAfterSeconds, null)
+                .header("Connection", "close"));
     }
 }
