@@ -63,6 +63,21 @@ public record HubHome(Path root) {
     }
 
     /**
+     * The products command with a bug in its declaration: its SQL returns the price as text, where product.created v1
+     * says number, so every create breaks the event's contract (500 event-contract-violation, logged as ERROR).
+     */
+    public HubHome withProductsBreakingTheirEventSchema() {
+        Path route = withProducts("products").routes().resolve("products.camel.yaml");
+        try {
+            Files.writeString(route, Files.readString(route).replace("RETURNING product_id, name, price",
+                    "RETURNING product_id, name, CAST(price AS text) AS price"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return this;
+    }
+
+    /**
      * The products command's route file: a templated route of {@code command} publishing to {@code topic}, validating
      * with {@code schema}, its SQL naming {@code nameParameter} for the name (a test of the checks misspells it).
      */
