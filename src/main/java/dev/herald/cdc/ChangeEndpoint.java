@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.herald.command.Command;
 import dev.herald.command.CommandDeclaration;
 import dev.herald.command.Inbound;
+import dev.herald.command.PublishMode;
 import dev.herald.http.HeraldStep;
 import dev.herald.http.JsonBodies;
 import dev.herald.store.EventStore;
@@ -55,10 +56,7 @@ public final class ChangeEndpoint extends HeraldStep {
                 throw new IllegalArgumentException("herald:change needs the option " + option[0]);
             }
         }
-        if (!mode.equals("sync") && !mode.equals("outbox") && !mode.equals("eager")) {
-            throw new IllegalArgumentException("herald:change option mode must be sync, outbox or eager, not "
-                    + mode);
-        }
+        PublishMode.of("herald:change", mode);
     }
 
     @Override
@@ -104,7 +102,7 @@ public final class ChangeEndpoint extends HeraldStep {
 
     private CommandDeclaration declaration(String kind) {
         return new CommandDeclaration(source + "." + kind, aggregate, eventType(kind), eventVersion, topic,
-                "cdc:" + source, false, mode.equals("outbox"), mode.equals("eager"), true);
+                "cdc:" + source, false, PublishMode.of("herald:change", mode), true);
     }
 
     /** The event types this source emits, whose schemas must exist. */

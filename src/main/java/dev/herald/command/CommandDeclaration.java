@@ -10,12 +10,21 @@ package dev.herald.command;
  * @param topic         Kafka topic of the aggregate type
  * @param resource      collection URL; the aggregate lives at resource/{id}
  * @param newAggregate  true when the command creates the aggregate (fresh id), false when {id} names it
- * @param outbox        true: answer 202 once committed and let the relay publish
- * @param eager         true (mode eager): publish right after the database commit, without a Kafka transaction;
- *                      201 once Kafka acknowledged, else 202 and the relay publishes (docs/guarantees.md)
+ * @param mode          how its event reaches Kafka: in the lane's Kafka transaction, via the relay, or right after
+ *                      the database commit (docs/guarantees.md)
  * @param captured      true: a row change captured from a table Herald does not own (docs/cdc.md): its event follows
  *                      whatever the aggregate has (none: version 1), since the row, not Herald, decided the change
  */
 public record CommandDeclaration(String name, String aggregateType, String eventType, int eventVersion, String topic,
-        String resource, boolean newAggregate, boolean outbox, boolean eager, boolean captured) {
+        String resource, boolean newAggregate, PublishMode mode, boolean captured) {
+
+    /** Answer 202 once committed and let the relay publish. */
+    public boolean outbox() {
+        return mode == PublishMode.OUTBOX;
+    }
+
+    /** Publish right after the database commit, without a Kafka transaction. */
+    public boolean eager() {
+        return mode == PublishMode.EAGER;
+    }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.herald.command.Command;
 import dev.herald.command.CommandDeclaration;
 import dev.herald.command.Inbound;
+import dev.herald.command.PublishMode;
 import dev.herald.http.HeaderText;
 import dev.herald.http.JsonBodies;
 import dev.herald.http.Problem;
@@ -64,10 +65,7 @@ public final class CommandEndpoint extends DefaultEndpoint {
         if (!id.equals("new") && !id.equals("path")) {
             throw new IllegalArgumentException("herald:command option id must be new or path, not " + id);
         }
-        if (!mode.equals("sync") && !mode.equals("outbox") && !mode.equals("eager")) {
-            throw new IllegalArgumentException("herald:command option mode must be sync, outbox or eager, not "
-                    + mode);
-        }
+        PublishMode.of("herald:command", mode);
         if (eventVersion < 1) {
             throw new IllegalArgumentException("herald:command option eventVersion must be 1 or more");
         }
@@ -116,7 +114,7 @@ public final class CommandEndpoint extends DefaultEndpoint {
 
     private CommandDeclaration declare(String routeId) {
         return new CommandDeclaration(routeId, aggregate, event, eventVersion, topic, resource, id.equals("new"),
-                mode.equals("outbox"), mode.equals("eager"), false);
+                PublishMode.of("herald:command", mode), false);
     }
 
     /** The route's path parameters, which platform-http sets as headers. */
