@@ -78,6 +78,7 @@ import dev.herald.settings.Stopping;
 import dev.herald.settings.Tracing;
 import dev.herald.sink.SinkErrors;
 import dev.herald.sink.SinkRetries;
+import dev.herald.sink.SinkSpan;
 import dev.herald.store.Database;
 import dev.herald.store.EventStore;
 import dev.herald.store.Outbox;
@@ -211,7 +212,7 @@ final class Hub {
         // projections: routes from herald:projection:<name>, the event store in commit order (docs/commands.md)
         Projectors projectors = new Projectors(dataSource, deadLetters, metrics.registry(), new ProjectionSettings(
                 settings.get(Projections.INTERVAL), settings.get(Projections.BATCH_SIZE),
-                settings.get(Projections.MAX_BACKOFF)), brokers, eventSchemas);
+                settings.get(Projections.MAX_BACKOFF)), brokers, eventSchemas, traces);
         registry.bind("projectionApi", new ProjectionApi(projectors, publish.retryAfterSeconds()));
         // sagas: routes from herald:saga:<type>, calls to declared services and final commands (docs/sagas.md)
         SagaSettings sagaSettings = new SagaSettings(settings.get(Sagas.INTERVAL), settings.get(Sagas.STEP_DEADLINE),
@@ -259,6 +260,7 @@ final class Hub {
         SinkErrors sinkErrors = new SinkErrors(deadLetters);
         registry.bind("sinkRetrying", (Processor) sinkErrors::retrying);
         registry.bind("sinkDeadLetter", (Processor) sinkErrors::deadLetter);
+        registry.bind("sinkSpan", new SinkSpan(traces));
         ApiKeys apiKeys = new ApiKeys(dataSource, settings.get(Security.KEY_CACHE),
                 settings.secret(Security.BOOTSTRAP_KEY), publish.retryAfterSeconds());
         AccessControl access = new AccessControl(apiKeys, settings.get(Security.RATE_LIMIT),

@@ -31,7 +31,7 @@ final class Positions {
                FOR UPDATE SKIP LOCKED""";
     private static final String NEXT = """
             SELECT CAST(tx_id AS text), seq, event_id, event_type, aggregate_type, aggregate_id, aggregate_version,
-                   occurred_at, schema_version, CASE WHEN event_type LIKE ANY (?) THEN envelope END
+                   occurred_at, schema_version, CASE WHEN event_type LIKE ANY (?) THEN envelope END, traceparent
               FROM events
              WHERE (tx_id, seq) > (CAST(? AS xid8), ?)
                AND tx_id < pg_snapshot_xmin(pg_current_snapshot())
@@ -107,7 +107,8 @@ final class Positions {
                 while (row.next()) {
                     events.add(new StoredEvent(row.getString(1), row.getLong(2), row.getObject(3, UUID.class),
                             row.getString(4), row.getString(5), row.getString(6), row.getInt(7),
-                            row.getObject(8, OffsetDateTime.class), row.getInt(9), row.getString(10)));
+                            row.getObject(8, OffsetDateTime.class), row.getInt(9), row.getString(10),
+                            row.getString(11)));
                 }
             }
         }

@@ -7,10 +7,13 @@ import dev.herald.http.JsonBodies;
 import dev.herald.projection.Positions.Position;
 import dev.herald.store.SqlParameters;
 import dev.herald.store.SqlRows;
+import dev.herald.trace.Traces;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
 import java.io.IOException;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -225,7 +228,7 @@ public final class Projector extends DefaultConsumer implements Runnable {
                     if (!event.consumed()) {
                         continue;
                     }
-                    Exception failure = apply(event, changed);
+                    Exception failure = apply(event, changed, true);
                     if (failure == null) {
                         taken++;
                         continue;
@@ -318,7 +321,7 @@ public final class Projector extends DefaultConsumer implements Runnable {
                 do {
                     events = Positions.next(connection, at, types(), settings.batchSize());
                     for (StoredEvent event : events) {
-                        Exception failure = event.consumed() ? apply(event, changed) : null;
+                        Exception failure = event.consumed() ? apply(event, changed, false) : null;
                         if (failure != null) {
                             connection.rollback();
                             rebuildError = "rebuild stopped at event " + event.eventId() + " (" + event.type()
@@ -363,9 +366,15 @@ public final class Projector extends DefaultConsumer implements Runnable {
 
     /**
      * The route's steps for one event; answers their failure, if any. With an output topic, the rows they changed
-     * (the body they leave, when it is rows) are added to {@code changed}.
+     * (the body they leave, when it is rows) are added to {@code changed}. {@code traced}: the apply is a span of the
+     * event's trace (a rebuild's replay of the whole store is not).
      */
-    private Exception apply(StoredEvent event, List<String[]> changed) {
+    private Exception apply(StoredEvent event, List<String[]> changed, boolean traced) {
+        // the span continues the trace the event was produced in (events.traceparent), like a saga's calls; its
+        // context goes with the exchange (headers traceparent, tracestate) for a step that calls out
+        Span span = traced ? projectors.traces().start("projection " + name() + " apply", SpanKind.CONSUMER,
+                Traces.parse(event.traceparent(), null)) : Span.getInvalid();
+        Exception failure = null;
         Exchange exchange = createExchange(false);
         try {
             Message message = exchange.getMessage();
@@ -374,6 +383,7 @@ public final class Projector extends DefaultConsumer implements Runnable {
             message.setHeader(EVENT_ID, event.eventId().toString());
             message.setHeader(AGGREGATE_ID, event.aggregateId());
             message.setHeader(EVENT_SEQ, event.seq());
+            Traces.inject(span.getSpanContext(), message::setHeader);
             try {
                 getProcessor().process(exchange);
             } catch (Exception e) {
@@ -383,12 +393,20 @@ public final class Projector extends DefaultConsumer implements Runnable {
                     && exchange.getMessage().getBody() instanceof List<?> rows) {
                 changed.addAll(outputs.of(SqlRows.of(rows)));
             }
-            return exchange.getException();
+            failure = exchange.getException();
         } catch (SQLException | RuntimeException e) {
-            return e;
+            failure = e;
         } finally {
             releaseExchange(exchange, false);
+            if (span.isRecording()) {
+                span.setAttribute(Traces.EVENT_ID, event.eventId().toString());
+                if (failure != null) {
+                    Traces.failed(span, failure);
+                }
+            }
+            span.end();
         }
+        return failure;
     }
 
     /**

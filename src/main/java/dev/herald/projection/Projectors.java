@@ -3,6 +3,7 @@ package dev.herald.projection;
 import dev.herald.contract.EventSchemas;
 import dev.herald.deadletter.DeadLetterStore;
 import dev.herald.http.Problem;
+import dev.herald.trace.Traces;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -29,14 +30,17 @@ public final class Projectors {
     private final ProjectionSettings settings;
     private final String brokers;
     private final EventSchemas schemas;
+    private final Traces traces;
     private final Map<String, Projector> running = new ConcurrentSkipListMap<>();
 
     /**
      * {@code brokers}: Kafka, for projections that declare an output topic; {@code schemas}: the event schemas whose
-     * upcasters bring each event to its type's newest shape before a projection's route sees it.
+     * upcasters bring each event to its type's newest shape before a projection's route sees it; {@code traces}:
+     * where each event's apply span goes.
      */
     public Projectors(DataSource dataSource, DeadLetterStore deadLetters, MeterRegistry meters,
-            ProjectionSettings settings, String brokers, EventSchemas schemas) {
+            ProjectionSettings settings, String brokers, EventSchemas schemas, Traces traces) {
+        this.traces = traces;
         this.brokers = brokers;
         this.schemas = schemas;
         this.dataSource = dataSource;
@@ -118,5 +122,9 @@ public final class Projectors {
 
     EventSchemas schemas() {
         return schemas;
+    }
+
+    Traces traces() {
+        return traces;
     }
 }

@@ -10,7 +10,6 @@ import dev.herald.store.EventStore.OutgoingEvent;
 import dev.herald.store.EventStore;
 import dev.herald.store.Outbox;
 import dev.herald.trace.Traces;
-import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.Span;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -50,7 +49,6 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
 final class Lane implements Runnable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Lane.class);
-    private static final AttributeKey<Long> BATCH_SIZE = AttributeKey.longKey("herald.batch.size");
 
     private final String name;
     private final BlockingQueue<PendingCommand> queue;
@@ -145,7 +143,7 @@ final class Lane implements Runnable {
                 : Span.getInvalid();
         try {
             if (span.isRecording()) {
-                span.setAttribute(BATCH_SIZE, (long) live.size());
+                span.setAttribute(Traces.BATCH_SIZE, (long) live.size());
             }
             inTransactions(live);
         } finally {

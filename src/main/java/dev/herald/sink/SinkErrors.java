@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.herald.deadletter.DeadLetter;
 import dev.herald.deadletter.DeadLetterStore;
 import dev.herald.http.JsonBodies;
+import dev.herald.trace.Traces;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
@@ -40,10 +41,14 @@ public final class SinkErrors {
         Message in = exchange.getMessage();
         int attempt = in.getHeader(Exchange.REDELIVERY_COUNTER, 0, Integer.class) + 1;
         exchange.setProperty(ATTEMPTS, attempt);
+        Throwable failure = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        if (failure != null) {
+            SinkSpan.of(exchange).recordException(failure);
+        }
         LOG.warn("sink {} tries {}-{} offset {} (key {}) again, attempt {}, at {}: {}", exchange.getFromRouteId(),
                 in.getHeader(KafkaConstants.TOPIC), in.getHeader(KafkaConstants.PARTITION),
                 in.getHeader(KafkaConstants.OFFSET), in.getHeader(KafkaConstants.KEY), attempt,
-                destination(exchange), String.valueOf(exchange.getProperty(Exchange.EXCEPTION_CAUGHT)));
+                destination(exchange), String.valueOf(failure));
     }
 
     /**
@@ -51,6 +56,10 @@ public final class SinkErrors {
      * records the event as stage {@code sink:<route id>}, destination the endpoint that failed.
      */
     public void deadLetter(Exchange exchange) throws SQLException {
+        Throwable failure = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        if (failure != null) {
+            Traces.failed(SinkSpan.of(exchange), failure);
+        }
         byte[] record = exchange.getMessage().getBody(byte[].class);
         JsonNode event;
         try {
@@ -66,8 +75,7 @@ public final class SinkErrors {
         deadLetters.record(DeadLetter.of(STAGE + exchange.getFromRouteId(), destination(exchange),
                 UUID.fromString(event.path("id").asText()), event.path("type").asText(),
                 event.path("subject").asText(), new String(record, StandardCharsets.UTF_8),
-                exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class),
-                exchange.getProperty(ATTEMPTS, 1, Integer.class)));
+                failure, exchange.getProperty(ATTEMPTS, 1, Integer.class)));
     }
 
     /** The endpoint the failure came from, without credentials (an HTTP sink's URI may carry some). */

@@ -6,6 +6,7 @@ import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanContext;
 import io.opentelemetry.api.trace.SpanBuilder;
 import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.api.trace.TraceFlags;
 import io.opentelemetry.api.trace.TraceState;
 import io.opentelemetry.api.trace.Tracer;
@@ -24,6 +25,7 @@ import io.opentelemetry.sdk.trace.export.SpanExporter;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
+import java.util.function.Supplier;
 
 /**
  * W3C trace context through the hub, on the OpenTelemetry SDK. Recording (an exporter is set): every span is a
@@ -42,6 +44,7 @@ public final class Traces implements AutoCloseable {
     public static final AttributeKey<String> DESTINATION = AttributeKey.stringKey("messaging.destination.name");
     public static final AttributeKey<Long> HTTP_STATUS = AttributeKey.longKey("http.response.status_code");
     public static final AttributeKey<String> EVENT_ID = AttributeKey.stringKey("herald.event_id");
+    public static final AttributeKey<Long> BATCH_SIZE = AttributeKey.longKey("herald.batch.size");
 
     private static final W3CTraceContextPropagator W3C = W3CTraceContextPropagator.getInstance();
     private static final IdGenerator IDS = IdGenerator.random();
@@ -195,6 +198,24 @@ public final class Traces implements AutoCloseable {
         int start = at + 15;
         int end = envelope.indexOf('"', start);
         return end < 0 ? SpanContext.getInvalid() : parse(envelope.substring(start, end), null);
+    }
+
+    /**
+     * The context a consumer of an event continues: its Kafka record's {@code traceparent} header (the publish or
+     * relay span), else the envelope's attribute (the context it was stored with: a record written by an older hub,
+     * an operator's retry read back from the event table).
+     */
+    public static SpanContext ofRecord(String traceparent, String tracestate, Supplier<String> envelope) {
+        SpanContext header = parse(traceparent, tracestate);
+        return header.isValid() ? header : ofEnvelope(envelope.get());
+    }
+
+    /** The hop failed: the span's status is ERROR, with the failure as its description and an exception event. */
+    public static void failed(Span span, Throwable failure) {
+        if (span.isRecording()) {
+            span.recordException(failure);
+            span.setStatus(StatusCode.ERROR, String.valueOf(failure.getMessage()));
+        }
     }
 
     @Override

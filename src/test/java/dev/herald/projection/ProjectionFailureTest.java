@@ -7,8 +7,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.herald.testing.HttpApi.Response;
 import dev.herald.testing.TestHub;
 import dev.herald.testing.TopicReader;
+import dev.herald.trace.Traces;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
+import io.opentelemetry.sdk.trace.data.SpanData;
 import java.math.BigDecimal;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
@@ -20,12 +26,26 @@ import org.junit.jupiter.api.Test;
 /**
  * A projection whose SQL fails for an event stops there (status failed, the error, a dead letter of stage
  * projection), applying the events before it and none after; retried (its own API or the dead-letter API) it goes on
- * from that event, each event counted once; a discarded dead letter skips that event alone.
+ * from that event, each event counted once; a discarded dead letter skips that event alone. The failed apply is an
+ * error span of the event's trace.
  */
 class ProjectionFailureTest {
 
+    private static final InMemorySpanExporter SPANS = InMemorySpanExporter.create();
+    private static final String TRACE = "4bf92f3577b34da6a3ce929d0e0e4736";
+    private static final String STORED_SPAN = "00f067aa0ba902b7";
+
     @AutoClose
-    private static final TestHub hub = TestHub.start(Map.of());
+    private static final TestHub hub = tracedHub();
+
+    private static TestHub tracedHub() {
+        Traces.exportForTests(SPANS);
+        try {
+            return TestHub.start(Map.of());
+        } finally {
+            Traces.exportForTests(null);
+        }
+    }
 
     @Test
     void aFailingEventStopsTheProjectionUntilRetriedAndNothingIsSkippedOrCountedTwice() throws Exception {
@@ -86,10 +106,29 @@ class ProjectionFailureTest {
         refusePoison(true);
         UUID skipped;
         try (Connection connection = hub.dataSource().getConnection()) {
+            connection.setAutoCommit(false);
             skipped = OrderTotals.insertCreated(connection, poison, new BigDecimal("4.00"));
+            try (PreparedStatement traced = connection.prepareStatement(
+                    "UPDATE events SET traceparent = ? WHERE event_id = ?")) {
+                traced.setString(1, "00-" + TRACE + "-" + STORED_SPAN + "-01");
+                traced.setObject(2, skipped);
+                traced.executeUpdate();
+            }
+            connection.commit();
             OrderTotals.insertCreated(connection, bob, new BigDecimal("16.00"));
+            connection.commit();
         }
         await().atMost(Duration.ofSeconds(20)).until(() -> "failed".equals(status()));
+        // the failed apply is a span of the event's trace, child of the context stored with it, with the error
+        SpanData failedApply = await().atMost(Duration.ofSeconds(20)).until(() -> SPANS.getFinishedSpanItems()
+                .stream().filter(s -> s.getTraceId().equals(TRACE)).toList(), s -> !s.isEmpty()).get(0);
+        assertThat(failedApply.getName()).isEqualTo("projection customer-order-totals apply");
+        assertThat(failedApply.getKind()).isEqualTo(SpanKind.CONSUMER);
+        assertThat(failedApply.getParentSpanId()).isEqualTo(STORED_SPAN);
+        assertThat(failedApply.getAttributes().get(Traces.EVENT_ID)).isEqualTo(skipped.toString());
+        assertThat(failedApply.getStatus().getStatusCode()).isEqualTo(StatusCode.ERROR);
+        assertThat(failedApply.getStatus().getDescription()).contains("refuse_poison");
+        assertThat(failedApply.getEvents()).anySatisfy(e -> assertThat(e.getName()).isEqualTo("exception"));
         refusePoison(false);
         Response discarded = hub.http.delete("/api/dead-letters/" + openDeadLetter(skipped).get("id").asLong());
         assertThat(discarded.status()).as(discarded.toString()).isEqualTo(200);

@@ -8,6 +8,10 @@ import dev.herald.testing.HttpApi.Response;
 import dev.herald.testing.HubHome;
 import dev.herald.testing.Invariants.Delivery;
 import dev.herald.testing.TestHub;
+import dev.herald.trace.Traces;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
+import io.opentelemetry.sdk.trace.data.SpanData;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -20,7 +24,8 @@ import org.junit.jupiter.api.Test;
  * A sink that fails for good on one event: the shipped archive with one step added, from a temporary routes
  * directory, that writes the events of one customer through a path the hub cannot create (a file stands where
  * its directory should be). That event is retried, then dead-lettered as stage sink:archive-sink; the events after
- * it are archived; once the file is gone, an operator's retry archives it with its event id unchanged.
+ * it are archived, its span an error; once the file is gone, an operator's retry archives it with its event id
+ * unchanged.
  */
 class ArchiveSinkDeadLetterTest {
 
@@ -51,7 +56,10 @@ class ArchiveSinkDeadLetterTest {
         Map<String, String> settings = new HashMap<>(archive.settings());
         settings.putAll(home.settings());
         settings.put("herald.sinks.max-redeliveries", "2");
+        InMemorySpanExporter spans = InMemorySpanExporter.create();
+        Traces.exportForTests(spans);
         try (TestHub hub = TestHub.start(settings)) {
+            Traces.exportForTests(null);
             String poisoned = create(hub, "poison@example.com");
             String after = create(hub, "after@example.com");
 
@@ -65,6 +73,16 @@ class ArchiveSinkDeadLetterTest {
             // the partition went on: the next customer is archived, the poisoned one is not
             await().atMost(PATIENCE).until(() -> aggregates(archive).contains(after));
             assertThat(aggregates(archive)).doesNotContain(poisoned);
+            // its span in the event's trace records each failed try and ends as an error
+            SpanData errored = await().atMost(PATIENCE).until(() -> spans.getFinishedSpanItems().stream()
+                    .filter(s -> s.getName().equals("sink archive-sink deliver")
+                            && s.getStatus().getStatusCode() == StatusCode.ERROR).toList(), s -> !s.isEmpty()).get(0);
+            assertThat(errored.getEvents()).filteredOn(e -> e.getName().equals("exception")).hasSize(3);
+            assertThat(spans.getFinishedSpanItems()).anySatisfy(publish -> {
+                assertThat(publish.getSpanId()).isEqualTo(errored.getParentSpanId());
+                assertThat(publish.getName()).isEqualTo("customer.created publish");
+                assertThat(publish.getTraceId()).isEqualTo(errored.getTraceId());
+            });
 
             // still blocked: the retry fails, the operator hears it, the dead letter stays open
             Response failed = hub.http.post("/api/dead-letters/" + letter.get("id").asLong() + "/retry", "");
@@ -80,6 +98,8 @@ class ArchiveSinkDeadLetterTest {
             assertThat(poisonedLines).extracting(Delivery::eventId).containsExactly(letter.get("eventId").asText());
             assertThat(Files.readString(archive.dir().resolve(archive.topic() + ".jsonl")))
                     .contains(letter.get("originalEvent").get("id").asText());
+        } finally {
+            Traces.exportForTests(null);
         }
     }
 

@@ -7,6 +7,9 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import dev.herald.trace.Traces;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
@@ -19,15 +22,17 @@ import org.junit.jupiter.api.Test;
 
 /**
  * routes/sinks.camel.yaml at route level: the example sink's steps behind the Kafka consumer, and the shared
- * {@code sinks} error handling (retries, then the dead-letter step with the record as it came from Kafka). Kafka
+ * {@code sinks} error handling (retries, then the dead-letter step with the record as it came from Kafka) and span. Kafka
  * and the file system are replaced; the whole-hub ArchiveSink tests prove the behaviour on real engines.
  */
 class SinksRouteTest extends CamelTestSupport {
 
     private static final String RECORD = "{\"id\":\"e-1\",\"type\":\"customer.created\"}";
+    private static final String TRACE = "4bf92f3577b34da6a3ce929d0e0e4736";
 
     private final List<Exchange> deadLettered = new CopyOnWriteArrayList<>();
     private final AtomicInteger retries = new AtomicInteger();
+    private final InMemorySpanExporter spans = InMemorySpanExporter.create();
 
     @Override
     public boolean isUseAdviceWith() {
@@ -49,6 +54,12 @@ class SinksRouteTest extends CamelTestSupport {
         properties.addInitialProperty("herald.kafka.brokers", "127.0.0.1:1");
         camel.getRegistry().bind("sinkRetrying", (Processor) exchange -> retries.incrementAndGet());
         camel.getRegistry().bind("sinkDeadLetter", (Processor) deadLettered::add);
+        Traces.exportForTests(spans);
+        try {
+            camel.getRegistry().bind("sinkSpan", new SinkSpan(Traces.of("", "sinks-route-test")));
+        } finally {
+            Traces.exportForTests(null);
+        }
         PluginHelper.getRoutesLoader(camel).loadRoutes(
                 ResourceHelper.resolveResource(camel, "file:routes/sinks.camel.yaml"));
         return camel;
@@ -78,6 +89,27 @@ class SinksRouteTest extends CamelTestSupport {
         getMockEndpoint("mock:archived").assertIsSatisfied();
         assertThat(retries.get()).isZero();
         assertThat(deadLettered).isEmpty();
+    }
+
+    @Test
+    void eachEventIsASpanContinuingItsRecordsTraceWhoseContextTheSinkStepsSee() throws Exception {
+        sinkFailing(false);
+        getMockEndpoint("mock:archived").expectedMessageCount(1);
+        NotifyBuilder done = new NotifyBuilder(context).fromRoute("archive-sink").whenDone(1).create();
+
+        template.sendBodyAndHeader("direct:record", RECORD.getBytes(StandardCharsets.UTF_8), "traceparent",
+                "00-" + TRACE + "-00f067aa0ba902b7-01");
+
+        assertThat(done.matches(10, TimeUnit.SECONDS)).isTrue();
+        getMockEndpoint("mock:archived").assertIsSatisfied();
+        assertThat(spans.getFinishedSpanItems()).singleElement().satisfies(span -> {
+            assertThat(span.getName()).isEqualTo("sink archive-sink deliver");
+            assertThat(span.getKind()).isEqualTo(SpanKind.CONSUMER);
+            assertThat(span.getTraceId()).isEqualTo(TRACE);
+            assertThat(span.getParentSpanId()).isEqualTo("00f067aa0ba902b7");
+            assertThat(getMockEndpoint("mock:archived").getExchanges().get(0).getMessage()
+                    .getHeader("traceparent", String.class)).isEqualTo("00-" + TRACE + "-" + span.getSpanId() + "-01");
+        });
     }
 
     @Test

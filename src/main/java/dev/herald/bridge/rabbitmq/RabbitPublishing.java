@@ -4,7 +4,8 @@ import dev.herald.bridge.rabbitmq.Topology.Exchanges;
 import dev.herald.trace.Traces;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;
-import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.api.trace.SpanContext;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Date;
@@ -89,18 +90,39 @@ public final class RabbitPublishing {
         exchange.setProperty("rabbitExchange", publication.exchange());
         exchange.setProperty("rabbitRoutingKey", publication.event().type());
         BridgedEvent event = publication.event();
+        // the message's span continues the Kafka record's trace (an operator's retry: the context the event was
+        // stored with), open until the confirm, a refusal or a dead letter; its context goes with the message
+        SpanContext parent = Traces.ofRecord(publication.traceparent(), publication.tracestate(),
+                () -> new String(event.cloudEvent(), StandardCharsets.UTF_8));
+        Span span = parent.isValid() ? traces.start("rabbitmq publish " + publication.exchange(), SpanKind.PRODUCER,
+                parent) : Span.getInvalid();
+        if (span.isRecording()) {
+            span.setAttribute(Traces.DESTINATION, publication.exchange());
+            span.setAttribute(Traces.EVENT_ID, event.id().toString());
+            exchange.setProperty(SPAN, span);
+        }
         Message out = exchange.getMessage();
         message(out, event, publication.format(), publication.correlationId());
-        if (publication.traceparent() != null) {
-            // the message's span continues the Kafka record's trace; its context goes with the message
-            Span span = traces.start(publication.exchange() + " publish", SpanKind.PRODUCER,
-                    Traces.parse(publication.traceparent(), publication.tracestate()));
-            if (span.isRecording()) {
-                span.setAttribute(Traces.DESTINATION, publication.exchange());
-                span.setAttribute(Traces.EVENT_ID, event.id().toString());
-                exchange.setProperty(SPAN, span);
+        Traces.inject(span.getSpanContext(), out::setHeader);
+    }
+
+    /** The publication's span ends (a no-op when it has none or it ended): {@code failure} (or null) recorded. */
+    static void spanEnded(Exchange exchange, Throwable failure) {
+        Span span = exchange.getProperty(SPAN, Span.class);
+        if (span != null) {
+            exchange.removeProperty(SPAN);
+            if (failure != null) {
+                Traces.failed(span, failure);
             }
-            Traces.inject(span.getSpanContext(), out::setHeader);
+            span.end();
+        }
+    }
+
+    /** A failure the bridge retries: an exception event on the publication's span, which stays open. */
+    static void spanRetrying(Exchange exchange, Throwable failure) {
+        Span span = exchange.getProperty(SPAN, Span.class);
+        if (span != null && failure != null) {
+            span.recordException(failure);
         }
     }
 
@@ -132,18 +154,13 @@ public final class RabbitPublishing {
     public void confirmed(Exchange exchange) {
         Publication publication = exchange.getProperty(PUBLICATION, Publication.class);
         ReturnedMessage returned = component.takeReturn(publication.exchange(), publication.event().id().toString());
-        Span span = exchange.getProperty(SPAN, Span.class);
-        if (span != null) {
-            exchange.removeProperty(SPAN);
-            if (returned != null) {
-                span.setStatus(StatusCode.ERROR, "returned: no queue is bound");
-            }
-            span.end();
-        }
         if (returned != null) {
+            // a dead letter when a declared consumer should have had it (its span ends with that failure)
             refusals.unrouted(exchange, publication, returned);
+            spanEnded(exchange, null);
             return;
         }
+        spanEnded(exchange, null);
         long started = exchange.getProperty(STARTED, Long.class);
         metrics.confirmed(publication.receivers(), exchange.getProperty(PARTITION, String.class),
                 Duration.ofNanos(System.nanoTime() - started));

@@ -47,11 +47,14 @@ final class RabbitRedelivery {
         try {
             publishing.prepare(exchange);
         } catch (UndeliverableEventException e) {
+            RabbitPublishing.spanEnded(exchange, e);
             throw Problem.conflict("not-retriable", e.getMessage());
         }
         Exchange sent = producer().send("spring-rabbitmq:" + exchangeName + "?routingKey=" + event.type()
                 + "&confirm=enabled&confirmTimeout=" + confirmTimeout, exchange);
         ReturnedMessage returned = returnOf(sent, exchangeName, event.id().toString());
+        RabbitPublishing.spanEnded(sent, returned != null ? new UndeliverableEventException("unroutable",
+                "returned by " + exchangeName) : sent.getException());
         if (returned != null) {
             throw Problem.conflict("unroutable", "returned by " + exchangeName + " (" + returned.getReplyCode() + " "
                     + returned.getReplyText() + "): no queue is bound to " + event.type());

@@ -70,6 +70,7 @@ public final class RabbitRefusals {
             deadLetter(exchange, publication, exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class),
                     "refused");
         }
+        RabbitPublishing.spanEnded(exchange, null);
     }
 
     /** onException step: the broker will never take this message; the shared dead-letter store keeps it. */
@@ -101,6 +102,7 @@ public final class RabbitRefusals {
 
     private void deadLetter(Exchange exchange, Publication publication, Throwable failure, String reason)
             throws SQLException {
+        RabbitPublishing.spanEnded(exchange, failure);
         BridgedEvent event = publication.event();
         deadLetters.record(DeadLetter.of("rabbitmq", publication.exchange(), event.id(), event.type(),
                 event.aggregateId(), new String(event.cloudEvent(), StandardCharsets.UTF_8), failure,
@@ -119,6 +121,7 @@ public final class RabbitRefusals {
                 publication == null ? "?" : publication.exchange(),
                 exchange.getMessage().getHeader(Exchange.REDELIVERY_COUNTER), String.valueOf(failure));
         metrics.failed(failure == null ? "unknown" : failure.getClass().getSimpleName(), partition);
+        RabbitPublishing.spanRetrying(exchange, failure);
         AMQP.Channel.Close close = channelClose(failure);
         if (close != null && close.getReplyCode() == AMQP.NOT_FOUND) {
             // an exchange was deleted under us: a new connection declares the topology again

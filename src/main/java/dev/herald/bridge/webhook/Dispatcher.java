@@ -173,24 +173,28 @@ final class Dispatcher implements AutoCloseable {
 
     private void send(Claimed delivery, Endpoint endpoint) {
         long started = System.nanoTime();
+        // each attempt a span continuing the event's trace (its envelope's traceparent); the receiver's continues it
+        Span span = traces.start("webhook " + delivery.endpointId() + " deliver", SpanKind.CLIENT,
+                Traces.ofEnvelope(delivery.envelope()));
         Outgoing outgoing;
         try {
             outgoing = Payloads.build(endpoint, secrets, delivery.eventId().toString(), delivery.envelope(), Instant.now());
         } catch (RuntimeException e) {
+            ended(span, delivery, null, e);
             finish(delivery, endpoint, new Outgoing("", Map.of()), null, e, Duration.ZERO);
             return;
         }
         int size = outgoing.body().getBytes(StandardCharsets.UTF_8).length;
         if (size > settings.maxRequestBody()) {
-            finish(delivery, endpoint, outgoing, null, new Outcome.TooLarge("the request body (" + size
-                    + " bytes) is larger than herald.webhooks.max-request-body"), Duration.ZERO);
+            Outcome.TooLarge tooLarge = new Outcome.TooLarge("the request body (" + size
+                    + " bytes) is larger than herald.webhooks.max-request-body");
+            ended(span, delivery, null, tooLarge);
+            finish(delivery, endpoint, outgoing, null, tooLarge, Duration.ZERO);
             return;
         }
         HttpRequest.Builder request = HttpRequest.newBuilder(endpoint.url()).timeout(settings.timeout())
                 .POST(HttpRequest.BodyPublishers.ofString(outgoing.body()));
         outgoing.headers().forEach(request::setHeader);
-        // the delivery's span continues the event's trace (its envelope's traceparent); the receiver's continues it
-        Span span = traces.start("webhook POST", SpanKind.CLIENT, Traces.ofEnvelope(delivery.envelope()));
         Traces.inject(span.getSpanContext(), request::setHeader);
         CompletableFuture.runAsync(() -> guard.check(endpoint.url()), checkExecutor(endpoint))
                 .thenCompose(checked -> client.sendAsync(request.build(),
@@ -212,8 +216,10 @@ final class Dispatcher implements AutoCloseable {
         if (response != null) {
             span.setAttribute(Traces.HTTP_STATUS, (long) response.statusCode());
         }
-        if (failure != null || response == null || response.statusCode() >= 300) {
-            span.setStatus(StatusCode.ERROR);
+        if (failure != null) {
+            Traces.failed(span, unwrap(failure));
+        } else if (response == null || response.statusCode() >= 300) {
+            span.setStatus(StatusCode.ERROR, response == null ? "no response" : "HTTP " + response.statusCode());
         }
         span.end();
     }

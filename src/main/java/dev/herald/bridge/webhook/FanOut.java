@@ -2,6 +2,8 @@ package dev.herald.bridge.webhook;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.herald.http.JsonBodies;
+import dev.herald.trace.Traces;
+import io.opentelemetry.api.trace.Span;
 import java.io.IOException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -36,8 +38,10 @@ public final class FanOut {
     private final DataSource dataSource;
     private final Dispatcher dispatcher;
     private final WebhookMetrics metrics;
+    private final Traces traces;
 
-    FanOut(DataSource dataSource, Dispatcher dispatcher, WebhookMetrics metrics) {
+    FanOut(DataSource dataSource, Dispatcher dispatcher, WebhookMetrics metrics, Traces traces) {
+        this.traces = traces;
         this.dataSource = dataSource;
         this.dispatcher = dispatcher;
         this.metrics = metrics;
@@ -56,7 +60,21 @@ public final class FanOut {
     public void fanOut(Exchange exchange) throws SQLException {
         List<Exchange> records = exchange.getIn().getBody() instanceof List<?> list
                 ? list.stream().map(Exchange.class::cast).toList() : List.of(exchange);
-        int inserted = insert(records);
+        // a poll's records in one transaction, for many traces: a span of its own linked to each record's context
+        // (recorded only when exporting), like a lane's batch; each delivery's span is a child of its event's
+        Span span = traces.recording() ? traces.batch("webhooks fan-out", records.stream()
+                .map(record -> record.getIn().getHeader(Traces.TRACEPARENT, String.class)).toList())
+                : Span.getInvalid();
+        int inserted;
+        try {
+            inserted = insert(records);
+        } catch (SQLException | RuntimeException e) {
+            Traces.failed(span, e);
+            throw e;
+        } finally {
+            span.setAttribute(Traces.BATCH_SIZE, (long) records.size());
+            span.end();
+        }
         metrics.fannedOut(records.size(), inserted);
         if (inserted > 0) {
             dispatcher.wake();

@@ -44,7 +44,7 @@ public final class WebhookBridge {
         });
         Registry registry = camel.getRegistry();
         registry.bind("webhookDispatcher", dispatcher);
-        registry.bind("webhookFanOut", new FanOut(dataSource, dispatcher, metrics));
+        registry.bind("webhookFanOut", new FanOut(dataSource, dispatcher, metrics, traces));
         registry.bind("webhookEndpoints", endpoints);
         registry.bind("webhookRedeliveries", new WebhookRedeliveries(dataSource, dispatcher));
         return dispatcher;

@@ -251,7 +251,7 @@ class RabbitBridgeTest {
                 s -> s.stream().anyMatch(span -> traceparent.contains(span.getSpanId())));
         SpanData bridged = spans.stream().filter(s -> traceparent.contains(s.getSpanId())).findFirst().orElseThrow();
         assertThat(bridged.getKind()).isEqualTo(SpanKind.PRODUCER);
-        assertThat(bridged.getName()).isEqualTo(EXCHANGE + " publish");
+        assertThat(bridged.getName()).isEqualTo("rabbitmq publish " + EXCHANGE);
         SpanData published = parentOf(bridged, spans);
         assertThat(published.getName()).isEqualTo("customer.created publish");
         SpanData server = parentOf(published, spans);

@@ -10,12 +10,16 @@ import dev.herald.testing.TestHub;
 import dev.herald.testing.TopicReader;
 import dev.herald.trace.Traces;
 import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -24,7 +28,8 @@ import org.junit.jupiter.api.Test;
 /**
  * W3C trace context end to end, with the SDK's in-memory span exporter in the hub (no mock of Herald): a command
  * sent with a traceparent, its Kafka record (header and envelope attribute), the webhook request, and the spans
- * the hub recorded, one trace with parent links; the same through the outbox relay; trace_id in problems.
+ * the hub recorded, one trace with parent links; the same through the outbox relay; the spans of the event's
+ * consumers (projection, sink, webhook fan-out and delivery); trace_id in problems.
  */
 class TraceContextTest {
 
@@ -50,7 +55,8 @@ class TraceContextTest {
         Map<String, String> settings = WebhookHubs.settings(Map.of());
         try (TestHub hub = TestHub.start(settings); WebhookReceiver receiver = new WebhookReceiver();
                 TopicReader topic = new TopicReader(hub.brokers(), settings.get("herald.topics.customers"))) {
-            WebhookHubs.endpoint(hub, "{\"url\":\"" + receiver.url() + "\",\"event_types\":[\"customer.*\"]}");
+            String endpoint = WebhookHubs.endpoint(hub, "{\"url\":\"" + receiver.url()
+                    + "\",\"event_types\":[\"customer.*\"]}").get("id").asText();
             Response created = tracedCustomer(hub, 201);
             String customer = created.json().get("aggregate_id").asText();
 
@@ -72,7 +78,7 @@ class TraceContextTest {
                     s -> s.stream().anyMatch(span -> span.getKind() == SpanKind.CLIENT));
             SpanData server = only(trace, SpanKind.SERVER, "POST /api/customers");
             SpanData publish = only(trace, SpanKind.PRODUCER, "customer.created publish");
-            SpanData delivery = only(trace, SpanKind.CLIENT, "webhook POST");
+            SpanData delivery = only(trace, SpanKind.CLIENT, "webhook " + endpoint + " deliver");
             assertThat(server.getParentSpanId()).isEqualTo(CALLER_SPAN);
             assertThat(publish.getParentSpanId()).isEqualTo(server.getSpanId());
             assertThat(header).isEqualTo("00-" + TRACE + "-" + publish.getSpanId() + "-01");
@@ -84,6 +90,57 @@ class TraceContextTest {
                     .anySatisfy(batch -> {
                         assertThat(batch.getParentSpanContext().isValid()).isFalse();
                         assertThat(batch.getLinks()).anySatisfy(link ->
+                                assertThat(link.getSpanContext().getSpanId()).isEqualTo(publish.getSpanId()));
+                    });
+        }
+    }
+
+    /**
+     * The consumers of an event continue its trace, each a span whose parent is the event's publish span: the
+     * projection applying it (from events.traceparent), the sink delivering it and the webhook fan-out (from the
+     * Kafka record's header), the webhook delivery (from the envelope) whose request carries its own context.
+     */
+    @Test
+    void theConsumersOfAnEventContinueItsTrace() throws Exception {
+        String run = UUID.randomUUID().toString().substring(0, 8);
+        Path archive = Files.createTempDirectory("herald-trace-archive");
+        Map<String, String> settings = WebhookHubs.settings(Map.of("herald.sinks.archive.enabled", "true",
+                "herald.sinks.archive.dir", archive.toString(), "herald.sinks.archive.group", "archive-" + run));
+        try (TestHub hub = TestHub.start(settings); WebhookReceiver receiver = new WebhookReceiver()) {
+            String endpoint = WebhookHubs.endpoint(hub, "{\"url\":\"" + receiver.url()
+                    + "\",\"event_types\":[\"order.created\"]}").get("id").asText();
+            String customer = WebhookHubs.customer(hub, "Ada Buyer");
+            Response placed = hub.http.post("/api/orders", "{\"customer_id\":\"" + customer + "\",\"items\":"
+                    + "[{\"product_id\":\"p-1\",\"quantity\":2,\"unit_price\":2.50}]}", "traceparent", TRACEPARENT);
+            assertThat(placed.status()).as(placed.toString()).isEqualTo(201);
+            String order = placed.json().get("aggregate_id").asText();
+            Received request = await().atMost(PATIENCE).until(() -> receiver.forAggregate(order), r -> !r.isEmpty())
+                    .get(0);
+            String eventId = request.json().get("id").asText();
+
+            String projection = "projection customer-order-totals apply";
+            String sink = "sink archive-sink deliver";
+            String webhook = "webhook " + endpoint + " deliver";
+            List<SpanData> trace = await().atMost(PATIENCE).until(() -> inTrace(TRACE), s -> List.of(projection,
+                    sink, webhook).stream().allMatch(name -> s.stream().anyMatch(span -> span.getName().equals(name))));
+            SpanData publish = only(trace, SpanKind.PRODUCER, "order.created publish");
+            SpanData applied = only(trace, SpanKind.CONSUMER, projection);
+            SpanData archived = only(trace, SpanKind.CONSUMER, sink);
+            SpanData delivered = only(trace, SpanKind.CLIENT, webhook);
+            for (SpanData consumer : List.of(applied, archived, delivered)) {
+                assertThat(consumer.getParentSpanId()).as(consumer.getName()).isEqualTo(publish.getSpanId());
+                assertThat(consumer.getStatus().getStatusCode()).as(consumer.getName()).isEqualTo(StatusCode.UNSET);
+            }
+            assertThat(applied.getAttributes().get(Traces.EVENT_ID)).isEqualTo(eventId);
+            assertThat(delivered.getAttributes().get(Traces.EVENT_ID)).isEqualTo(eventId);
+
+            // the receiver continues the delivery's span
+            assertThat(request.header("traceparent")).isEqualTo("00-" + TRACE + "-" + delivered.getSpanId() + "-01");
+            // the fan-out served a poll of events, this one among them: a root linked to the event's publish span
+            assertThat(spans.getFinishedSpanItems()).filteredOn(s -> s.getName().equals("webhooks fan-out"))
+                    .anySatisfy(fanOut -> {
+                        assertThat(fanOut.getParentSpanContext().isValid()).isFalse();
+                        assertThat(fanOut.getLinks()).anySatisfy(link ->
                                 assertThat(link.getSpanContext().getSpanId()).isEqualTo(publish.getSpanId()));
                     });
         }

@@ -1,0 +1,62 @@
+package dev.herald.sink;
+
+import dev.herald.trace.Traces;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import org.apache.camel.Exchange;
+import org.apache.camel.Message;
+import org.apache.camel.Processor;
+import org.apache.camel.support.SynchronizationAdapter;
+
+/**
+ * The first step of every sink route (bean {@code sinkSpan}, the {@code interceptFrom} of route configuration
+ * {@code sinks}): a CONSUMER span {@code sink <route id> deliver} for the Kafka record the route took, child of the
+ * record's {@code traceparent} header (else its envelope's), open across the retries and ended when the exchange is
+ * done. Each retry's failure is an exception event on it ({@link SinkErrors#retrying}); the event dead-lettered, or
+ * the hub stopping mid-retry, makes it an error. Its context replaces the record's {@code traceparent} header, so a
+ * sink step that calls out (http:, kafka:) continues the trace. Herald's step rather than Camel's tracer: see
+ * docs/operations.md, "Tracing".
+ */
+public final class SinkSpan implements Processor {
+
+    /** Exchange property: the sink's span, for the error steps. */
+    static final String PROPERTY = "HeraldSinkSpan";
+
+    private final Traces traces;
+
+    public SinkSpan(Traces traces) {
+        this.traces = traces;
+    }
+
+    @Override
+    public void process(Exchange exchange) {
+        if (exchange.getProperty(PROPERTY) != null) {
+            return; // one span per event, should the step be woven in twice (a route advised in a test)
+        }
+        Message in = exchange.getMessage();
+        Span span = traces.start("sink " + exchange.getFromRouteId() + " deliver", SpanKind.CONSUMER,
+                Traces.ofRecord(in.getHeader(Traces.TRACEPARENT, String.class),
+                        in.getHeader(Traces.TRACESTATE, String.class), () -> in.getBody(String.class)));
+        in.removeHeader(Traces.TRACESTATE);
+        Traces.inject(span.getSpanContext(), in::setHeader);
+        if (!span.isRecording()) {
+            return;
+        }
+        exchange.setProperty(PROPERTY, span);
+        exchange.getExchangeExtension().addOnCompletion(new SynchronizationAdapter() {
+            @Override
+            public void onDone(Exchange done) {
+                if (done.getException() != null) {
+                    Traces.failed(span, done.getException());
+                }
+                span.end();
+            }
+        });
+    }
+
+    /** The sink's span of this exchange, or the invalid span (whose methods do nothing). */
+    static Span of(Exchange exchange) {
+        Span span = exchange.getProperty(PROPERTY, Span.class);
+        return span == null ? Span.getInvalid() : span;
+    }
+}
