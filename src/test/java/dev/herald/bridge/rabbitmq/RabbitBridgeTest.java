@@ -11,7 +11,9 @@ import dev.herald.testing.Engines;
 import dev.herald.testing.HttpApi.Response;
 import dev.herald.testing.TestHub;
 import dev.herald.trace.Traces;
+import io.opentelemetry.api.trace.SpanContext;
 import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import java.io.IOException;
@@ -178,6 +180,24 @@ class RabbitBridgeTest {
         assertThat(redelivered.messageId()).isEqualTo(event.get("id").asText());
         assertThat(hub.queryLong("SELECT count(*) FROM dead_letters WHERE id = ? AND resolution = 'retried'"
                 + " AND event_id = CAST(? AS uuid)", letter, redelivered.messageId())).isEqualTo(1);
+
+        // the dead-lettered publish is an error span; the retry's continues the context stored with the event
+        SpanContext stored = Traces.parse(event.get("traceparent").asText(), null);
+        SpanContext retriedContext = Traces.parse(String.valueOf(redelivered.header("traceparent")), null);
+        List<SpanData> publishes = await().atMost(Duration.ofSeconds(30)).until(() -> SPANS.getFinishedSpanItems()
+                .stream().filter(s -> s.getName().equals("rabbitmq publish " + EXCHANGE)
+                        && redelivered.messageId().equals(s.getAttributes().get(Traces.EVENT_ID))).toList(),
+                s -> s.size() >= 2);
+        assertThat(publishes).anySatisfy(refused -> {
+            assertThat(refused.getStatus().getStatusCode()).isEqualTo(StatusCode.ERROR);
+            assertThat(refused.getStatus().getDescription()).contains("312");
+        });
+        assertThat(publishes).anySatisfy(again -> {
+            assertThat(retriedContext.getSpanId()).isEqualTo(again.getSpanId());
+            assertThat(again.getTraceId()).isEqualTo(stored.getTraceId());
+            assertThat(again.getParentSpanId()).isEqualTo(stored.getSpanId());
+            assertThat(again.getStatus().getStatusCode()).isEqualTo(StatusCode.UNSET);
+        });
     }
 
     @Test
