@@ -20,7 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * herald.dev.reload on a real hub: a new route file and a changed schema answer over HTTP without a restart; a file
  * failing the start-up checks is refused, naming file and field, and the routes and schema it would have replaced
- * keep serving. A broken bridge declaration is refused too (a valid one applies at the next start).
+ * keep serving. A broken bridge declaration is refused too (RabbitBridgeReloadTest applies valid ones on a broker).
  */
 class LiveReloadTest {
 
@@ -96,7 +96,7 @@ class LiveReloadTest {
             assertServes(hub);
             assertThat(hub.http.get("/api/products/" + id).status()).isEqualTo(200);
 
-            // (4) the bridge declarations are read at start only, but a broken edit is refused at once
+            // (4) the bridge is off in this hub, so its declarations are only read: a broken edit is refused
             refused(watcherOf(hub, consumers.getParent()), root, consumers,
                     "consumers:\n  - { name: billing, qeue: billing.events, format: cloudevents }\n",
                     "rabbitmq.yaml", "qeue");
