@@ -1,16 +1,17 @@
 package dev.herald.bridge.rabbitmq;
 
+import static dev.herald.testing.LiveReloads.RELOADED;
+import static dev.herald.testing.LiveReloads.refused;
+import static dev.herald.testing.LiveReloads.save;
+import static dev.herald.testing.LiveReloads.watcherOf;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.herald.testing.AmqpClient.Delivery;
 import dev.herald.testing.TestHub;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -30,8 +31,6 @@ import org.junit.jupiter.api.io.TempDir;
  * refuses, is refused naming the file and the problem, and the previous declarations keep serving.
  */
 class RabbitBridgeReloadTest {
-
-    private static final Duration WAIT = Duration.ofSeconds(30);
 
     @Test
     void aSavedConsumersFileIsAppliedOnTheBrokerAndABadOneIsRefused(@TempDir Path dir) throws Exception {
@@ -53,17 +52,14 @@ class RabbitBridgeReloadTest {
             settings.put("herald.rabbitmq.consumers-file", consumers.toString());
             settings.put("herald.dev.reload", "true");
             try (TestHub hub = TestHub.start(settings)) {
-                FileWatcherResourceReloadStrategy watcher = hub.camel()
-                        .hasServices(FileWatcherResourceReloadStrategy.class).stream()
-                        .filter(w -> Path.of(w.getFolder()).toAbsolutePath().equals(dir.toAbsolutePath()))
-                        .findFirst().orElseThrow();
+                FileWatcherResourceReloadStrategy watcher = watcherOf(hub, dir);
                 String first = BridgeFixture.createCustomer(hub, "First");
-                await().atMost(WAIT).until(() -> fixture.queueExists(audit) && fixture.queueExists(crm)
+                await().atMost(RELOADED).until(() -> fixture.queueExists(audit) && fixture.queueExists(crm)
                         && fixture.queueExists(shipping));
                 for (String queue : List.of(audit, crm, shipping)) {
                     fixture.amqp.consume(queue);
                 }
-                await().atMost(WAIT).until(() -> !of(fixture, crm, first).isEmpty());
+                await().atMost(RELOADED).until(() -> !of(fixture, crm, first).isEmpty());
 
                 // customers created all through the reload: the unchanged consumer gets each once
                 List<String> created = new CopyOnWriteArrayList<>();
@@ -74,21 +70,21 @@ class RabbitBridgeReloadTest {
                         created.add(BridgeFixture.createCustomer(hub, "During " + created.size()));
                     }
                 });
-                await().atMost(WAIT).until(() -> created.size() >= 5);
+                await().atMost(RELOADED).until(() -> created.size() >= 5);
 
                 // (1) crm's keys changed, shipping removed, billing new; audit as it was
-                write(dir, consumers, """
+                save(consumers, """
                         consumers:
                           - { name: audit, queue: %s, bindings: [ "customer.*" ] }
                           - { name: crm, queue: %s, format: legacy, bindings: [ "customer.updated" ] }
                           - { name: billing, queue: %s, bindings: [ "customer.created" ] }
                         """.formatted(audit, crm, billing));
-                await().atMost(WAIT).until(() -> consumersInAsyncApi(hub).contains("billing"));
+                await().atMost(RELOADED).until(() -> consumersInAsyncApi(hub).contains("billing"));
                 assertThat(consumersInAsyncApi(hub)).doesNotContain("shipping");
                 assertThat(fixture.queueExists(billing)).isTrue();
                 fixture.amqp.consume(billing);
                 int before = created.size();
-                await().atMost(WAIT).until(() -> created.size() >= before + 5);
+                await().atMost(RELOADED).until(() -> created.size() >= before + 5);
                 writing.set(false);
                 writes.get();
                 writer.shutdown();
@@ -97,11 +93,11 @@ class RabbitBridgeReloadTest {
                 assertThat(hub.http.put("/api/customers/" + customer, "{\"full_name\":\"After All\"}").status())
                         .isEqualTo(201);
                 // the new consumer bound: it gets customer.created, not customer.updated
-                await().atMost(WAIT).until(() -> types(fixture, billing, customer), t -> !t.isEmpty());
+                await().atMost(RELOADED).until(() -> types(fixture, billing, customer), t -> !t.isEmpty());
                 // the changed keys: crm gets customer.updated only
-                await().atMost(WAIT).until(() -> types(fixture, crm, customer), t -> !t.isEmpty());
+                await().atMost(RELOADED).until(() -> types(fixture, crm, customer), t -> !t.isEmpty());
                 assertThat(types(fixture, crm, customer)).containsExactly("customer.updated");
-                List<String> audited = await().atMost(WAIT).until(() -> types(fixture, audit, customer),
+                List<String> audited = await().atMost(RELOADED).until(() -> types(fixture, audit, customer),
                         t -> t.size() == 2);
                 assertThat(audited).containsExactly("customer.created", "customer.updated");
                 // billing's customer.created and audit's were one publish: the removed consumer was not in it
@@ -112,20 +108,20 @@ class RabbitBridgeReloadTest {
                         .doesNotContain("herald_rabbitmq_queue_depth{consumer=\"shipping\"}");
 
                 // nothing lost nor sent twice to the consumer the edit left as it was
-                await().atMost(WAIT).until(() -> created.stream().allMatch(id -> !of(fixture, audit, id).isEmpty()));
+                await().atMost(RELOADED).until(() -> created.stream().allMatch(id -> !of(fixture, audit, id).isEmpty()));
                 Map<String, Long> perCustomer = created.stream().collect(Collectors.toMap(id -> id,
                         id -> (long) of(fixture, audit, id).size()));
                 assertThat(perCustomer).as("customer.created deliveries to audit per customer created during the "
                         + "reload").allSatisfy((id, count) -> assertThat(count).isEqualTo(1L));
 
                 // (2) refused: a file that does not read; and one the broker refuses (the queue is there, not durable)
-                refused(watcher, dir, consumers, """
+                refused(watcher, consumers, """
                         consumers:
                           - { name: audit, queue: %s, bindings: [ "customer.*" ] }
                           - { name: billing, qeue: %s, bindings: [ "customer.created" ] }
                         """.formatted(audit, billing), "rabbitmq.yaml", "qeue");
                 fixture.amqp.channel().queueDeclare(clash, false, false, false, null);
-                refused(watcher, dir, consumers, """
+                refused(watcher, consumers, """
                         consumers:
                           - { name: audit, queue: %s, bindings: [ "customer.*" ] }
                           - { name: clash, queue: %s, bindings: [ "customer.created" ] }
@@ -133,8 +129,8 @@ class RabbitBridgeReloadTest {
 
                 // the previous declarations keep serving
                 String later = BridgeFixture.createCustomer(hub, "Later");
-                await().atMost(WAIT).until(() -> types(fixture, billing, later), t -> !t.isEmpty());
-                await().atMost(WAIT).until(() -> types(fixture, audit, later), t -> !t.isEmpty());
+                await().atMost(RELOADED).until(() -> types(fixture, billing, later), t -> !t.isEmpty());
+                await().atMost(RELOADED).until(() -> types(fixture, audit, later), t -> !t.isEmpty());
                 assertThat(consumersInAsyncApi(hub)).containsExactlyInAnyOrder("audit", "crm", "billing");
             }
         }
@@ -157,20 +153,5 @@ class RabbitBridgeReloadTest {
     /** The event types (the AMQP type property) the queue received for the aggregate, in order. */
     private static List<String> types(BridgeFixture fixture, String queue, String aggregateId) {
         return of(fixture, queue, aggregateId).stream().map(d -> d.properties().getType()).toList();
-    }
-
-    /** Writes the file and waits for the watcher to count a refusal; its last error names what is asked. */
-    private static void refused(FileWatcherResourceReloadStrategy watcher, Path dir, Path file, String text,
-            String... named) throws IOException {
-        int failed = watcher.getFailedCounter();
-        write(dir, file, text);
-        await().atMost(WAIT).until(() -> watcher.getFailedCounter() > failed);
-        assertThat(watcher.getLastError()).hasMessageContainingAll(named);
-    }
-
-    /** As an editor saves: the whole file at once (a rename), so the watcher never sees half of it. */
-    private static void write(Path dir, Path file, String text) throws IOException {
-        Path draft = Files.writeString(dir.resolve("draft.tmp"), text);
-        Files.move(draft, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 }
