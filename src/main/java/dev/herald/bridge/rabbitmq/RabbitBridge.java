@@ -6,7 +6,9 @@ import dev.herald.settings.RabbitMq;
 import dev.herald.settings.Settings;
 import dev.herald.trace.Traces;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.io.IOException;
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -125,6 +127,11 @@ public final class RabbitBridge implements AutoCloseable {
      * the previous declarations serving on. While the bridge is off the file is only read, as a start would read it.
      */
     public void reload(Path file) {
+        if (savingInProgress(file)) {
+            LOG.info("Live reload: {} is gone or empty; the RabbitMQ declarations stay as they are until it is written "
+                    + "or the hub restarts", file);
+            return;
+        }
         if (redeclaration != null) {
             redeclaration.reload(file);
             return;
@@ -136,6 +143,15 @@ public final class RabbitBridge implements AutoCloseable {
         }
         LOG.info("Live reload: {} reads well; the RabbitMQ bridge is off (herald.rabbitmq.enabled), nothing to apply",
                 file);
+    }
+
+    /** An editor's truncate-then-write shows an empty file first; a deleted one may be a save in progress. */
+    private static boolean savingInProgress(Path file) {
+        try {
+            return !Files.exists(file) || Files.size(file) == 0;
+        } catch (IOException e) {
+            return true;
+        }
     }
 
     /** After the bridge's routes stopped (nothing publishes any more); the hub stops an embedded broker later. */
