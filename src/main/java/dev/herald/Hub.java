@@ -237,11 +237,13 @@ final class Hub {
         // reactions: other services' events applied as commands, exactly once (docs/reactions.md)
         ReactionSteps reactions = new ReactionSteps(dataSource, metrics.registry(), deadLetters);
         reactions.bind(registry);
+        RabbitBridge rabbitBridge = own(RabbitBridge.install(camel, settings, amqpUrl, brokers, metrics.registry(),
+                deadLetters, traces));
         // the OpenAPI and AsyncAPI documents of the declared routes (routes/api-docs.camel.yaml), read one change of
         // the routes at a time (live reload)
         Object oneChangeAtATime = new Object();
         registry.bind("herald", new HeraldComponent(monitor::admit, projectors, new ApiDocuments(
-                settings.get(Http.PUBLIC_URL), EventSide.from(settings, brokers, amqpUrl, eventSchemas),
+                settings.get(Http.PUBLIC_URL), EventSide.from(settings, brokers, amqpUrl, eventSchemas, rabbitBridge),
                 oneChangeAtATime), reactions, sagas));
         registry.bind("jsonRequest", new JsonRequest());
         registry.bind("strictJson", JsonBodies.MAPPER);
@@ -267,7 +269,6 @@ final class Hub {
                 settings.get(Security.ANONYMOUS_RATE_LIMIT));
         registry.bind("access", access);
         registry.bind("keyApi", new KeyApi(dataSource, apiKeys, access, publish.retryAfterSeconds()));
-        own(RabbitBridge.install(camel, settings, amqpUrl, brokers, metrics.registry(), deadLetters, traces));
         // replays: the event store in pages to a chosen consumer (routes/replays.camel.yaml)
         registry.bind("replayRequest", new ReplayRequest(dataSource,
                 registry.lookupByNameAndType("rabbitReplays", RabbitReplays.class)::declares));
@@ -299,7 +300,7 @@ final class Hub {
         registry.bind("cdcUnconfirmed", new ChangeNotConfirmed());
         registry.bind("cdcChanges", new ChangeMeters(metrics.registry()));
         own(WebhookBridge.install(camel, settings, dataDir, dataSource, deadLetters, metrics.registry(), traces));
-        LiveReload.install(camel, settings, oneChangeAtATime);
+        LiveReload.install(camel, settings, oneChangeAtATime, rabbitBridge);
         LOG.info("Herald: database {}, Kafka {}, publish mode {}", Settings.withoutCredentials(dbUrl), brokers,
                 settings.get(Publishing.MODE));
     }

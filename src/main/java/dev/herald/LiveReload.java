@@ -28,7 +28,8 @@ final class LiveReload {
      * {@code oneChangeAtATime}: held while a change is applied; whatever else reads the routes with their template
      * parameters set on the shared properties (the API documents) holds it too.
      */
-    static void install(CamelContext camel, Settings settings, Object oneChangeAtATime) throws Exception {
+    static void install(CamelContext camel, Settings settings, Object oneChangeAtATime, RabbitBridge rabbitBridge)
+            throws Exception {
         if (!settings.get(Sources.DEV_RELOAD)) {
             return;
         }
@@ -39,14 +40,15 @@ final class LiveReload {
         camel.addService(watcher(schemas, ".json", new SchemaReload(camel, oneChangeAtATime)));
         camel.addService(watcher(consumers.getParent().toString(), ".yaml", (name, resource) -> {
             if (Path.of(name).toAbsolutePath().normalize().equals(consumers)) {
-                RabbitBridge.checkDeclarations(consumers);
+                // applied on the broker and by the bridge, or refused (thrown: the watcher logs it at WARN)
+                rabbitBridge.reload(consumers);
+            } else {
+                LOG.info("Live reload: {} changed; it is not the RabbitMQ consumers file ({}, "
+                        + "herald.rabbitmq.consumers-file), nothing to apply", name, consumers);
             }
-            LOG.warn("Live reload: {} changed, but the bridges read their declarations at start only: restart the hub "
-                    + "to apply it", name);
         }));
-        LOG.warn("LIVE RELOAD IS ON (herald.dev.reload=true), for development only: changed files in {}, {} and {} "
-                + "are applied (routes, schemas) or checked (bridges) without a restart", routes, schemas,
-                consumers.getParent());
+        LOG.warn("LIVE RELOAD IS ON (herald.dev.reload=true), for development only: changed routes in {}, schemas in "
+                + "{} and the RabbitMQ consumers file {} are applied without a restart", routes, schemas, consumers);
     }
 
     private static FileWatcherResourceReloadStrategy watcher(String directory, String suffix, ResourceReload reload) {

@@ -1,16 +1,17 @@
 package dev.herald;
 
+import static dev.herald.testing.LiveReloads.RELOADED;
+import static dev.herald.testing.LiveReloads.refused;
+import static dev.herald.testing.LiveReloads.save;
+import static dev.herald.testing.LiveReloads.watcherOf;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.herald.testing.HttpApi.Response;
 import dev.herald.testing.HubHome;
 import dev.herald.testing.TestHub;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import org.apache.camel.support.FileWatcherResourceReloadStrategy;
@@ -20,11 +21,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * herald.dev.reload on a real hub: a new route file and a changed schema answer over HTTP without a restart; a file
  * failing the start-up checks is refused, naming file and field, and the routes and schema it would have replaced
- * keep serving. A broken bridge declaration is refused too (a valid one applies at the next start).
+ * keep serving. A broken bridge declaration is refused too (RabbitBridgeReloadTest applies valid ones on a broker).
  */
 class LiveReloadTest {
-
-    private static final Duration RELOADED = Duration.ofSeconds(30);
 
     private static final String SCHEMA_WITH_SKU = """
             {"$schema": "https://json-schema.org/draft/2020-12/schema", "type": "object",
@@ -61,7 +60,7 @@ class LiveReloadTest {
             String id = created.json().get("aggregate_id").asText();
             assertThat(hub.http.get("/api/products/" + id).status()).isEqualTo(404);
             assertThat(hub.http.get("/api/openapi.json").json().get("paths").has("/api/products/{id}")).isFalse();
-            write(root, home.routes().resolve("product-reads.camel.yaml"), HubHome.PRODUCT_READS);
+            save(home.routes().resolve("product-reads.camel.yaml"), HubHome.PRODUCT_READS);
             await().atMost(RELOADED).until(() -> hub.http.get("/api/products/" + id).status() == 200);
             assertThat(hub.http.get("/api/products/" + id).json().get("name").asText()).isEqualTo("Gear");
             // the OpenAPI document built before is built again with the new route
@@ -69,35 +68,35 @@ class LiveReloadTest {
                     .asText()).isEqualTo("product.get");
 
             // (2) a schema now requiring sku: the body that passed gets 400 at the next request
-            write(root, home.schemas().resolve("product-create.json"), SCHEMA_WITH_SKU);
+            save(home.schemas().resolve("product-create.json"), SCHEMA_WITH_SKU);
             await().atMost(RELOADED).until(() -> hub.http.post("/api/products", "{\"name\":\"Cog\",\"price\":2}")
                     .status() == 400);
             assertServes(hub);
 
             // (3) files failing the checks: refused, naming file and field; the previous version keeps serving
-            refused(routes, root, home.routes().resolve("products.camel.yaml"),
+            refused(routes, home.routes().resolve("products.camel.yaml"),
                     HubHome.productCommand("products", "product-create.json", ":#nmae"), "products.camel.yaml",
                     ":#nmae");
             assertServes(hub);
-            refused(routes, root, home.routes().resolve("products.camel.yaml"), ONE_STEP.formatted(
+            refused(routes, home.routes().resolve("products.camel.yaml"), ONE_STEP.formatted(
                     "to: 'herald:command?agregate=product&event=product.created&topic=products&resource=/p'"),
                     "products.camel.yaml", "agregate");
             assertServes(hub);
-            refused(routes, root, home.routes().resolve("products.camel.yaml"), "- route: { id: [unclosed\n",
+            refused(routes, home.routes().resolve("products.camel.yaml"), "- route: { id: [unclosed\n",
                     "products.camel.yaml", "products.camel.yaml");
             assertServes(hub);
             // past the checks, failing only as Camel creates it: taken out, the previous route added back
-            refused(routes, root, home.routes().resolve("products.camel.yaml"),
+            refused(routes, home.routes().resolve("products.camel.yaml"),
                     ONE_STEP.formatted("process: { ref: jsonRequst }"), "products.camel.yaml",
                     "[product.create] keep serving", "jsonRequst");
             assertServes(hub);
-            refused(schemas, root, home.schemas().resolve("product-create.json"), "{\"type\": \"object\",",
+            refused(schemas, home.schemas().resolve("product-create.json"), "{\"type\": \"object\",",
                     "product-create.json", "product-create.json");
             assertServes(hub);
             assertThat(hub.http.get("/api/products/" + id).status()).isEqualTo(200);
 
-            // (4) the bridge declarations are read at start only, but a broken edit is refused at once
-            refused(watcherOf(hub, consumers.getParent()), root, consumers,
+            // (4) the bridge is off in this hub, so its declarations are only read: a broken edit is refused
+            refused(watcherOf(hub, consumers.getParent()), consumers,
                     "consumers:\n  - { name: billing, qeue: billing.events, format: cloudevents }\n",
                     "rabbitmq.yaml", "qeue");
         }
@@ -108,26 +107,5 @@ class LiveReloadTest {
         Response withSku = hub.http.post("/api/products", "{\"name\":\"Cog\",\"price\":2,\"sku\":\"c-1\"}");
         assertThat(withSku.status()).as(withSku.toString()).isEqualTo(201);
         assertThat(hub.http.post("/api/products", "{\"name\":\"Cog\",\"price\":2}").status()).isEqualTo(400);
-    }
-
-    /** Writes the file and waits for its watcher to count a refusal; its last error names what is asked. */
-    private static void refused(FileWatcherResourceReloadStrategy watcher, Path root, Path file, String text,
-            String... named) throws IOException {
-        int failed = watcher.getFailedCounter();
-        write(root, file, text);
-        await().atMost(RELOADED).until(() -> watcher.getFailedCounter() > failed);
-        assertThat(watcher.getLastError()).hasMessageContainingAll(named);
-    }
-
-    private static FileWatcherResourceReloadStrategy watcherOf(TestHub hub, Path dir) {
-        return hub.camel().hasServices(FileWatcherResourceReloadStrategy.class).stream()
-                .filter(watcher -> Path.of(watcher.getFolder()).toAbsolutePath().normalize()
-                        .equals(dir.toAbsolutePath().normalize())).findFirst().orElseThrow();
-    }
-
-    /** As an editor saves: the whole file appears at once (a rename), so the watcher never sees half of it. */
-    private static void write(Path root, Path file, String text) throws IOException {
-        Path draft = Files.writeString(root.resolve("draft"), text);
-        Files.move(draft, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 }

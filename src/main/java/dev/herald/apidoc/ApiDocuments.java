@@ -9,7 +9,8 @@ import org.apache.camel.model.RouteDefinition;
 
 /**
  * The hub's OpenAPI and AsyncAPI documents, built from the routes loaded in the CamelContext when first asked and
- * again after the routes changed (a live reload replaces route definitions), so a route added in YAML appears.
+ * again after the routes changed (a live reload replaces route definitions), so a route added in YAML appears, and
+ * the AsyncAPI document after the RabbitMQ consumers changed.
  */
 public final class ApiDocuments {
 
@@ -20,6 +21,7 @@ public final class ApiDocuments {
     private List<RouteDefinition> builtFrom = List.of();
     private JsonNode openApi;
     private JsonNode asyncApi;
+    private Object asyncApiConsumers;
 
     /**
      * {@code publicUrl}: herald.public-url, the server the document names (empty: relative to the document);
@@ -47,7 +49,10 @@ public final class ApiDocuments {
     public JsonNode asyncApi(CamelContext camel) {
         synchronized (routeChanges) {
             refreshIfRoutesChanged(camel);
-            if (asyncApi == null) {
+            // a live reload of the RabbitMQ consumers file gives the bridge new declarations
+            Object consumers = events.rabbit().map(EventSide.Rabbit::declared).orElse(null);
+            if (asyncApi == null || consumers != asyncApiConsumers) {
+                asyncApiConsumers = consumers;
                 asyncApi = AsyncApiDocument.of(events, HttpOperations.in(camel), HttpOperations.inputs(camel),
                         version);
             }

@@ -8,8 +8,8 @@ import dev.herald.settings.RabbitMq;
 import dev.herald.settings.Settings;
 import dev.herald.settings.Webhooks;
 import java.net.URI;
-import java.nio.file.Path;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * What the AsyncAPI document says of the event side besides the routes: the brokers' addresses (without
@@ -20,23 +20,30 @@ import java.util.Optional;
 public record EventSide(String publicUrl, String kafkaBrokers, EventSchemas schemas, Optional<Rabbit> rabbit,
         boolean webhooks, String deadLetterTopic) {
 
-    /** The RabbitMQ bridge: broker host:port, its exchanges, and what the consumers file declares. */
+    /**
+     * The RabbitMQ bridge: broker host:port, its exchanges, and what the consumers file declares now
+     * ({@code consumers}: the bridge's, which a live reload changes).
+     */
     public record Rabbit(String host, String exchange, String legacyExchange, String deadLetterExchange,
-            RabbitBridge.Declared declared) {
+            Supplier<RabbitBridge.Declared> consumers) {
+
+        public RabbitBridge.Declared declared() {
+            return consumers.get();
+        }
     }
 
     /**
      * From the settings and the engines the hub uses: {@code brokers} Kafka's, {@code amqpUrl} the RabbitMQ broker's
-     * (the embedded one's when none is set); the consumers file is read as the bridge reads it.
+     * (the embedded one's when none is set); the declared consumers are the bridge's.
      */
-    public static EventSide from(Settings settings, String brokers, String amqpUrl, EventSchemas schemas) {
+    public static EventSide from(Settings settings, String brokers, String amqpUrl, EventSchemas schemas,
+            RabbitBridge rabbitBridge) {
         Optional<Rabbit> rabbit = Optional.empty();
         if (settings.get(RabbitMq.ENABLED)) {
             URI broker = URI.create(amqpUrl.isEmpty() ? "amqp://127.0.0.1:5672" : amqpUrl);
             rabbit = Optional.of(new Rabbit(broker.getHost() + ":" + (broker.getPort() < 0 ? 5672 : broker.getPort()),
                     settings.get(RabbitMq.EXCHANGE), settings.get(RabbitMq.LEGACY_EXCHANGE),
-                    settings.get(RabbitMq.DEAD_LETTER_EXCHANGE),
-                    RabbitBridge.declared(Path.of(settings.get(RabbitMq.CONSUMERS_FILE)))));
+                    settings.get(RabbitMq.DEAD_LETTER_EXCHANGE), rabbitBridge::declared));
         }
         return new EventSide(settings.get(Http.PUBLIC_URL), brokers, schemas, rabbit, settings.get(Webhooks.ENABLED),
                 settings.get(DeadLetters.TOPIC));

@@ -15,8 +15,8 @@ public final class Sources {
 
     public static final Setting<Boolean> DEV_RELOAD = GROUP.add(Setting.of(
             "herald.dev.reload", Kind.flag(), "false",
-            "development only: a changed route file or schema is applied in place, a changed `bridges/*.yaml` "
-            + "checked, each after the start-up checks (a file failing them is refused, the previous one keeps "
+            "development only: a changed route file, schema or RabbitMQ consumers file (`bridges/rabbitmq.yaml`) is "
+            + "applied in place, after the start-up checks (a file failing them is refused, the previous one keeps "
             + "serving); see docs/operations.md, \"Live reload\""));
 
     public static final Setting<String> DB_DOMAIN_MIGRATIONS = GROUP.add(Setting.of(

@@ -12,8 +12,8 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * What bridges/rabbitmq.yaml declares: the consumers (adding one is an edit of that file and a restart)
- * and the legacy names of event types.
+ * What bridges/rabbitmq.yaml declares: the consumers (adding one is an edit of that file, applied at the next
+ * start or at once with live reload) and the legacy names of event types.
  */
 record BridgeDeclarations(List<BridgeConsumer> consumers, LegacyNames legacyNames) {
 

@@ -5,6 +5,8 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -21,6 +23,7 @@ final class BridgeMetrics {
     private final Map<String, Counter> bridged = new ConcurrentHashMap<>();
     private final Map<String, Counter> failures = new ConcurrentHashMap<>();
     private final Map<String, AtomicLong> queueDepths = new ConcurrentHashMap<>();
+    private final Map<String, Gauge> queueDepthGauges = new ConcurrentHashMap<>();
     private final Set<String> retryingPartitions = ConcurrentHashMap.newKeySet();
     private final AtomicLong blocked = new AtomicLong();
     private final AtomicLong kafkaLag = new AtomicLong();
@@ -39,11 +42,28 @@ final class BridgeMetrics {
         Gauge.builder("herald.rabbitmq.lag", kafkaLag::get)
                 .description("Events on Kafka the bridge has not confirmed yet (its consumer group's lag)")
                 .register(registry);
+        declared(consumers);
+    }
+
+    /**
+     * The consumers declared now (at start, and after a live reload): each has its meters; the queue depth of one
+     * no longer declared is no longer reported (its bridged count stays, as counters do).
+     */
+    synchronized void declared(Iterable<BridgeConsumer> consumers) {
+        Set<String> names = new HashSet<>();
         for (BridgeConsumer consumer : consumers) {
+            names.add(consumer.name());
             AtomicLong depth = queueDepths.computeIfAbsent(consumer.name(), name -> new AtomicLong());
-            Gauge.builder("herald.rabbitmq.queue.depth", depth::get).tag("consumer", consumer.name())
-                    .description("Messages waiting in the consumer's queue").register(registry);
+            queueDepthGauges.computeIfAbsent(consumer.name(), name -> Gauge.builder("herald.rabbitmq.queue.depth",
+                    depth::get).tag("consumer", name).description("Messages waiting in the consumer's queue")
+                    .register(registry));
             bridged(consumer);
+        }
+        for (String gone : new ArrayList<>(queueDepthGauges.keySet())) {
+            if (!names.contains(gone)) {
+                registry.remove(queueDepthGauges.remove(gone));
+                queueDepths.remove(gone);
+            }
         }
     }
 
@@ -81,7 +101,10 @@ final class BridgeMetrics {
     }
 
     void queueDepth(String consumer, long depth) {
-        queueDepths.get(consumer).set(depth);
+        AtomicLong gauge = queueDepths.get(consumer);
+        if (gauge != null) {
+            gauge.set(depth);
+        }
     }
 
     private Counter bridged(BridgeConsumer consumer) {

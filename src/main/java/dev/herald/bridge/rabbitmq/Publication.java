@@ -9,4 +9,9 @@ import java.util.List;
  */
 record Publication(String exchange, MessageFormat format, BridgedEvent event, List<BridgeConsumer> receivers,
         String correlationId, String traceparent, String tracestate) {
+
+    /** The same message, for the consumers who want it now (a live reload may have changed them). */
+    Publication withReceivers(List<BridgeConsumer> now) {
+        return new Publication(exchange, format, event, now, correlationId, traceparent, tracestate);
+    }
 }

@@ -1,5 +1,6 @@
 package dev.herald.bridge.rabbitmq;
 
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.amqp.core.QueueInformation;
@@ -11,13 +12,13 @@ public final class RabbitGauges implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(RabbitGauges.class);
 
-    private final BridgeDeclarations declarations;
+    private final Supplier<BridgeDeclarations> declarations;
     private final CachingConnectionFactory connections;
     private final BridgeMetrics metrics;
     private final KafkaLag lag;
 
-    RabbitGauges(BridgeDeclarations declarations, CachingConnectionFactory connections, BridgeMetrics metrics,
-            KafkaLag lag) {
+    RabbitGauges(Supplier<BridgeDeclarations> declarations, CachingConnectionFactory connections,
+            BridgeMetrics metrics, KafkaLag lag) {
         this.declarations = declarations;
         this.connections = connections;
         this.metrics = metrics;
@@ -31,7 +32,7 @@ public final class RabbitGauges implements AutoCloseable {
             LOG.debug("RabbitMQ bridge could not measure its Kafka lag: {}", e.getMessage());
         }
         RabbitAdmin admin = new RabbitAdmin(connections);
-        for (BridgeConsumer consumer : declarations.consumers()) {
+        for (BridgeConsumer consumer : declarations.get().consumers()) {
             try {
                 QueueInformation queue = admin.getQueueInfo(consumer.queue());
                 if (queue != null) {

@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
+import java.util.function.Supplier;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.component.kafka.KafkaConstants;
@@ -31,7 +32,7 @@ public final class RabbitPublishing {
     private static final String STARTED = "HeraldRabbitStarted";
     private static final String SPAN = "HeraldRabbitSpan";
 
-    private final BridgeDeclarations declarations;
+    private final Supplier<BridgeDeclarations> declarations;
     private final Exchanges exchanges;
     private final ReturningRabbitComponent component;
     private final RabbitRefusals refusals;
@@ -39,8 +40,9 @@ public final class RabbitPublishing {
     private final int maxMessageSize;
     private final Traces traces;
 
-    RabbitPublishing(BridgeDeclarations declarations, Exchanges exchanges, ReturningRabbitComponent component,
-            RabbitRefusals refusals, BridgeMetrics metrics, int maxMessageSize, Traces traces) {
+    RabbitPublishing(Supplier<BridgeDeclarations> declarations, Exchanges exchanges,
+            ReturningRabbitComponent component, RabbitRefusals refusals, BridgeMetrics metrics, int maxMessageSize,
+            Traces traces) {
         this.traces = traces;
         this.declarations = declarations;
         this.exchanges = exchanges;
@@ -79,7 +81,7 @@ public final class RabbitPublishing {
 
     /** The declared consumers of this format whose bindings match the event. */
     List<BridgeConsumer> receivers(MessageFormat format, BridgedEvent event) {
-        return declarations.of(format).stream().filter(c -> c.wants(event.type())).toList();
+        return declarations.get().of(format).stream().filter(c -> c.wants(event.type())).toList();
     }
 
     /** Route step (per publication): the AMQP message, with its exchange and routing key as properties. */
@@ -131,7 +133,7 @@ public final class RabbitPublishing {
      * herald.rabbitmq.max-message-size) and properties, every other header removed.
      */
     void message(Message out, BridgedEvent event, MessageFormat format, String correlationId) {
-        byte[] body = format.render(event, declarations.legacyNames());
+        byte[] body = format.render(event, declarations.get().legacyNames());
         if (body.length > maxMessageSize) {
             throw new UndeliverableEventException("too-large", "message of " + body.length
                     + " bytes is larger than herald.rabbitmq.max-message-size (" + maxMessageSize + ")");
@@ -155,8 +157,10 @@ public final class RabbitPublishing {
         Publication publication = exchange.getProperty(PUBLICATION, Publication.class);
         ReturnedMessage returned = component.takeReturn(publication.exchange(), publication.event().id().toString());
         if (returned != null) {
-            // a dead letter when a declared consumer should have had it (its span ends with that failure)
-            refusals.unrouted(exchange, publication, returned);
+            // a dead letter when a declared consumer should have had it (its span ends with that failure); who
+            // wants it now: a live reload may have unbound the consumers it was made for since
+            refusals.unrouted(exchange, publication.withReceivers(receivers(publication.format(),
+                    publication.event())), returned);
             spanEnded(exchange, null);
             return;
         }

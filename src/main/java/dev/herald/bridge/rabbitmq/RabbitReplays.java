@@ -3,6 +3,7 @@ package dev.herald.bridge.rabbitmq;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.springframework.amqp.core.ReturnedMessage;
@@ -20,11 +21,12 @@ public final class RabbitReplays {
     private static final String DEFAULT_EXCHANGE = "";
     private static final String EVENT_ID = "HeraldRabbitReplayEvent";
 
-    private final BridgeDeclarations declarations;
+    private final Supplier<BridgeDeclarations> declarations;
     private final RabbitPublishing publishing;
     private final ReturningRabbitComponent component;
 
-    RabbitReplays(BridgeDeclarations declarations, RabbitPublishing publishing, ReturningRabbitComponent component) {
+    RabbitReplays(Supplier<BridgeDeclarations> declarations, RabbitPublishing publishing,
+            ReturningRabbitComponent component) {
         this.declarations = declarations;
         this.publishing = publishing;
         this.component = component;
@@ -61,6 +63,6 @@ public final class RabbitReplays {
     }
 
     private Optional<BridgeConsumer> find(String name) {
-        return declarations.consumers().stream().filter(c -> c.name().equals(name)).findFirst();
+        return declarations.get().consumers().stream().filter(c -> c.name().equals(name)).findFirst();
     }
 }
