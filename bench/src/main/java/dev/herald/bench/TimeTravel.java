@@ -36,15 +36,7 @@ final class TimeTravel {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(60);
 
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-    private final String hub;
-    private final String id;
-    private final List<Instant> times;
-
-    private TimeTravel(String hub, String id, List<Instant> times) {
-        this.hub = hub;
-        this.id = id;
-        this.times = times;
+    private TimeTravel() {
     }
 
     static void run(Args args) throws Exception {
@@ -58,7 +50,8 @@ final class TimeTravel {
                 Files.writeString(idFile, fill(hub, db, args.getInt("events", 10_000)));
             }
             String id = Files.readString(idFile).strip();
-            TimeTravel reader = new TimeTravel(hub, id, times(db, id));
+            Reader reader = new Reader(HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build(), hub, id,
+                    times(db, id));
             int every = phase.equals("full") ? 0 : args.getInt("snapshot-every", 100);
             Main.log("timetravel (" + phase + "): customer " + id + ", " + (reader.times.size() - 1)
                     + " events, snapshots every " + (every == 0 ? "- (none)" : every));
@@ -162,82 +155,86 @@ final class TimeTravel {
         Main.log("timetravel: " + count + " snapshots stored (" + expected + " expected)");
     }
 
-    private void warmUp(int reads) throws Exception {
-        read(times.size() - 1, null);   // the newest: a read with snapshots on takes every one up to it
-        for (int i = 0; i < reads; i++) {
-            read(randomVersion(), null);
-        }
-    }
+    /** Reads of one customer's state at its events' times (index = version, 0 unused). */
+    private record Reader(HttpClient http, String hub, String id, List<Instant> times) {
 
-    private ObjectNode sequential(int reads, boolean latest) throws Exception {
-        Stats stats = new Stats();
-        LongAdder folded = new LongAdder();
-        long started = System.nanoTime();
-        for (int i = 0; i < reads; i++) {
-            long t0 = System.nanoTime();
-            int version = latest ? times.size() - 1 : randomVersion();
-            String outcome = read(version, folded);
-            if (outcome == null) {
-                stats.success("200", System.nanoTime() - t0);
-            } else {
-                stats.failure(outcome, outcome);
+        private void warmUp(int reads) throws Exception {
+            read(times.size() - 1, null);   // the newest: a read with snapshots on takes every one up to it
+            for (int i = 0; i < reads; i++) {
+                read(randomVersion(), null);
             }
         }
-        ObjectNode node = stats.toJson(Main.JSON.createObjectNode(), (System.nanoTime() - started) / 1e9, "reads_per_s");
-        node.put("events_folded_mean", Stats.round(folded.sum() / (double) Math.max(1, stats.ok.sum()), 1));
-        return node;
-    }
 
-    private ObjectNode closedLoop(int clients, double seconds) throws Exception {
-        Stats stats = new Stats();
-        LongAdder folded = new LongAdder();
-        long end = System.nanoTime() + (long) (seconds * 1e9);
-        List<Thread> threads = new ArrayList<>();
-        long started = System.nanoTime();
-        for (int c = 0; c < clients; c++) {
-            Thread client = new Thread(() -> {
-                while (System.nanoTime() < end) {
-                    long t0 = System.nanoTime();
-                    try {
-                        String outcome = read(randomVersion(), folded);
-                        if (outcome == null) {
-                            stats.success("200", System.nanoTime() - t0);
-                        } else {
-                            stats.failure(outcome, outcome);
-                        }
-                    } catch (Exception e) {
-                        stats.failure(e.getClass().getSimpleName(), String.valueOf(e.getMessage()));
-                    }
+        private ObjectNode sequential(int reads, boolean latest) throws Exception {
+            Stats stats = new Stats();
+            LongAdder folded = new LongAdder();
+            long started = System.nanoTime();
+            for (int i = 0; i < reads; i++) {
+                long t0 = System.nanoTime();
+                int version = latest ? times.size() - 1 : randomVersion();
+                String outcome = read(version, folded);
+                if (outcome == null) {
+                    stats.success("200", System.nanoTime() - t0);
+                } else {
+                    stats.failure(outcome, outcome);
                 }
-            });
-            client.start();
-            threads.add(client);
+            }
+            ObjectNode node = stats.toJson(Main.JSON.createObjectNode(), (System.nanoTime() - started) / 1e9, "reads_per_s");
+            node.put("events_folded_mean", Stats.round(folded.sum() / (double) Math.max(1, stats.ok.sum()), 1));
+            return node;
         }
-        for (Thread thread : threads) {
-            thread.join();
-        }
-        ObjectNode node = stats.toJson(Main.JSON.createObjectNode(), (System.nanoTime() - started) / 1e9, "reads_per_s");
-        node.put("clients", clients);
-        node.put("events_folded_mean", Stats.round(folded.sum() / (double) Math.max(1, stats.ok.sum()), 1));
-        return node;
-    }
 
-    private int randomVersion() {
-        return ThreadLocalRandom.current().nextInt(1, times.size());
-    }
+        private ObjectNode closedLoop(int clients, double seconds) throws Exception {
+            Stats stats = new Stats();
+            LongAdder folded = new LongAdder();
+            long end = System.nanoTime() + (long) (seconds * 1e9);
+            List<Thread> threads = new ArrayList<>();
+            long started = System.nanoTime();
+            for (int c = 0; c < clients; c++) {
+                Thread client = new Thread(() -> {
+                    while (System.nanoTime() < end) {
+                        long t0 = System.nanoTime();
+                        try {
+                            String outcome = read(randomVersion(), folded);
+                            if (outcome == null) {
+                                stats.success("200", System.nanoTime() - t0);
+                            } else {
+                                stats.failure(outcome, outcome);
+                            }
+                        } catch (Exception e) {
+                            stats.failure(e.getClass().getSimpleName(), String.valueOf(e.getMessage()));
+                        }
+                    }
+                });
+                client.start();
+                threads.add(client);
+            }
+            for (Thread thread : threads) {
+                thread.join();
+            }
+            ObjectNode node = stats.toJson(Main.JSON.createObjectNode(), (System.nanoTime() - started) / 1e9, "reads_per_s");
+            node.put("clients", clients);
+            node.put("events_folded_mean", Stats.round(folded.sum() / (double) Math.max(1, stats.ok.sum()), 1));
+            return node;
+        }
 
-    /** One ?as_of= read at a version's time; null when it answered that version, else what it answered. */
-    private String read(int version, LongAdder folded) throws Exception {
-        HttpResponse<String> answer = http.send(HttpRequest.newBuilder(URI.create(hub + "/api/customers/" + id
-                + "?as_of=" + times.get(version))).timeout(TIMEOUT).GET().build(), HttpResponse.BodyHandlers.ofString());
-        String etag = answer.headers().firstValue("etag").orElse("");
-        if (answer.statusCode() != 200 || !etag.equals("\"" + version + "\"")) {
-            return answer.statusCode() + " (version " + version + ", etag " + etag + ")";
+        private int randomVersion() {
+            return ThreadLocalRandom.current().nextInt(1, times.size());
         }
-        if (folded != null) {
-            folded.add(Long.parseLong(answer.headers().firstValue("herald-events-folded").orElse("0")));
+
+        /** One ?as_of= read at a version's time; null when it answered that version, else what it answered. */
+        private String read(int version, LongAdder folded) throws Exception {
+            HttpResponse<String> answer = http.send(HttpRequest.newBuilder(URI.create(hub + "/api/customers/" + id
+                    + "?as_of=" + times.get(version))).timeout(TIMEOUT).GET().build(), HttpResponse.BodyHandlers.ofString());
+            String etag = answer.headers().firstValue("etag").orElse("");
+            if (answer.statusCode() != 200 || !etag.equals("\"" + version + "\"")) {
+                return answer.statusCode() + " (version " + version + ", etag " + etag + ")";
+            }
+            if (folded != null) {
+                folded.add(Long.parseLong(answer.headers().firstValue("herald-events-folded").orElse("0")));
+            }
+            return null;
         }
-        return null;
     }
 
     private static void print(String phase, JsonNode m) {
