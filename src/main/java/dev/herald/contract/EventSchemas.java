@@ -12,10 +12,14 @@ import com.networknt.schema.SpecVersion.VersionFlag;
 import com.networknt.schema.ValidationMessage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
@@ -75,10 +79,12 @@ public final class EventSchemas {
 
     private final Path dir;
     private final Map<String, EventType> types;
+    private final String fingerprint;
 
     private EventSchemas(Path dir, Map<String, EventType> types) {
         this.dir = dir;
         this.types = Collections.unmodifiableMap(types);
+        this.fingerprint = fingerprintOf(this.types);
     }
 
     /** An empty registry when {@code dir} does not exist (no command may then declare an event). */
@@ -97,6 +103,32 @@ public final class EventSchemas {
 
     public Map<String, EventType> types() {
         return types;
+    }
+
+    /**
+     * What {@link #upcast} makes of stored events, in 16 hex digits: a digest of every type's name, versions and
+     * upcaster programs. Equal fingerprints, equal upcasts; a new version or an edited upcaster changes it. A state
+     * folded from upcast events is kept under it (state_snapshots.fold_key, V14), so a snapshot taken before such a
+     * change is not read after it.
+     */
+    public String fingerprint() {
+        return fingerprint;
+    }
+
+    private static String fingerprintOf(Map<String, EventType> types) {
+        StringBuilder text = new StringBuilder();
+        for (EventType type : types.values()) {   // a TreeMap: in name order
+            text.append(type.name()).append(' ').append(type.versions().keySet()).append('\n');
+            new TreeMap<>(type.upcasters()).forEach((from, upcaster) ->
+                    text.append(from).append(':').append(upcaster.source()).append('\n'));
+        }
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256")
+                    .digest(text.toString().getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(digest, 0, 8);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     public Optional<Version> version(String type, int version) {

@@ -31,11 +31,13 @@ public final class Upcaster {
     private final Path file;
     private final int from;
     private final JsonQuery program;
+    private final String source;
 
-    private Upcaster(Path file, int from, JsonQuery program) {
+    private Upcaster(Path file, int from, JsonQuery program, String source) {
         this.file = file;
         this.from = from;
         this.program = program;
+        this.source = source;
     }
 
     /** The program in {@code file}, compiled; a file that is not jq refuses the start, naming it. */
@@ -51,7 +53,7 @@ public final class Upcaster {
 
     static Upcaster compile(Path file, int from, String source) {
         try {
-            return new Upcaster(file, from, JsonQuery.compile(source, Versions.JQ_1_6));
+            return new Upcaster(file, from, JsonQuery.compile(source, Versions.JQ_1_6), source);
         } catch (JsonQueryException | RuntimeException e) {
             throw new IllegalArgumentException("upcaster " + file + " is not a jq program: " + e.getMessage(), e);
         }
@@ -59,6 +61,11 @@ public final class Upcaster {
 
     public Path file() {
         return file;
+    }
+
+    /** The program as written (part of {@link EventSchemas#fingerprint()}). */
+    public String source() {
+        return source;
     }
 
     /** The version whose data it reads; it writes {@code from() + 1}. */

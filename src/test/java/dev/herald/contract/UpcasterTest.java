@@ -108,6 +108,23 @@ class UpcasterTest {
                 .hasMessageContaining("breaks version 2");
     }
 
+    /** What invalidates the snapshots of ?as_of= reads (V14): an edited upcaster or a new version, not a reload. */
+    @Test
+    void theFingerprintChangesWithWhatUpcastingGives(@TempDir Path dir) throws Exception {
+        Path type = type(dir, "none");
+        Files.writeString(type.resolve("1-to-2.jq"), RENAME_DEFAULT_DROP);
+        String first = EventSchemas.load(dir).fingerprint();
+        assertThat(EventSchemas.load(dir).fingerprint()).as("the same files").isEqualTo(first).hasSize(16);
+
+        Files.writeString(type.resolve("1-to-2.jq"), RENAME_DEFAULT_DROP.replace("\"NL\"", "\"BE\""));
+        String edited = EventSchemas.load(dir).fingerprint();
+        assertThat(edited).as("an edited upcaster").isNotEqualTo(first);
+
+        Files.writeString(type.resolve("3.json"), V2);
+        Files.writeString(type.resolve("2-to-3.jq"), ".");
+        assertThat(EventSchemas.load(dir).fingerprint()).as("a new version").isNotIn(first, edited);
+    }
+
     private static Path type(Path dir, String compatibility) throws Exception {
         Path type = Files.createDirectories(dir.resolve("person.made"));
         Files.writeString(type.resolve("1.json"), V1);

@@ -56,6 +56,38 @@ class FoldRuleTest {
     }
 
     @Test
+    void aSnapshotRowIsTheStateTheFoldGoesOnFrom() {
+        FoldEndpoint.Folded folded = FoldEndpoint.fold(List.of(
+                event(200, FoldEndpoint.SNAPSHOT, "{\"name\":\"Ada\",\"city\":\"London\"}"),
+                event(201, "customer.updated", "{\"city\":\"Paris\"}")), DELETED, 100);
+        assertThat(folded.state()).isEqualTo(json("{\"name\":\"Ada\",\"city\":\"Paris\",\"version\":201,\"as_of\":\"T\"}"));
+        assertThat(folded.from()).isEqualTo(200);
+        assertThat(folded.eventsFolded()).isEqualTo(1);
+        assertThat(folded.taken()).isEmpty();
+
+        FoldEndpoint.Folded alone = FoldEndpoint.fold(List.of(event(200, FoldEndpoint.SNAPSHOT, "{\"a\":1}")), DELETED, 100);
+        assertThat(alone.state()).as("as_of at the snapshot's version").isEqualTo(json("{\"a\":1,\"version\":200,\"as_of\":\"T\"}"));
+        assertThat(FoldEndpoint.fold(List.of(event(300, FoldEndpoint.SNAPSHOT, "null")), DELETED, 100).state())
+                .as("a snapshot of no aggregate").isNull();
+        assertThat(FoldEndpoint.fold(List.of(event(300, FoldEndpoint.SNAPSHOT, "null"),
+                event(301, "customer.created", "{\"a\":2}")), DELETED, 100).state())
+                .isEqualTo(json("{\"a\":2,\"version\":301,\"as_of\":\"T\"}"));
+    }
+
+    @Test
+    void theStateAfterEveryMultipleOfSnapshotEveryIsTaken() {
+        FoldEndpoint.Folded folded = FoldEndpoint.fold(List.of(event(1, "x.created", "{\"a\":1}"),
+                event(2, "x.updated", "{\"b\":2}"), event(3, "x.updated", "{\"a\":3}"), event(4, "x.deleted", "{}"),
+                event(5, "x.created", "{\"c\":5}")), DELETED, 2);
+        assertThat(folded.taken()).isEqualTo(json("[{\"version\":2,\"state\":{\"a\":1,\"b\":2}},"
+                + "{\"version\":4,\"state\":null}]"));
+        assertThat(folded.from()).isZero();
+        assertThat(folded.eventsFolded()).isEqualTo(5);
+        assertThat(FoldEndpoint.fold(List.of(event(1, "x.created", "{}"), event(2, "x.updated", "{}")), DELETED, 0)
+                .taken()).as("snapshotEvery=0: none").isEmpty();
+    }
+
+    @Test
     void timesAreRfc3339WithAnOffset() {
         assertThat(ParametersEndpoint.time("as_of", "2026-12-06T10:15:30Z"))
                 .isEqualTo(OffsetDateTime.parse("2026-12-06T10:15:30Z"));

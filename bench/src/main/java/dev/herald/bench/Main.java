@@ -23,6 +23,8 @@ import java.time.Instant;
  *   webhooks --hub-url URL --events N --out FILE                 webhook deliveries/s, alone and beside a hanging endpoint
  *   rabbitmq-drain --hub-log FILE --queue Q --events N ... --out FILE   the bridge forwarding a backlog, and raw AMQP
  *   projection-catchup --jdbc-url URL --events N --out FILE    a running hub's projection catching up, beside plain JDBC
+ *   timetravel --phase full|snapshots --hub-url URL --jdbc-url URL --id-file F ... --out FILE   ?as_of= reads of a
+ *                                                              customer with N events, without and with snapshots
  *   relay-debezium-herald|relay-debezium-peer|relay-debezium-merge ...   Herald's relay beside Debezium (RelayVsDebezium)
  *   sagas --hub-url URL --jdbc-url URL --payment-port P --inventory-port Q --orders N --out FILE   order-fulfilment
  *                                                              sagas/s against instant local services, beside a plain client
@@ -56,6 +58,7 @@ public final class Main {
             case "rabbitmq-drain" -> RabbitDrain.run(args);
             case "soak" -> Soak.run(args);
             case "projection-catchup" -> ProjectionCatchUp.run(args);
+            case "timetravel" -> TimeTravel.run(args);
             case "relay-debezium-herald" -> RelayVsDebezium.herald(args);
             case "relay-debezium-peer" -> RelayVsDebezium.peer(args);
             case "relay-debezium-merge" -> RelayVsDebezium.merge(args);

@@ -28,7 +28,8 @@ final class ReportMarkdown {
         ScenarioTable.append(b, root.get("sessions"));
         PeerTable.append(b, root.get("sessions"));
         b.append("\nHerald cells: commands/s achieved · latency p50 / p99 / max (open model: from the intended send time) · errors by status.\n");
-        b.append("The RabbitMQ, projection and saga scenarios run when asked for (`--modes rabbitmq`, `--modes projection`, `--modes saga`).\n");
+        b.append("The RabbitMQ, projection, saga and timetravel scenarios run when asked for (`--modes rabbitmq`, `--modes projection`,"
+                + " `--modes saga`, `--modes timetravel`).\n");
 
         RunChecks.append(b, meta, root.get("sessions"));
         if (png != null) {

@@ -82,6 +82,11 @@ final class ScenarioTable {
                 sagaRow(b, s.get("sagas"));
             }
         }
+        for (JsonNode s : sessions) {
+            if (s.has("timetravel")) {
+                timeTravelRows(b, s.get("timetravel"));
+            }
+        }
         footprintRows(b, ready, rssMax);
     }
 
@@ -97,6 +102,37 @@ final class ScenarioTable {
                 .append(num(p.path("raw_per_s").asDouble())).append(" events/s | **")
                 .append(String.format(Locale.ROOT, "%.2fx", ratio)).append("** | ")
                 .append(String.format(Locale.ROOT, "≥ %.1fx %s", target, ratio >= target ? "✅" : "❌")).append(" |\n");
+    }
+
+    /**
+     * ?as_of= reads of one customer with N events, with snapshots beside the same reads folding from version 1
+     * (a hub with herald.eventsourcing.snapshot-every=0 on the same store, just before): the ratio is the speed-up.
+     */
+    private static void timeTravelRows(StringBuilder b, JsonNode t) {
+        JsonNode with = t.path("snapshots");
+        JsonNode full = t.path("full");
+        for (String read : List.of("latest", "random", "throughput")) {
+            JsonNode w = with.path(read);
+            JsonNode f = full.path(read);
+            boolean loop = read.equals("throughput");
+            b.append("| time travel: `?as_of=` ").append(switch (read) {
+                case "latest" -> "the newest event's time";
+                case "random" -> "a random event's time";
+                default -> "random times, " + w.path("clients").asInt() + " clients";
+            }).append(", a customer with ").append(num(t.path("events").asDouble())).append(" events, snapshots every ")
+                    .append(with.path("snapshot_every").asInt()).append(" | ").append(travel(w, loop))
+                    .append(" | full replay (no snapshots, same store): ").append(travel(f, loop)).append(" | **")
+                    .append(String.format(Locale.ROOT, "%.1fx", loop
+                            ? w.path("reads_per_s").asDouble() / Math.max(1e-9, f.path("reads_per_s").asDouble())
+                            : f.path("p50_ms").asDouble() / Math.max(1e-9, w.path("p50_ms").asDouble())))
+                    .append(loop ? " reads/s" : " faster p50").append("** | – |\n");
+        }
+    }
+
+    private static String travel(JsonNode r, boolean loop) {
+        return (loop ? num(r.path("reads_per_s").asDouble()) + " reads/s · " : "") + "p50 " + ms(r.path("p50_ms"))
+                + " · p99 " + ms(r.path("p99_ms")) + " · " + num(r.path("events_folded_mean").asDouble())
+                + " events folded per read" + errors(r);
     }
 
     /**
