@@ -59,6 +59,10 @@ public final class Webhooks {
             "herald.webhooks.poll-interval", Kind.count(1), "250",
             "ms between looks for due retries"));
 
+    public static final Setting<Integer> FAN_OUT_LINGER = GROUP.add(Setting.of(
+            "herald.webhooks.fan-out-linger", Kind.count(1), "100",
+            "longest ms an event read from Kafka waits for others to be fanned out with it in one transaction"));
+
     public static final Setting<Duration> LEASE = GROUP.add(Setting.of(
             "herald.webhooks.lease", Kind.millis(), "60000",
             "ms a claimed delivery is held before another instance may take it"));

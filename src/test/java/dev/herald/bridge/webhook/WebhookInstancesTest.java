@@ -7,6 +7,8 @@ import dev.herald.bridge.webhook.WebhookReceiver.Answer;
 import dev.herald.bridge.webhook.WebhookReceiver.Received;
 import dev.herald.testing.HttpApi.Response;
 import dev.herald.testing.TestHub;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -25,9 +27,15 @@ import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
+import org.apache.kafka.clients.admin.ListOffsetsOptions;
+import org.apache.kafka.clients.admin.ListOffsetsResult.ListOffsetsResultInfo;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.IsolationLevel;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.TopicExistsException;
-import org.junit.jupiter.api.Disabled;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -41,16 +49,6 @@ class WebhookInstancesTest {
     private static final Duration PATIENCE = Duration.ofSeconds(60);
     private static final int AGGREGATES = 10;
 
-    // Quarantined 2026-12-07: on a quiet machine the first hub holds partitions of the shared group (the admin
-    // client says so) yet its fan-out reads nothing for a minute while the second reads every record; it passed
-    // on the loaded machine it was written on and fails 3 of 3 since, on its own branch too. Either the first
-    // consumer stalls after the group's rebalance (a real defect for several instances) or the test reads the
-    // wrong hub's counter: to find out before this runs again (closing note of the session, issue 27). A run with
-    // the group described at each poll (it passed that time) showed the group stable, 4 and 2 partitions held,
-    // yet neither hub's fan-out read a record for the first several polls, then one hub, then the other: look at
-    // what delays a consumer's first fetch on its partitions (read_committed behind a Kafka transaction left
-    // open, e.g. until transaction.timeout.ms, would look like this).
-    @Disabled("quarantined: the first hub's fan-out reads nothing after the second joins; see the comment above")
     @Test
     void twoHubsFanOutEachEventOnceAndDeliverEachAggregateInOrder() throws Exception {
         // the first attempt of every even version fails: an aggregate's next event waits for that retry, whichever
@@ -93,11 +91,17 @@ class WebhookInstancesTest {
                     writers.shutdown();
                     // which hub owns which partition is the group's choice, and the second joins while the first
                     // reads: new aggregates (new partition keys) go on until both have fanned out some
-                    await().atMost(PATIENCE).untilAsserted(() -> {
-                        ids.add(WebhookHubs.customer(hubs.get(ids.size() % 2), "More " + ids.size()));
-                        assertThat(hubs.stream().map(WebhookInstancesTest::fanOutRecords).toList())
-                                .allMatch(records -> records > 0);
-                    });
+                    try {
+                        await().atMost(PATIENCE).untilAsserted(() -> {
+                            ids.add(WebhookHubs.customer(hubs.get(ids.size() % 2), "More " + ids.size()));
+                            assertThat(hubs.stream().map(WebhookInstancesTest::fanOutRecords).toList())
+                                    .allMatch(records -> records > 0);
+                        });
+                    } catch (ConditionTimeoutException e) {
+                        throw new AssertionError("fan-out records per hub " + hubs.stream()
+                                .map(WebhookInstancesTest::fanOutRecords).toList() + "; " + group(brokers, group)
+                                + "\n" + consumerThreads(), e);
+                    }
 
                     long events = first.queryLong("SELECT count(*) FROM events");
                     await().atMost(PATIENCE).until(() -> first.queryLong(
@@ -157,6 +161,39 @@ class WebhookInstancesTest {
                         .allMatch(member -> !member.assignment().topicPartitions().isEmpty());
             });
         }
+    }
+
+    /** Who holds which partition, where the group's offsets are and where the partitions end: what a stall is. */
+    private static String group(String brokers, String group) throws Exception {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, brokers))) {
+            ConsumerGroupDescription described = admin.describeConsumerGroups(List.of(group)).all().get().get(group);
+            Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group)
+                    .partitionsToOffsetAndMetadata().get();
+            Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+            described.members().forEach(member -> member.assignment().topicPartitions()
+                    .forEach(partition -> latest.put(partition, OffsetSpec.latest())));
+            Map<TopicPartition, ListOffsetsResultInfo> ends = admin.listOffsets(latest,
+                    new ListOffsetsOptions(IsolationLevel.READ_COMMITTED)).all().get();
+            StringBuilder text = new StringBuilder("group ").append(described.state());
+            described.members().forEach(member -> member.assignment().topicPartitions().forEach(partition ->
+                    text.append("\n  ").append(member.clientId()).append(' ').append(partition).append(" committed ")
+                            .append(committed.get(partition) == null ? "-" : committed.get(partition).offset())
+                            .append(" end(read_committed) ").append(ends.get(partition).offset())));
+            return text.toString();
+        }
+    }
+
+    private static String consumerThreads() {
+        StringBuilder text = new StringBuilder();
+        for (ThreadInfo thread : ManagementFactory.getThreadMXBean().dumpAllThreads(false, false)) {
+            if (thread.getThreadName().contains("KafkaConsumer") || thread.getThreadName().contains("webhooks")) {
+                text.append(thread.getThreadName()).append(' ').append(thread.getThreadState()).append('\n');
+                for (StackTraceElement frame : thread.getStackTrace()) {
+                    text.append("    at ").append(frame).append('\n');
+                }
+            }
+        }
+        return text.toString();
     }
 
     private static double fanOutRecords(TestHub hub) {
