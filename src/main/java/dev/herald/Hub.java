@@ -13,6 +13,7 @@ import dev.herald.deadletter.DeadLetterStore;
 import dev.herald.cdc.CdcSources;
 import dev.herald.cdc.ChangeMeters;
 import dev.herald.cdc.ChangeNotConfirmed;
+import dev.herald.cdc.ChangeRefusals;
 import dev.herald.embedded.EmbeddedAmqpBroker;
 import dev.herald.embedded.EmbeddedKafka;
 import dev.herald.embedded.EmbeddedPostgresServer;
@@ -298,7 +299,9 @@ final class Hub {
                 dataDir.resolve("cdc"), settings.get(Cdc.SLOT_LAG_ALERT), settings.get(Cdc.SLOT_LAG_INTERVAL),
                 metrics.registry()));
         registry.bind("cdcUnconfirmed", new ChangeNotConfirmed());
-        registry.bind("cdcChanges", new ChangeMeters(metrics.registry()));
+        ChangeMeters cdcChanges = new ChangeMeters(metrics.registry());
+        registry.bind("cdcChanges", cdcChanges);
+        registry.bind("cdcRefusals", new ChangeRefusals(dataSource, deadLetters, cdcChanges));
         own(WebhookBridge.install(camel, settings, dataDir, dataSource, deadLetters, metrics.registry(), traces));
         LiveReload.install(camel, settings, oneChangeAtATime, rabbitBridge);
         LOG.info("Herald: database {}, Kafka {}, publish mode {}", Settings.withoutCredentials(dbUrl), brokers,
@@ -327,10 +330,11 @@ final class Hub {
         SqlParameterCheck.check(camel);
         EventSchemaCheck.check(camel, camel.getRegistry().lookupByNameAndType("eventSchemas", EventSchemas.class));
         Set<String> topics = new TreeSet<>(DeclaredTopics.in(camel));
-        topics.addAll(cdc.settle(camel, camel.getRegistry().lookupByNameAndType("eventSchemas", EventSchemas.class)));
+        DeadLetterStore deadLetters = camel.getRegistry().lookupByNameAndType("deadLetters", DeadLetterStore.class);
+        topics.addAll(cdc.settle(camel, camel.getRegistry().lookupByNameAndType("eventSchemas", EventSchemas.class),
+                deadLetters));
         BridgeConsumers.settle(camel, topics);
         SagaChecks.check(camel);
-        DeadLetterStore deadLetters = camel.getRegistry().lookupByNameAndType("deadLetters", DeadLetterStore.class);
         SinkRetries.register(camel, deadLetters);
         ReactionSteps.settle(camel, new CommandRoutes(camel), deadLetters);
     }

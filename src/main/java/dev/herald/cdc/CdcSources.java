@@ -1,6 +1,7 @@
 package dev.herald.cdc;
 
 import dev.herald.contract.EventSchemas;
+import dev.herald.deadletter.DeadLetterStore;
 import dev.herald.intake.DeclaredRoute;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
@@ -8,7 +9,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import org.apache.camel.CamelContext;
@@ -21,7 +24,8 @@ import org.apache.camel.model.ToDefinition;
  * The declared CDC sources (routes starting {@code from: debezium-postgres:}, see routes/cdc.camel.yaml), settled
  * after the routes are loaded and before Camel creates them: Camel's Debezium component is told the database (the
  * hub's, or herald.cdc.db-url), the offsets' directory is made, each source's event types must have schemas, the
- * bridges learn their topics, and each slot's lag is watched. With no source declared nothing of Debezium loads.
+ * bridges learn their topics, each slot's lag is watched, and an operator's retry of a change a source dead-lettered
+ * runs through its route ({@link ChangeRetries}). With no source declared nothing of Debezium loads.
  */
 public final class CdcSources implements AutoCloseable {
 
@@ -45,7 +49,8 @@ public final class CdcSources implements AutoCloseable {
     }
 
     /** Answers the Kafka topics of the declared sources' events (none declared: none). */
-    public Set<String> settle(CamelContext camel, EventSchemas schemas) throws IOException {
+    public Set<String> settle(CamelContext camel, EventSchemas schemas, DeadLetterStore deadLetters)
+            throws IOException {
         List<RouteDefinition> sources = new ArrayList<>();
         for (RouteDefinition route : camel.getCamelContextExtension().getContextPlugin(Model.class)
                 .getRouteDefinitions()) {
@@ -55,7 +60,9 @@ public final class CdcSources implements AutoCloseable {
             }
         }
         Set<String> topics = new TreeSet<>();
+        Map<String, String> routes = new HashMap<>();
         if (sources.isEmpty()) {
+            ChangeRetries.register(camel, deadLetters, routes);
             return topics;
         }
         Files.createDirectories(offsets);
@@ -75,10 +82,12 @@ public final class CdcSources implements AutoCloseable {
                         }
                     }
                     topics.add(change.getTopic());
+                    routes.put(change.getSource(), route.getRouteId());
                 }
                 return null;
             });
         }
+        ChangeRetries.register(camel, deadLetters, routes);
         lag = new SlotLag(database, lagAlert, lagInterval, slots, registry);
         return topics;
     }

@@ -67,33 +67,35 @@ public final class ChangeEndpoint extends HeraldStep {
             case "c", "r" -> "created";
             case "u" -> "updated";
             case "d" -> "deleted";
-            default -> throw new IllegalArgumentException("source " + source + ": a change without a known operation ("
-                    + operation + "); only inserts, updates, deletes and snapshot reads become events");
+            default -> null;
         };
-        JsonNode data = Rows.json(operation.equals("d") ? in.getHeader(BEFORE) : in.getBody());
-        JsonNode id = data.path(idColumn);
-        if (!id.isValueNode() || id.isNull() || id.asText().isEmpty()) {
-            throw new IllegalArgumentException("source " + source + ": the row has no " + idColumn
+        Map<?, ?> at = in.getHeader(SOURCE, Map.class) == null ? Map.of() : in.getHeader(SOURCE, Map.class);
+        Object image = "d".equals(operation) ? in.getHeader(BEFORE) : in.getBody();
+        JsonNode data = Rows.isRow(image) ? Rows.json(image) : null;
+        JsonNode id = data == null ? null : data.path(idColumn);
+        boolean hasId = id != null && id.isValueNode() && !id.isNull() && !id.asText().isEmpty();
+        Change change = new Change(source, operation, at.get("lsn"), at.get("schema") + "." + at.get("table"),
+                hasId ? id.asText() : null, data, kind == null ? null : eventType(kind));
+        // kept before any refusal: a refused change is dead-lettered with its identity and row (cdcRefusals)
+        exchange.setProperty(Change.PROPERTY, change);
+        if (kind == null) {
+            throw new ChangeRefused("source " + source + ": a change without a known operation (" + operation
+                    + "); only inserts, updates, deletes and snapshot reads become events");
+        }
+        if (data == null) {
+            throw new ChangeRefused("source " + source + ": the change has no row image"
+                    + (image == null ? "" : " (a " + image.getClass().getName() + ")"));
+        }
+        if (!hasId) {
+            throw new ChangeRefused("source " + source + ": the row has no " + idColumn
                     + " (the aggregate id); a delete needs it in the before image (its primary key, or REPLICA "
                     + "IDENTITY FULL)");
         }
-        String aggregateId = id.asText();
-        Inbound change = new Inbound(source, "cdc:" + source, position(in.getHeader(SOURCE, Map.class), operation,
-                aggregateId), eventType(kind));
-        String requestHash = JsonBodies.sha256(change.id() + "\n" + JsonBodies.canonical(data));
-        exchange.setProperty(Command.PROPERTY, new Command(declaration(kind), EventStore.newId(), aggregateId, data,
-                null, change.idempotencyKey(), requestHash, new HashMap<>(), null, null, change));
+        Inbound inbound = new Inbound(source, change.inboxSource(), change.position(), change.type());
+        String requestHash = JsonBodies.sha256(inbound.id() + "\n" + JsonBodies.canonical(data));
+        exchange.setProperty(Command.PROPERTY, new Command(declaration(kind), EventStore.newId(), change.key(), data,
+                null, inbound.idempotencyKey(), requestHash, new HashMap<>(), null, null, inbound));
         exchange.setProperty(DATA_PROPERTY, data);
-    }
-
-    /**
-     * Where the change is in the source: its LSN, table and row. A row of the initial snapshot has no LSN of its
-     * own, so a snapshot restarted after a crash finds the rows it already delivered by table and row.
-     */
-    static String position(Map<?, ?> metadata, String operation, String aggregateId) {
-        Map<?, ?> at = metadata == null ? Map.of() : metadata;
-        String table = at.get("schema") + "." + at.get("table");
-        return (operation.equals("r") ? "snapshot" : String.valueOf(at.get("lsn"))) + "/" + table + "/" + aggregateId;
     }
 
     private String eventType(String kind) {

@@ -29,11 +29,13 @@ public final class ChangeMeters implements Processor {
             throw new IllegalStateException("route " + exchange.getFromRouteId() + " counts a change before its "
                     + "groupCommit policy ran");
         }
-        String source = exchange.getFromRouteId();
-        String outcome = result.replayed() ? "repeated" : "stored";
+        count(exchange.getFromRouteId(), result.replayed() ? "repeated" : "stored");
+    }
+
+    void count(String source, String outcome) {
         counters.computeIfAbsent(source + "\n" + outcome, key -> Counter.builder("herald.cdc.changes")
                 .tag("source", source).tag("outcome", outcome)
-                .description("Row changes a CDC source took: stored as events, or repeated deliveries recognised")
+                .description("Row changes a CDC source took: stored, repeated deliveries recognised, dead-lettered")
                 .register(registry)).increment();
     }
 }

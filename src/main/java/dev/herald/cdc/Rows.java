@@ -15,7 +15,7 @@ import org.apache.kafka.connect.data.Struct;
 /**
  * A row image as Debezium gives it (a Kafka Connect {@link Struct}) as the event's JSON data: columns by name,
  * numbers with their precision, bytes as base64; time columns as Debezium's default mapping gives them (epoch
- * numbers, see docs/cdc.md).
+ * numbers, see docs/cdc.md). A row an operator's retry gives back (as a dead letter kept it) is that JSON already.
  */
 final class Rows {
 
@@ -24,7 +24,15 @@ final class Rows {
     private Rows() {
     }
 
+    /** A row image: Debezium's, or the row a dead letter kept (an operator's retry of a refused change). */
+    static boolean isRow(Object row) {
+        return row instanceof Struct || row instanceof ObjectNode;
+    }
+
     static ObjectNode json(Object row) {
+        if (row instanceof ObjectNode kept) {
+            return kept.deepCopy();
+        }
         if (!(row instanceof Struct struct)) {
             throw new IllegalArgumentException("the change has no row image"
                     + (row == null ? "" : " (a " + row.getClass().getName() + ")"));

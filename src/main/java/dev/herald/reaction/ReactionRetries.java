@@ -1,17 +1,15 @@
 package dev.herald.reaction;
 
 import dev.herald.deadletter.DeadLetterStore;
+import dev.herald.deadletter.RouteRedelivery;
 import dev.herald.http.Problem;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.Map;
 import java.util.UUID;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
-import org.apache.camel.Route;
 
 /**
  * How an operator's retry of an {@code inbound} dead letter is delivered: the event as it was read (the dead
@@ -23,9 +21,6 @@ final class ReactionRetries {
 
     /** The exchange property marking a run for an operator's retry. */
     static final String OPERATOR_RETRY = "HeraldReactionOperatorRetry";
-    private static final String ORIGINAL = """
-            SELECT CAST(original_event AS text) FROM dead_letters
-             WHERE stage = ? AND event_id = ? AND destination = ? ORDER BY id DESC LIMIT 1""";
 
     private final CamelContext camel;
     /** reaction name -> its route id */
@@ -42,36 +37,14 @@ final class ReactionRetries {
     }
 
     private void redeliver(Connection transaction, UUID eventId, String reaction) throws SQLException {
-        String routeId = routes.get(reaction);
-        Route route = routeId == null ? null : camel.getRoute(routeId);
-        if (route == null) {
-            throw Problem.conflict("not-retriable", "reaction " + reaction + " is not running");
-        }
-        byte[] event = original(transaction, eventId, reaction);
-        Exchange exchange = route.getEndpoint().createExchange();
-        exchange.getExchangeExtension().setFromEndpoint(route.getEndpoint());
-        exchange.getExchangeExtension().setFromRouteId(routeId);
-        exchange.setProperty(OPERATOR_RETRY, true);
-        exchange.getIn().setBody(event);
-        try {
-            route.getConsumer().getProcessor().process(exchange);
-        } catch (Exception e) {
-            exchange.setException(e);
-        }
+        byte[] event = RouteRedelivery.originalEvent(transaction, ReactionErrors.STAGE, eventId, reaction)
+                .getBytes(StandardCharsets.UTF_8);
+        Exchange exchange = RouteRedelivery.run(camel, routes.get(reaction), "reaction " + reaction, message -> {
+            message.setProperty(OPERATOR_RETRY, true);
+            message.getIn().setBody(event);
+        });
         if (exchange.getException() != null) {
             throw exchange.getException() instanceof Problem problem ? problem : failedAgain(exchange.getException());
-        }
-    }
-
-    private static byte[] original(Connection transaction, UUID eventId, String reaction) throws SQLException {
-        try (PreparedStatement select = transaction.prepareStatement(ORIGINAL)) {
-            select.setString(1, ReactionErrors.STAGE);
-            select.setObject(2, eventId);
-            select.setString(3, reaction);
-            try (ResultSet row = select.executeQuery()) {
-                row.next();
-                return row.getString(1).getBytes(StandardCharsets.UTF_8);
-            }
         }
     }
 
