@@ -1,6 +1,7 @@
 package dev.herald.apidoc;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.herald.cdc.CdcSources;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.camel.CamelContext;
@@ -53,7 +54,8 @@ public final class ApiDocuments {
             Object consumers = events.rabbit().map(EventSide.Rabbit::declared).orElse(null);
             if (asyncApi == null || consumers != asyncApiConsumers) {
                 asyncApiConsumers = consumers;
-                asyncApi = AsyncApiDocument.of(events, HttpOperations.in(camel), HttpOperations.inputs(camel),
+                asyncApi = AsyncApiDocument.of(events, HttpOperations.in(camel),
+                        AsyncApiDocument.capturedEvents(CdcSources.declared(camel)), HttpOperations.inputs(camel),
                         version);
             }
             return asyncApi;

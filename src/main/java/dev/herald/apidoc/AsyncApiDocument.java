@@ -5,10 +5,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.herald.bridge.rabbitmq.RabbitBridge.DeclaredConsumer;
+import dev.herald.cdc.ChangeEndpoint;
 import dev.herald.contract.EventSchemas.EventType;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -18,7 +20,8 @@ import java.util.TreeMap;
 /**
  * The AsyncAPI 3.0 document of what the hub publishes and consumes, from the same declarations as the OpenAPI
  * document: each command route's {@code herald:command} step gives a Kafka topic and the event type and version it
- * carries (key = aggregate id, CloudEvents envelope, data by reference to the schema registry); a projection's output
+ * carries (key = aggregate id, CloudEvents envelope, data by reference to the schema registry), and so does each CDC
+ * source's {@code herald:change} step with its three event types; a projection's output
  * topic and any Kafka topic a route consumes that no command publishes (an inbound topic) come from the routes'
  * inputs; the RabbitMQ exchanges, consumer queues and routing keys from bridges/rabbitmq.yaml; webhooks with their
  * Standard Webhooks headers; the dead-letter topic. A Jackson tree, as the OpenAPI one (see {@link OpenApiDocument}).
@@ -49,8 +52,12 @@ final class AsyncApiDocument {
         this.messages = JSON.createObjectNode();
     }
 
-    static ObjectNode of(EventSide side, List<HttpOperation> http, List<String> inputs, String version) {
-        return new AsyncApiDocument(side).build(declaredEvents(http), inputs, version);
+    /** {@code captured}: the events of the declared CDC sources ({@link #capturedEvents}). */
+    static ObjectNode of(EventSide side, List<HttpOperation> http, List<DeclaredEvent> captured, List<String> inputs,
+            String version) {
+        List<DeclaredEvent> events = new ArrayList<>(declaredEvents(http));
+        events.addAll(captured);
+        return new AsyncApiDocument(side).build(events, inputs, version);
     }
 
     private ObjectNode build(List<DeclaredEvent> events, List<String> inputs, String version) {
@@ -124,8 +131,8 @@ final class AsyncApiDocument {
     }
 
     private void kafkaTopic(String topic, Set<DeclaredEvent> events) {
-        ObjectNode channel = channel("kafka." + topic, topic, "kafka", "the events of the commands that declare "
-                + "topic " + topic + "; record key = aggregate id, value = the CloudEvent (UTF-8 JSON)");
+        ObjectNode channel = channel("kafka." + topic, topic, "kafka", "the events of the commands and CDC sources "
+                + "that declare topic " + topic + "; record key = aggregate id, value = the CloudEvent (UTF-8 JSON)");
         channel.putObject("bindings").putObject("kafka").put("topic", topic).put("bindingVersion", KAFKA_BINDING);
         ObjectNode channelMessages = channel.putObject("messages");
         ObjectNode operation = operations.putObject("publish." + topic).put("action", "send");
@@ -323,6 +330,20 @@ final class AsyncApiDocument {
                     HttpOperation.option(uri, "aggregate").orElse("?"))));
         }
         return List.copyOf(events);
+    }
+
+    /**
+     * The events of every declared CDC source (routes/cdc.camel.yaml, docs/cdc.md), from its herald:change step:
+     * {@code <prefix>.created}, {@code .updated}, {@code .deleted} on its topic, as a command's event.
+     */
+    static List<DeclaredEvent> capturedEvents(List<ChangeEndpoint> sources) {
+        List<DeclaredEvent> events = new ArrayList<>();
+        for (ChangeEndpoint source : sources) {
+            for (String type : source.eventTypes()) {
+                events.add(new DeclaredEvent(source.getTopic(), type, source.getEventVersion(), source.getAggregate()));
+            }
+        }
+        return events;
     }
 
     private static List<DeclaredEvent> distinctTypes(List<DeclaredEvent> events) {

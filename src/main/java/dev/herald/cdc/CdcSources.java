@@ -51,14 +51,7 @@ public final class CdcSources implements AutoCloseable {
     /** Answers the Kafka topics of the declared sources' events (none declared: none). */
     public Set<String> settle(CamelContext camel, EventSchemas schemas, DeadLetterStore deadLetters)
             throws IOException {
-        List<RouteDefinition> sources = new ArrayList<>();
-        for (RouteDefinition route : camel.getCamelContextExtension().getContextPlugin(Model.class)
-                .getRouteDefinitions()) {
-            String from = route.getInput() == null ? null : route.getInput().getEndpointUri();
-            if (from != null && from.startsWith(SCHEME)) {
-                sources.add(route);
-            }
-        }
+        List<RouteDefinition> sources = sources(camel);
         Set<String> topics = new TreeSet<>();
         Map<String, String> routes = new HashMap<>();
         if (sources.isEmpty()) {
@@ -90,6 +83,34 @@ public final class CdcSources implements AutoCloseable {
         ChangeRetries.register(camel, deadLetters, routes);
         lag = new SlotLag(database, lagAlert, lagInterval, slots, registry);
         return topics;
+    }
+
+    /**
+     * The {@code herald:change} step of every declared source as its route runs it: its topic, aggregate and event
+     * types (the AsyncAPI document describes them as it does commands' events).
+     */
+    public static List<ChangeEndpoint> declared(CamelContext camel) {
+        List<ChangeEndpoint> changes = new ArrayList<>();
+        for (RouteDefinition route : sources(camel)) {
+            DeclaredRoute.read(camel, route, resolve -> {
+                changeSteps(route).forEach(uri -> changes.add(camel.getEndpoint(resolve.apply(uri),
+                        ChangeEndpoint.class)));
+                return null;
+            });
+        }
+        return changes;
+    }
+
+    private static List<RouteDefinition> sources(CamelContext camel) {
+        List<RouteDefinition> sources = new ArrayList<>();
+        for (RouteDefinition route : camel.getCamelContextExtension().getContextPlugin(Model.class)
+                .getRouteDefinitions()) {
+            String from = route.getInput() == null ? null : route.getInput().getEndpointUri();
+            if (from != null && from.startsWith(SCHEME)) {
+                sources.add(route);
+            }
+        }
+        return sources;
     }
 
     private static List<String> changeSteps(RouteDefinition route) {

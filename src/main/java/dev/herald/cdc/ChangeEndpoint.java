@@ -120,6 +120,11 @@ public final class ChangeEndpoint extends HeraldStep {
         this.source = source;
     }
 
+    /** The aggregate type of this source's events. */
+    public String getAggregate() {
+        return aggregate;
+    }
+
     public void setAggregate(String aggregate) {
         this.aggregate = aggregate;
     }

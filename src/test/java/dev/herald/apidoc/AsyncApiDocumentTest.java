@@ -4,15 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.networknt.schema.JsonSchema;
-import com.networknt.schema.JsonSchemaFactory;
-import com.networknt.schema.SpecVersion.VersionFlag;
-import com.networknt.schema.ValidationMessage;
+import dev.herald.testing.AsyncApiSchema;
 import dev.herald.testing.HttpApi.Response;
 import dev.herald.testing.TestHub;
-import java.io.InputStream;
 import java.util.Map;
-import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -25,10 +20,6 @@ class AsyncApiDocumentTest {
 
     @Test
     void theDocumentIsValidAsyncApiAndDescribesEveryWayOut() throws Exception {
-        JsonSchema asyncApi;
-        try (InputStream in = getClass().getResourceAsStream("/asyncapi/3.0.0.json")) {
-            asyncApi = JsonSchemaFactory.getInstance(VersionFlag.V7).getSchema(in);
-        }
         try (TestHub hub = TestHub.start(Map.of("herald.rabbitmq.enabled", "true",
                 "herald.public-url", "https://herald.example.com", "herald.security.bootstrap-key", "s3cret-admin"))) {
             // a key exists, so the API needs one; the documents of the declarations do not (they hold no data)
@@ -37,13 +28,12 @@ class AsyncApiDocumentTest {
             Response answer = hub.http.get("/api/asyncapi.json");
             assertThat(answer.status()).as(answer.toString()).isEqualTo(200);
             JsonNode document = answer.json();
-            Set<ValidationMessage> errors = asyncApi.validate(document);
-            assertThat(errors).as(answer.body()).isEmpty();
+            assertThat(AsyncApiSchema.errors(document)).as(answer.body()).isEmpty();
 
             // the validator does see errors: the same document with a channel's address of the wrong type
             ObjectNode broken = document.deepCopy();
             ((ObjectNode) broken.at("/channels/kafka.customers")).put("address", 42);
-            assertThat(asyncApi.validate(broken)).isNotEmpty();
+            assertThat(AsyncApiSchema.errors(broken)).isNotEmpty();
 
             JsonNode created = document.at("/components/messages/customer.created");
             assertThat(created.at("/payload/allOf/1/properties/data/$ref").asText())

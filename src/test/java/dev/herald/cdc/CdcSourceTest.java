@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.herald.bridge.webhook.WebhookReceiver;
+import dev.herald.testing.AsyncApiSchema;
 import dev.herald.testing.Engines;
 import dev.herald.testing.HttpApi.Response;
 import dev.herald.testing.HubHome;
@@ -224,6 +225,30 @@ class CdcSourceTest {
         assertThat(hub.queryLong("SELECT count(*) FROM commands c JOIN events e USING (event_id) "
                 + "WHERE e.aggregate_type = 'legacy-account' AND e.aggregate_id = '7001' AND c.response_status = 202"))
                 .isEqualTo(3);
+    }
+
+    /** The AsyncAPI document describes each source's topic and its three event types, as a command's. */
+    @Test
+    void theSourcesEventsAreInTheAsyncApiDocument() {
+        Response answer = hub.http.get("/api/asyncapi.json");
+        assertThat(answer.status()).as(answer.toString()).isEqualTo(200);
+        JsonNode document = answer.json();
+        assertThat(AsyncApiSchema.errors(document)).as(answer.body()).isEmpty();
+        assertThat(document.at("/channels/kafka." + TOPIC + "/address").asText()).isEqualTo(TOPIC);
+        for (String kind : new String[] {"created", "updated", "deleted"}) {
+            String type = "legacy-customer." + kind;
+            assertThat(document.at("/channels/kafka." + TOPIC + "/messages").has(type)).as(type).isTrue();
+            assertThat(document.at("/channels/kafka." + OUTBOX_TOPIC + "/messages").has("legacy-account." + kind))
+                    .isTrue();
+            JsonNode message = document.at("/components/messages/" + type);
+            assertThat(message.at("/payload/allOf/1/properties/type/const").asText()).isEqualTo(type);
+            assertThat(message.at("/payload/allOf/1/properties/data/$ref").asText())
+                    .endsWith("/api/schemas/" + type + "/1");
+            assertThat(message.get("summary").asText()).contains("aggregate legacy-customer");
+            // the webhook bridge delivers them too
+            assertThat(document.at("/channels/webhooks/messages").has("webhook." + type)).isTrue();
+        }
+        assertThat(document.at("/operations/publish." + TOPIC + "/action").asText()).isEqualTo("send");
     }
 
     static List<CloudEvent> events(List<ConsumerRecord<String, byte[]>> records) {
