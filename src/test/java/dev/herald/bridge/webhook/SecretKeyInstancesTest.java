@@ -2,6 +2,9 @@ package dev.herald.bridge.webhook;
 
 import static dev.herald.bridge.webhook.WebhookHubs.customer;
 import static dev.herald.bridge.webhook.WebhookHubs.endpoint;
+import static dev.herald.bridge.webhook.WebhookHubs.keyId;
+import static dev.herald.bridge.webhook.WebhookHubs.newKey;
+import static dev.herald.bridge.webhook.WebhookHubs.settings;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -10,10 +13,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.herald.testing.Engines;
 import dev.herald.testing.TestHub;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.time.Duration;
-import java.util.Base64;
-import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -97,22 +97,5 @@ class SecretKeyInstancesTest {
                     .hasMessageContaining("encrypted under key id " + keyId(newKey));
             assertThat(first.count("webhook_secret_key")).isEqualTo(1);
         }
-    }
-
-    private static Map<String, String> settings(String schema, String key, String previous) {
-        Map<String, String> settings = new HashMap<>(WebhookHubs.settings(Map.of("herald.db.url", schema)));
-        settings.put("herald.webhooks.secret-key", key);
-        settings.put("herald.webhooks.previous-secret-keys", previous);
-        return settings;
-    }
-
-    private static String newKey() {
-        byte[] key = new byte[32];
-        new SecureRandom().nextBytes(key);
-        return Base64.getEncoder().encodeToString(key);
-    }
-
-    private static String keyId(String key) {
-        return SecretCipher.Key.parse(key, "test").id();
     }
 }
