@@ -149,6 +149,9 @@ public final class Herald implements AutoCloseable {
         long started = System.nanoTime();
         long routes = started;
         try {
+            if (gate != null) {
+                gate.endKeepAlive();
+            }
             hub.drain();
             if (gate != null) {
                 gate.closeForStop();

@@ -65,6 +65,8 @@ class ProjectionRestartTest {
                 "herald.db.user", engines.user(), "herald.db.password", engines.password(),
                 "herald.kafka.brokers", engines.kafkaBrokers(), "herald.projections.batch-size", "1",
                 "herald.relay.enabled", "false"));
+        // the key of the TestHubs on this schema, for the hub started as a process (a database records its key)
+        settings.put("herald.webhooks.secret-key", TestHub.WEBHOOK_SECRET_KEY);
         // the hub's migrations make the tables: one start and stop before the events are written
         try (TestHub migrate = TestHub.start(Map.of("herald.db.url", settings.get("herald.db.url"),
                 "herald.projections.interval", "60000"));

@@ -63,16 +63,32 @@ final class SecretCipher {
     }
 
     private final Key current;
+    private final String currentOrigin;
     private final List<Key> keys;
 
     SecretCipher(Key current, List<Key> previous) {
+        this(current, "herald.webhooks.secret-key", previous);
+    }
+
+    /** {@code currentOrigin} says where the current key came from, for errors (a setting, or a generated file). */
+    SecretCipher(Key current, String currentOrigin, List<Key> previous) {
         this.current = current;
+        this.currentOrigin = currentOrigin;
         this.keys = new ArrayList<>(List.of(current));
         keys.addAll(previous);
     }
 
     String currentKeyId() {
         return current.id();
+    }
+
+    String currentOrigin() {
+        return currentOrigin;
+    }
+
+    /** Whether a secret under key id {@code id} is one this cipher only decrypts (a previous key). */
+    boolean isPrevious(String id) {
+        return keys.stream().skip(1).anyMatch(key -> key.id().equals(id));
     }
 
     List<String> keyIds() {

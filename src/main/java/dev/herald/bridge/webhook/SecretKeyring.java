@@ -31,11 +31,12 @@ final class SecretKeyring {
 
     static SecretCipher cipher(Settings settings, Path dataDir) {
         String configured = settings.secret(Webhooks.SECRET_KEY);
-        Key current = configured.isEmpty() ? generated(dataDir.resolve(GENERATED_FILE))
-                : Key.parse(configured, "herald.webhooks.secret-key");
+        Path file = dataDir.resolve(GENERATED_FILE);
+        Key current = configured.isEmpty() ? generated(file) : Key.parse(configured, "herald.webhooks.secret-key");
         List<Key> previous = settings.secret(Webhooks.PREVIOUS_SECRET_KEYS).stream()
                 .map(key -> Key.parse(key, "each of herald.webhooks.previous-secret-keys")).toList();
-        return new SecretCipher(current, previous);
+        return new SecretCipher(current, configured.isEmpty() ? "no herald.webhooks.secret-key is set: the key"
+                + " generated into " + file.toAbsolutePath() : "herald.webhooks.secret-key", previous);
     }
 
     private static Key generated(Path file) {

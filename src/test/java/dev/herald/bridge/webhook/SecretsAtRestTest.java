@@ -2,6 +2,9 @@ package dev.herald.bridge.webhook;
 
 import static dev.herald.bridge.webhook.WebhookHubs.customer;
 import static dev.herald.bridge.webhook.WebhookHubs.endpoint;
+import static dev.herald.bridge.webhook.WebhookHubs.keyId;
+import static dev.herald.bridge.webhook.WebhookHubs.newKey;
+import static dev.herald.bridge.webhook.WebhookHubs.settings;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -13,13 +16,11 @@ import dev.herald.testing.TestHub;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.Base64;
-import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -135,22 +136,6 @@ class SecretsAtRestTest {
         }
     }
 
-    private static Map<String, String> settings(String schema, String key, String previous) {
-        Map<String, String> settings = new HashMap<>(WebhookHubs.settings(Map.of("herald.db.url", schema)));
-        settings.put("herald.webhooks.secret-key", key);
-        settings.put("herald.webhooks.previous-secret-keys", previous);
-        return settings;
-    }
-
-    private static String newKey() {
-        byte[] key = new byte[32];
-        new SecureRandom().nextBytes(key);
-        return Base64.getEncoder().encodeToString(key);
-    }
-
-    private static String keyId(String key) {
-        return SecretCipher.Key.parse(key, "test").id();
-    }
 
     /** secret and, when set, previous_secret as the database holds them. */
     private static String[] stored(TestHub hub, String id) throws Exception {

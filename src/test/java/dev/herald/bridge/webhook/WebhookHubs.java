@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.herald.testing.HttpApi.Response;
 import dev.herald.testing.TestHub;
+import java.security.SecureRandom;
+import java.util.Base64;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
@@ -27,6 +29,26 @@ final class WebhookHubs {
         settings.put("herald.webhooks.timeout", "2000");
         settings.putAll(overrides);
         return settings;
+    }
+
+    /** The settings of a hub on {@code schema} with these webhook secret keys (empty: none). */
+    static Map<String, String> settings(String schema, String key, String previous) {
+        Map<String, String> settings = new HashMap<>(settings(Map.of("herald.db.url", schema)));
+        settings.put("herald.webhooks.secret-key", key);
+        settings.put("herald.webhooks.previous-secret-keys", previous);
+        return settings;
+    }
+
+    /** A new herald.webhooks.secret-key: base64 of 32 random bytes. */
+    static String newKey() {
+        byte[] key = new byte[32];
+        new SecureRandom().nextBytes(key);
+        return Base64.getEncoder().encodeToString(key);
+    }
+
+    /** The key id the database and the errors name a key by. */
+    static String keyId(String key) {
+        return SecretCipher.Key.parse(key, "test").id();
     }
 
     static TestHub start(Map<String, String> overrides) {
