@@ -296,7 +296,7 @@ final class Hub {
         cdc = own(new CdcSources(ownDatabase ? dbUrl : settings.get(Cdc.DB_URL),
                 ownDatabase && settings.get(Cdc.DB_USER).isEmpty() ? dbUser : settings.get(Cdc.DB_USER),
                 ownDatabase && settings.get(Cdc.DB_USER).isEmpty() ? dbPassword : settings.secret(Cdc.DB_PASSWORD),
-                dataDir.resolve("cdc"), settings.get(Cdc.SLOT_LAG_ALERT), settings.get(Cdc.SLOT_LAG_INTERVAL),
+                dataSource, dataDir.resolve("cdc"), settings.get(Cdc.SLOT_LAG_ALERT), settings.get(Cdc.SLOT_LAG_INTERVAL),
                 metrics.registry()));
         registry.bind("cdcUnconfirmed", new ChangeNotConfirmed());
         ChangeMeters cdcChanges = new ChangeMeters(metrics.registry());

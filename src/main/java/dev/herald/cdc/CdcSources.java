@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -14,11 +15,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import javax.sql.DataSource;
 import org.apache.camel.CamelContext;
 import org.apache.camel.model.Model;
 import org.apache.camel.model.ProcessorDefinitionHelper;
 import org.apache.camel.model.RouteDefinition;
 import org.apache.camel.model.ToDefinition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The declared CDC sources (routes starting {@code from: debezium-postgres:}, see routes/cdc.camel.yaml), settled
@@ -31,17 +35,24 @@ public final class CdcSources implements AutoCloseable {
 
     static final String SCHEME = "debezium-postgres:";
 
+    private static final Logger LOG = LoggerFactory.getLogger(CdcSources.class);
+
     private final CdcDatabase database;
+    private final DataSource events;
     private final Path offsets;
     private final long lagAlert;
     private final Duration lagInterval;
     private final MeterRegistry registry;
     private SlotLag lag;
 
-    /** {@code offsets}: the directory of the sources' offset files (under herald.data.dir). */
-    public CdcSources(String jdbcUrl, String user, String password, Path offsets, long lagAlert, Duration lagInterval,
-            MeterRegistry registry) {
+    /**
+     * {@code events}: the hub's database (its inbox); {@code offsets}: the directory of the sources' offset files
+     * (under herald.data.dir).
+     */
+    public CdcSources(String jdbcUrl, String user, String password, DataSource events, Path offsets, long lagAlert,
+            Duration lagInterval, MeterRegistry registry) {
         this.database = new CdcDatabase(jdbcUrl, user, password);
+        this.events = events;
         this.offsets = offsets;
         this.lagAlert = lagAlert;
         this.lagInterval = lagInterval;
@@ -63,9 +74,11 @@ public final class CdcSources implements AutoCloseable {
         List<String> slots = new ArrayList<>();
         for (RouteDefinition route : sources) {
             DeclaredRoute.read(camel, route, resolve -> {
-                slots.add(DebeziumSetup.slotOf(camel, resolve.apply(route.getInput().getEndpointUri())));
+                String from = resolve.apply(route.getInput().getEndpointUri());
+                slots.add(DebeziumSetup.slotOf(camel, from));
                 for (String uri : changeSteps(route)) {
                     ChangeEndpoint change = camel.getEndpoint(resolve.apply(uri), ChangeEndpoint.class);
+                    resume(camel, from, change.getSource());
                     for (String type : change.eventTypes()) {
                         if (schemas.version(type, change.getEventVersion()).isEmpty()) {
                             throw new IllegalArgumentException("event " + type + " version "
@@ -83,6 +96,28 @@ public final class CdcSources implements AutoCloseable {
         ChangeRetries.register(camel, deadLetters, routes);
         lag = new SlotLag(database, lagAlert, lagInterval, slots, registry);
         return topics;
+    }
+
+    /** Without its offsets but with its slot and changes already streamed: from the slot, no second snapshot. */
+    private void resume(CamelContext camel, String from, String source) {
+        if (!DebeziumSetup.snapshotsWithoutOffsets(camel, from)) {
+            return;
+        }
+        String slot = DebeziumSetup.slotOf(camel, from);
+        Path offsetsFile = DebeziumSetup.offsetsOf(camel, from);
+        try {
+            if (ResumePoint.fromSlot(database, events, source, slot, offsetsFile)) {
+                DebeziumSetup.streamWithoutSnapshot(camel, from);
+                LOG.warn("CDC source {}: no offsets in {} (the hub stopped before Debezium first wrote them), but its "
+                        + "slot {} holds the changes since the last it confirmed: streaming from the slot without a "
+                        + "second snapshot; the changes already stored are recognised by the inbox", source,
+                        offsetsFile, slot);
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("CDC source " + source + ": its offsets file " + offsetsFile + " is missing "
+                    + "and whether its slot " + slot + " holds its changes could not be read (" + e.getMessage()
+                    + "); a snapshot now could repeat its rows as new events, so the hub does not start", e);
+        }
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.herald.cdc;
 
+import java.nio.file.Path;
 import org.apache.camel.CamelContext;
 import org.apache.camel.component.debezium.postgres.DebeziumPostgresComponent;
 import org.apache.camel.component.debezium.postgres.DebeziumPostgresEndpoint;
@@ -34,6 +35,26 @@ final class DebeziumSetup {
 
     /** The replication slot of a source's endpoint. */
     static String slotOf(CamelContext camel, String uri) {
-        return camel.getEndpoint(uri, DebeziumPostgresEndpoint.class).getConfiguration().getSlotName();
+        return configuration(camel, uri).getSlotName();
+    }
+
+    /** Debezium's offsets file of a source's endpoint. */
+    static Path offsetsOf(CamelContext camel, String uri) {
+        return Path.of(configuration(camel, uri).getOffsetStorageFileName());
+    }
+
+    /** Whether the endpoint snapshots when it finds no offsets (Debezium's modes initial and when_needed). */
+    static boolean snapshotsWithoutOffsets(CamelContext camel, String uri) {
+        String mode = configuration(camel, uri).getSnapshotMode();
+        return mode == null || mode.equalsIgnoreCase("initial") || mode.equalsIgnoreCase("when_needed");
+    }
+
+    /** This start only: stream from the slot, no snapshot (see ResumePoint). The route's endpoint is this one. */
+    static void streamWithoutSnapshot(CamelContext camel, String uri) {
+        configuration(camel, uri).setSnapshotMode("no_data");
+    }
+
+    private static PostgresConnectorEmbeddedDebeziumConfiguration configuration(CamelContext camel, String uri) {
+        return camel.getEndpoint(uri, DebeziumPostgresEndpoint.class).getConfiguration();
     }
 }

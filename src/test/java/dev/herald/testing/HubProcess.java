@@ -82,6 +82,13 @@ public final class HubProcess implements AutoCloseable {
         return process.isAlive();
     }
 
+    /** The hub's threads ({@code jcmd Thread.print}) in {@code file}, for a test that found the hub stuck. */
+    public Path threadDump(Path file) throws java.io.IOException, InterruptedException {
+        new ProcessBuilder("jcmd", String.valueOf(process.pid()), "Thread.print").redirectErrorStream(true)
+                .redirectOutput(file.toFile()).start().waitFor(30, java.util.concurrent.TimeUnit.SECONDS);
+        return file;
+    }
+
     /** SIGTERM, without waiting: the test watches what the hub does while it stops. */
     public void signalTerm() {
         process.destroy();
