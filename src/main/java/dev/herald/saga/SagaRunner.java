@@ -55,6 +55,8 @@ public final class SagaRunner extends DefaultConsumer implements Runnable {
     private final SagaSettings settings;
     private final SagaStore store;
     private final List<String> steps;
+    /** At most this many sagas of this type have a call in flight, across the instances on this database. */
+    private final int maxRunning;
     private final Object waiting = new Object();
     private volatile boolean running;
     private final List<Thread> workers = new java.util.ArrayList<>();
@@ -67,6 +69,7 @@ public final class SagaRunner extends DefaultConsumer implements Runnable {
         this.settings = runners.settings();
         this.store = runners.store();
         this.steps = endpoint.stepList();
+        this.maxRunning = endpoint.maxRunning();
     }
 
     String type() {
@@ -86,9 +89,10 @@ public final class SagaRunner extends DefaultConsumer implements Runnable {
         store.releaseClaimsOf(type(), settings.instance());
         meters = new SagaMeters(runners.meters(), type());
         running = true;
-        // herald.sagas.max-running workers, each one saga's call at a time: at most that many sagas of this type
-        // have a call in flight from this instance, however many orders a burst brought
-        for (int i = 1; i <= settings.maxRunning(); i++) {
+        // maxRunning workers (the saga's own, else herald.sagas.max-running), each one saga's call at a time, so one
+        // instance alone can reach the limit; the claim keeps it across instances: however many orders a burst
+        // brought, at most that many sagas of this type have a call in flight
+        for (int i = 1; i <= maxRunning; i++) {
             Thread worker = new Thread(this, "herald-saga-" + type() + "-" + i);
             worker.setDaemon(true);
             workers.add(worker);
@@ -131,10 +135,10 @@ public final class SagaRunner extends DefaultConsumer implements Runnable {
 
     /**
      * One saga claimed, and its calls made while each next one is due at once: each decision is written, with the
-     * next call begun, before that call is made. False: nothing was due.
+     * next call begun, before that call is made. False: nothing was due (or the type's limit is reached).
      */
     private boolean advanceOne() throws SQLException {
-        Optional<Turn> turn = store.claim(type(), settings.instance(), settings.lease(), this::due);
+        Optional<Turn> turn = store.claim(type(), maxRunning, settings.instance(), settings.lease(), this::due);
         if (turn.isEmpty()) {
             return false;
         }

@@ -24,20 +24,36 @@ import javax.sql.DataSource;
  */
 final class SagaStore {
 
-    /** The saga whose call is due longest, held by this instance until its lease ends. */
+    /**
+     * Claims of one saga type wait for each other, so each one's count of sagas held sees the others': the type's
+     * limit holds across hub instances.
+     */
+    private static final String CLAIMS_OF_TYPE = """
+            SELECT pg_advisory_xact_lock(hashtext(current_schema() || '.saga_claims.' || ?))""";
+
+    /**
+     * The saga whose call is due longest, if fewer than the type's limit are held (a call in flight: claimed, lease
+     * not over). Held, it is due again only when its lease ends (its holder died), so the sagas held are among the
+     * few not due yet (sagas_due finds them without reading the queue).
+     */
     private static final String CLAIM = """
-            UPDATE sagas SET claimed_by = ?, claimed_until = now() + make_interval(secs => ?)
+            UPDATE sagas SET claimed_by = ?, claimed_until = now() + make_interval(secs => ?),
+                   next_attempt_at = now() + make_interval(secs => ?)
              WHERE saga_id = (SELECT saga_id FROM sagas
                                WHERE saga_type = ? AND status IN ('running', 'compensating')
                                  AND next_attempt_at <= now()
                                  AND (claimed_until IS NULL OR claimed_until < now())
+                                 AND (SELECT count(*) FROM sagas held
+                                       WHERE held.saga_type = ? AND held.status IN ('running', 'compensating')
+                                         AND held.next_attempt_at > now() AND held.claimed_until > now()) < ?
                                ORDER BY next_attempt_at LIMIT 1 FOR UPDATE SKIP LOCKED)
             RETURNING saga_id, correlation_id, status, reason, CAST(data AS text), current_step, start_event_id,
                       (SELECT traceparent FROM events WHERE event_id = start_event_id)""";
 
-    /** This instance restarted: what it held when it stopped is free again at once, not after the lease. */
+    /** This instance restarted: what it held when it stopped is free, and due, again at once, not after the lease. */
     private static final String RELEASE_CLAIMS_OF = """
-            UPDATE sagas SET claimed_by = NULL, claimed_until = NULL WHERE saga_type = ? AND claimed_by = ?""";
+            UPDATE sagas SET claimed_by = NULL, claimed_until = NULL, next_attempt_at = now()
+             WHERE saga_type = ? AND claimed_by = ?""";
 
     private static final String ACTIVE_SINCE_NOW = """
             INSERT INTO saga_types (saga_type) VALUES (?) ON CONFLICT (saga_type) DO NOTHING""";
@@ -55,7 +71,7 @@ final class SagaStore {
 
     /**
      * A decision: the call's outcome and the saga's next state, in one statement. The saga is then due after
-     * {@code retryIn} and released, or, going on at once, still held (lease renewed).
+     * {@code retryIn} and released, or, going on at once, still held (lease renewed, due again only if it ends).
      */
     private static final String RECORD = """
             WITH call AS (
@@ -155,12 +171,19 @@ final class SagaStore {
         }
     }
 
-    /** Claims the saga of this type whose call is due longest and begins that call ({@code due} says which). */
-    Optional<Turn> claim(String type, String instance, Duration lease, Function<Saga, Call> due) throws SQLException {
+    /**
+     * Claims the saga of this type whose call is due longest, unless {@code maxRunning} of them are held already (by
+     * any instance), and begins that call ({@code due} says which), in one transaction.
+     */
+    Optional<Turn> claim(String type, int maxRunning, String instance, Duration lease, Function<Saga, Call> due)
+            throws SQLException {
         return inTransaction(dataSource, connection -> {
+            try (PreparedStatement lock = bound(connection.prepareStatement(CLAIMS_OF_TYPE), type)) {
+                lock.execute();
+            }
             Saga saga;
             try (PreparedStatement claim = bound(connection.prepareStatement(CLAIM), instance, seconds(lease),
-                    type)) {
+                    seconds(lease), type, type, maxRunning)) {
                 try (ResultSet row = claim.executeQuery()) {
                     if (!row.next()) {
                         return Optional.empty();
@@ -199,7 +222,7 @@ final class SagaStore {
                     decision.response() == null ? null : decision.response().toString(), decision.callEnded(),
                     saga.id(), call.step(), call.phase(),
                     decision.sagaStatus(), decision.reason(), decision.data().toString(), decision.currentStep(),
-                    seconds(decision.retryIn()), decision.error(), holdOn, holdOn, seconds(lease),
+                    seconds(holdOn ? lease : decision.retryIn()), decision.error(), holdOn, holdOn, seconds(lease),
                     decision.sagaEnded(), saga.id())) {
                 record.executeUpdate();
             }
