@@ -11,10 +11,11 @@ import org.apache.camel.support.DefaultEndpoint;
 
 /**
  * {@code herald:saga:<type>?steps=payment,inventory&services=payment,inventory}: a route's {@code from:} that hands
- * it each due call of that saga type's instances, up to herald.sagas.max-running at once, and takes the decision its
+ * it each due call of that saga type's instances, up to {@code maxRunning} at once, and takes the decision its
  * answer leads to (see {@link SagaRunner}). {@code steps}: in order, each with an action and a compensation route;
  * {@code services}: the declared services its calls go to; the saga runs only when each has its URL set
- * (herald.services.&lt;name&gt;.url).
+ * (herald.services.&lt;name&gt;.url); {@code maxRunning}: how many sagas of this type have a call in flight at once,
+ * across the hub instances on one database (default herald.sagas.max-running).
  */
 public final class SagaEndpoint extends DefaultEndpoint {
 
@@ -24,6 +25,7 @@ public final class SagaEndpoint extends DefaultEndpoint {
     private final SagaRunners runners;
     private String steps = "";
     private String services = "";
+    private Integer maxRunning;
 
     SagaEndpoint(String uri, Component component, String type, SagaRunners runners) {
         super(uri, component);
@@ -49,6 +51,19 @@ public final class SagaEndpoint extends DefaultEndpoint {
 
     public String getServices() {
         return services;
+    }
+
+    public void setMaxRunning(Integer maxRunning) {
+        this.maxRunning = maxRunning;
+    }
+
+    public Integer getMaxRunning() {
+        return maxRunning;
+    }
+
+    /** The saga's own limit, else herald.sagas.max-running. */
+    public int maxRunning() {
+        return maxRunning != null ? maxRunning : runners.settings().maxRunning();
     }
 
     public List<String> stepList() {
@@ -86,6 +101,10 @@ public final class SagaEndpoint extends DefaultEndpoint {
         }
         if (stepList().isEmpty()) {
             throw new IllegalArgumentException("herald:saga:" + type + " needs steps=<its steps, in order>");
+        }
+        if (maxRunning != null && maxRunning < 1) {
+            throw new IllegalArgumentException("herald:saga:" + type + ": maxRunning=" + maxRunning + " must be at "
+                    + "least 1 (sagas of this type with a call in flight at once)");
         }
         if (stepList().contains("completed") || stepList().contains("compensated")) {
             throw new IllegalArgumentException("herald:saga:" + type + ": completed and compensated name the final "

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.herald.saga.SagaStore.Attempt;
 import dev.herald.saga.SagaStore.Decision;
 import dev.herald.saga.SagaStore.Saga;
+import dev.herald.saga.SagaStore.Turn;
 import dev.herald.trace.Traces;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;
@@ -54,6 +55,8 @@ public final class SagaRunner extends DefaultConsumer implements Runnable {
     private final SagaSettings settings;
     private final SagaStore store;
     private final List<String> steps;
+    /** At most this many sagas of this type have a call in flight, across the instances on this database. */
+    private final int maxRunning;
     private final Object waiting = new Object();
     private volatile boolean running;
     private final List<Thread> workers = new java.util.ArrayList<>();
@@ -66,6 +69,7 @@ public final class SagaRunner extends DefaultConsumer implements Runnable {
         this.settings = runners.settings();
         this.store = runners.store();
         this.steps = endpoint.stepList();
+        this.maxRunning = endpoint.maxRunning();
     }
 
     String type() {
@@ -85,9 +89,10 @@ public final class SagaRunner extends DefaultConsumer implements Runnable {
         store.releaseClaimsOf(type(), settings.instance());
         meters = new SagaMeters(runners.meters(), type());
         running = true;
-        // herald.sagas.max-running workers, each one saga's call at a time: at most that many sagas of this type
-        // have a call in flight from this instance, however many orders a burst brought
-        for (int i = 1; i <= settings.maxRunning(); i++) {
+        // maxRunning workers (the saga's own, else herald.sagas.max-running), each one saga's call at a time, so one
+        // instance alone can reach the limit; the claim keeps it across instances: however many orders a burst
+        // brought, at most that many sagas of this type have a call in flight
+        for (int i = 1; i <= maxRunning; i++) {
             Thread worker = new Thread(this, "herald-saga-" + type() + "-" + i);
             worker.setDaemon(true);
             workers.add(worker);
@@ -128,40 +133,44 @@ public final class SagaRunner extends DefaultConsumer implements Runnable {
         }
     }
 
-    /** One call of one saga, and its decision. False: nothing was due. */
+    /**
+     * One saga claimed, and its calls made while each next one is due at once: each decision is written, with the
+     * next call begun, before that call is made. False: nothing was due (or the type's limit is reached).
+     */
     private boolean advanceOne() throws SQLException {
-        Optional<Saga> claimed = store.claim(type(), settings.instance(), settings.lease());
-        if (claimed.isEmpty()) {
+        Optional<Turn> turn = store.claim(type(), maxRunning, settings.instance(), settings.lease(), this::due);
+        if (turn.isEmpty()) {
             return false;
         }
-        Saga saga = claimed.get();
-        Call call = next(saga);
-        Attempt attempt = store.begin(saga, call);
-        if (attempt.attempts() == 0 && call.action() && call.position() == 0) {
+        while (turn.isPresent()) {
+            turn = take(turn.get());
+        }
+        return true;
+    }
+
+    /** The call, and its decision; the saga's next call when it goes on at once (still held by this worker). */
+    private Optional<Turn> take(Turn turn) throws SQLException {
+        Saga saga = turn.saga();
+        Call call = turn.call();
+        if (turn.attempt().attempts() == 0 && call.action() && call.position() == 0) {
             meters.started();
         }
-        boolean unanswered = Call.COMPENSATION.equals(call.phase()) && store.actionTimedOut(saga, call.step());
         long began = System.nanoTime();
-        Answer answer = call(saga, call, unanswered);
-        Decision decision = decide(saga, call, attempt, answer, unanswered);
-        store.record(type(), saga, call, decision);
+        Answer answer = call(saga, call, turn.actionUnanswered());
+        Decision decision = decide(saga, call, turn.attempt(), answer, turn.actionUnanswered());
+        boolean goesOn = running && decision.callEnded() && decision.retryIn().isZero();
+        Optional<Turn> next = store.record(type(), saga, call, decision, goesOn ? this::due : null, settings.lease());
         meters.call(answer.service(), call.phase(), decision.callOutcome(), Duration.ofNanos(System.nanoTime() - began));
         if (decision.sagaEnded()) {
             meters.ended(decision.sagaStatus());
             LOG.info("saga {} {} ({}): {}", type(), saga.id(), saga.correlationId(), decision.sagaStatus());
         }
-        return true;
+        return next;
     }
 
-    /** Running: the current step's action, after the last step the completion; compensating: the reverse. */
-    private Call next(Saga saga) {
-        int step = saga.currentStep();
-        if (saga.compensating()) {
-            return step < 0 ? new Call("compensated", Call.COMMAND, -1)
-                    : new Call(steps.get(step), Call.COMPENSATION, step);
-        }
-        return step >= steps.size() ? new Call("completed", Call.COMMAND, steps.size())
-                : new Call(steps.get(step), Call.ACTION, step);
+    /** The saga's call due (Call.due: the rule of the order of calls). */
+    private Call due(Saga saga) {
+        return Call.due(steps, saga.compensating(), saga.currentStep());
     }
 
     private Answer call(Saga saga, Call call, boolean unanswered) {

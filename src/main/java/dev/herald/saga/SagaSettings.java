@@ -4,7 +4,8 @@ import java.time.Duration;
 
 /**
  * How sagas run (herald.sagas.*, docs/sagas.md); {@code instance}: this hub's id, on the sagas it holds;
- * {@code maxRunning}: how many sagas of one type this instance has a call in flight for at once.
+ * {@code maxRunning}: how many sagas of one type have a call in flight at once, across instances, unless the saga
+ * declares its own (herald:saga:&lt;type&gt;?maxRunning=).
  */
 public record SagaSettings(Duration interval, Duration stepDeadline, Duration retryBackoff, Duration maxBackoff,
         Duration lease, int maxRunning, String instance) {

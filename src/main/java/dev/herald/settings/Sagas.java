@@ -41,9 +41,9 @@ public final class Sagas {
 
     public static final Setting<Integer> MAX_RUNNING = GROUP.add(Setting.of(
             "herald.sagas.max-running", Kind.count(1), "4",
-            "how many sagas of one type a hub instance has a call in flight for at once (its runner's workers): a "
-            + "burst of starting events queues up instead of flooding a service with calls; several instances "
-            + "add up"));
+            "how many sagas of one type have a call in flight at once, across the hub instances on one database "
+            + "(each instance runs that many workers): a burst of starting events queues up instead of flooding a "
+            + "service with calls; a saga's own `maxRunning` (its `herald:saga:` route) overrides it"));
 
     public static final Setting<String> COMMAND_KEY = GROUP.add(Setting.of(
             "herald.sagas.command-key", Kind.text(), "",

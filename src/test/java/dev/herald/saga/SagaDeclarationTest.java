@@ -55,6 +55,12 @@ class SagaDeclarationTest {
                         + "direct:saga.order-fulfilment.shipping.action");
     }
 
+    @Test
+    void aLimitBelowOneStopsTheStart(@TempDir Path root) throws IOException {
+        startFails(root, "services: payment,inventory\n", "services: payment,inventory\n        maxRunning: 0\n",
+                "herald:saga:order-fulfilment: maxRunning=0 must be at least 1");
+    }
+
     /** The shipped saga with {@code from} replaced by {@code to} stops the start with {@code message}. */
     private static void startFails(Path root, String from, String to, String message) throws IOException {
         HubHome home = HubHome.copyOfShipped(root);
