@@ -8,6 +8,7 @@ import dev.herald.bridge.rabbitmq.RabbitBridge;
 import dev.herald.bridge.rabbitmq.RabbitReplays;
 import dev.herald.bridge.webhook.WebhookBridge;
 import dev.herald.contract.EventSchemas;
+import dev.herald.contract.registry.RegistryPublishing;
 import dev.herald.deadletter.DeadLetterApi;
 import dev.herald.deadletter.DeadLetterStore;
 import dev.herald.cdc.CdcSources;
@@ -71,6 +72,7 @@ import dev.herald.settings.Publishing;
 import dev.herald.settings.RabbitMq;
 import dev.herald.settings.Relaying;
 import dev.herald.settings.Sagas;
+import dev.herald.settings.SchemaRegistry;
 import dev.herald.settings.Security;
 import dev.herald.settings.Settings;
 import dev.herald.settings.Shedding;
@@ -207,6 +209,12 @@ final class Hub {
         registry.bind("dataSource", dataSource);
         registry.bind("eventSchemas", eventSchemas);
         registry.bind("schemaRegistry", new SchemaRegistryApi(eventSchemas));
+        // the event schemas published to a Confluent-compatible registry when one is set (routes/schemas.camel.yaml)
+        RegistryPublishing registryPublishing = new RegistryPublishing(eventSchemas, settings.get(SchemaRegistry.URL),
+                settings.get(SchemaRegistry.SUBJECT), settings.get(SchemaRegistry.USER),
+                settings.secret(SchemaRegistry.PASSWORD), metrics.registry());
+        registry.bind("schemaRegistryPublishing", registryPublishing);
+        registry.bind("schemaRegistryRetrying", (Processor) registryPublishing::retrying);
         // the steps of a command route (routes/templates.camel.yaml shows them in order)
         DeadLetterStore deadLetters = own(new DeadLetterStore(dataSource, metrics.registry(), brokers,
                 settings.get(DeadLetters.TOPIC)));

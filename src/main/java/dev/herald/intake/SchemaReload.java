@@ -1,5 +1,6 @@
 package dev.herald.intake;
 
+import dev.herald.contract.registry.RegistryPublishing;
 import java.nio.file.Path;
 import org.apache.camel.CamelContext;
 import org.apache.camel.component.jsonvalidator.JsonValidatorEndpoint;
@@ -39,6 +40,10 @@ public final class SchemaReload implements ResourceReload {
                     .map(JsonValidatorEndpoint.class::cast)
                     .filter(step -> file.equals(StrictSchemaLoader.fileOf(step.getResourceUri())))
                     .forEach(JsonValidatorEndpoint::clearContentCache);
+            // accepted: the event schemas again at the Confluent registry, when one is set (a run in the background,
+            // routes/schemas.camel.yaml; what the registry holds already it answers with the same id)
+            camel.getRegistry().findByType(RegistryPublishing.class)
+                    .forEach(publishing -> publishing.publishAgain(camel));
         }
     }
 }
