@@ -76,6 +76,11 @@ final class FakeSchemaRegistry implements AutoCloseable {
         return requests.stream().filter(request -> request.subject().equals(subject)).toList();
     }
 
+    /** How many distinct schemas it holds (each got an id). */
+    int schemasHeld() {
+        return ids.size();
+    }
+
     Map<String, String> compatibility() {
         return Map.copyOf(compatibility);
     }

@@ -14,7 +14,9 @@ import dev.herald.contract.EventSchemas.EventType;
 import dev.herald.contract.registry.FakeSchemaRegistry.Request;
 import dev.herald.testing.HttpApi.Response;
 import dev.herald.testing.HubHome;
+import dev.herald.testing.LiveReloads;
 import dev.herald.testing.TestHub;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -56,12 +58,14 @@ class SchemaRegistryPublishingTest {
     }
 
     @Test
-    void everyTypesVersionsAreRegisteredInOrderUnderItsSubjectWithItsCompatibility(@TempDir Path root) {
+    void everyTypesVersionsAreRegisteredInOrderUnderItsSubjectWithItsCompatibility(@TempDir Path root)
+            throws Exception {
         HubHome home = home(root);
         try (FakeSchemaRegistry registry = FakeSchemaRegistry.on(0)) {
             Map<String, String> settings = settings(home, registry.url() + "/");
             settings.put("herald.schemas.registry-user", "herald");
             settings.put("herald.schemas.registry-password", "s3cret");
+            settings.put("herald.dev.reload", "true");
             try (TestHub hub = TestHub.start(settings)) {
                 EventSchemas schemas = hub.camel().getRegistry().lookupByNameAndType("eventSchemas",
                         EventSchemas.class);
@@ -97,14 +101,16 @@ class SchemaRegistryPublishingTest {
                         + java.util.Base64.getEncoder().encodeToString("herald:s3cret".getBytes()));
                 assertThat(registry.requests()).extracting(Request::status).containsOnly(200);
 
-                // what a schema reload asks for: another run, which the registry answers with the same ids
-                hub.camel().getRegistry().findByType(RegistryPublishing.class)
-                        .forEach(publishing -> publishing.publishAgain(hub.camel()));
+                // an accepted schema reload (herald.dev.reload) asks for another run; the registry answers it with
+                // the same ids
+                Path commandSchema = home.schemas().resolve("customer-create.json");
+                LiveReloads.save(commandSchema, Files.readString(commandSchema));
                 await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
                         assertThat(registry.requests()).hasSize(2 * expectedCalls(schemas)));
                 assertThat(registry.requests().subList(expectedCalls(schemas), 2 * expectedCalls(schemas)))
                         .extracting(Request::subject).containsExactlyElementsOf(registry.requests()
                                 .subList(0, expectedCalls(schemas)).stream().map(Request::subject).toList());
+                assertThat(registry.schemasHeld()).isEqualTo(expectedCalls(schemas) - schemas.types().size());
             }
         }
     }
