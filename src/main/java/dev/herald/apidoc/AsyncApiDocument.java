@@ -100,6 +100,8 @@ final class AsyncApiDocument {
                 .put("contentType", "application/cloudevents+json")
                 .put("summary", "aggregate " + event.aggregate() + ", data version " + event.version()
                         + versionsNote(event.type()));
+        side.registry().ifPresent(registry -> message.put("x-registry-subject", registry.subjectOf(event.type()))
+                .put("x-registry-url", registry.url() + "/subjects/" + registry.subjectOf(event.type()) + "/versions"));
         message.putObject("headers").put("$ref", "#/components/schemas/KafkaHeaders");
         message.set("payload", envelope("CloudEvent", "type", event.type(), event));
         message.putObject("correlationId").put("location", "$message.payload#/id")

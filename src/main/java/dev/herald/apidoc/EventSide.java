@@ -5,6 +5,7 @@ import dev.herald.contract.EventSchemas;
 import dev.herald.settings.DeadLetters;
 import dev.herald.settings.Http;
 import dev.herald.settings.RabbitMq;
+import dev.herald.settings.SchemaRegistry;
 import dev.herald.settings.Settings;
 import dev.herald.settings.Webhooks;
 import java.net.URI;
@@ -15,10 +16,21 @@ import java.util.function.Supplier;
  * What the AsyncAPI document says of the event side besides the routes: the brokers' addresses (without
  * credentials), the RabbitMQ exchanges and declared consumers (bridges/rabbitmq.yaml, when the bridge is on), whether
  * webhooks are sent, the dead-letter topic, the event schema registry and the hub's public URL (the registry's
- * schemas are referred to by their URL there).
+ * schemas are referred to by their URL there), and the Confluent-compatible registry the schemas go to, if any.
  */
 public record EventSide(String publicUrl, String kafkaBrokers, EventSchemas schemas, Optional<Rabbit> rabbit,
-        boolean webhooks, String deadLetterTopic) {
+        boolean webhooks, String deadLetterTopic, Optional<Registry> registry) {
+
+    /**
+     * The Confluent-compatible schema registry the schemas are published to (herald.schemas.registry-url): its URL
+     * without credentials and the subject template ({@code <type>} standing for the type).
+     */
+    public record Registry(String url, String subject) {
+
+        String subjectOf(String type) {
+            return subject.replace("<type>", type);
+        }
+    }
 
     /**
      * The RabbitMQ bridge: broker host:port, its exchanges, and what the consumers file declares now
@@ -45,8 +57,11 @@ public record EventSide(String publicUrl, String kafkaBrokers, EventSchemas sche
                     settings.get(RabbitMq.EXCHANGE), settings.get(RabbitMq.LEGACY_EXCHANGE),
                     settings.get(RabbitMq.DEAD_LETTER_EXCHANGE), rabbitBridge::declared));
         }
+        String registryUrl = settings.get(SchemaRegistry.URL);
+        Optional<Registry> registry = registryUrl.isEmpty() ? Optional.empty() : Optional.of(new Registry(
+                Settings.withoutCredentials(registryUrl).replaceAll("/+$", ""), settings.get(SchemaRegistry.SUBJECT)));
         return new EventSide(settings.get(Http.PUBLIC_URL), brokers, schemas, rabbit, settings.get(Webhooks.ENABLED),
-                settings.get(DeadLetters.TOPIC));
+                settings.get(DeadLetters.TOPIC), registry);
     }
 
     /** The registry URL of a type's data schema: relative to the document unless herald.public-url is set. */

@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.herald.contract.EventSchemas;
 import dev.herald.contract.EventSchemas.EventType;
 import dev.herald.contract.registry.FakeSchemaRegistry.Request;
+import dev.herald.testing.AsyncApiSchema;
 import dev.herald.testing.HttpApi.Response;
 import dev.herald.testing.HubHome;
 import dev.herald.testing.LiveReloads;
@@ -100,6 +101,13 @@ class SchemaRegistryPublishingTest {
                 assertThat(registry.requests()).extracting(Request::authorization).containsOnly("Basic "
                         + java.util.Base64.getEncoder().encodeToString("herald:s3cret".getBytes()));
                 assertThat(registry.requests()).extracting(Request::status).containsOnly(200);
+                // the AsyncAPI document names each message's subject there, and stays valid
+                JsonNode asyncApi = hub.http.get("/api/asyncapi.json").json();
+                assertThat(AsyncApiSchema.errors(asyncApi)).isEmpty();
+                assertThat(asyncApi.at("/components/messages/customer.created/x-registry-subject").asText())
+                        .isEqualTo("customer.created-value");
+                assertThat(asyncApi.at("/components/messages/customer.created/x-registry-url").asText())
+                        .isEqualTo(registry.url() + "/subjects/customer.created-value/versions");
 
                 // an accepted schema reload (herald.dev.reload) asks for another run; the registry answers it with
                 // the same ids
