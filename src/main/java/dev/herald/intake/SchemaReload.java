@@ -10,7 +10,9 @@ import org.apache.camel.spi.ResourceReload;
 /**
  * Live reload of a changed JSON Schema file: the commands' SQL parameters are checked against it as at start, then
  * every {@code json-validator:} step on it takes it at its next request. A refused file throws (Camel's watcher logs
- * it, naming the file) and the steps keep the schema they had.
+ * it, naming the file) and the steps keep the schema they had. An accepted change asks for another run of publishing
+ * the event schemas to the Confluent-compatible registry, when one is set (routes/schemas.camel.yaml); the event
+ * schemas themselves are those read at start (a changed {@code events/<type>/<n>.json} applies at the next start).
  */
 public final class SchemaReload implements ResourceReload {
 

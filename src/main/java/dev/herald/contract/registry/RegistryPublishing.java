@@ -52,8 +52,7 @@ public final class RegistryPublishing {
 
         @Override
         public String toString() {
-            return isConfig() ? "compatibility of " + subject : subject + " version " + version + " (" + type + " v"
-                    + version + ")";
+            return isConfig() ? "the compatibility of " + subject : subject + " version " + version;
         }
     }
 
@@ -68,6 +67,7 @@ public final class RegistryPublishing {
     private volatile List<Request> run = List.of();
     private final Set<String> refusedSubjects = ConcurrentHashMap.newKeySet();
     private final AtomicInteger registered = new AtomicInteger();
+    private volatile boolean abandoned;
     private volatile ProducerTemplate trigger;
 
     /**
@@ -129,13 +129,26 @@ public final class RegistryPublishing {
         run = List.copyOf(requests);
         refusedSubjects.clear();
         registered.set(0);
+        abandoned = false;
         pending.set(requests.size());
         return run;
     }
 
-    /** False for the versions after one the registry refused: registering them would skip that one. */
+    /**
+     * False for the versions after one the registry refused (registering them would skip that one), and for every
+     * request once the run was abandoned.
+     */
     public boolean stillWanted(Exchange exchange) {
-        return !refusedSubjects.contains(exchange.getMessage().getBody(Request.class).subject());
+        return !abandoned && !refusedSubjects.contains(exchange.getMessage().getBody(Request.class).subject());
+    }
+
+    /** The hub stops while the registry is away: the rest of the run is left to the next start. */
+    public void abandoned(Exchange exchange) {
+        abandoned = true;
+        Request request = exchange.getProperty("registryRequest", Request.class);
+        LOG.info("Schema registry {}: the hub stops before {} was published ({}); the next start publishes again",
+                url, request == null ? "the event schemas" : request,
+                String.valueOf(exchange.getProperty(Exchange.EXCEPTION_CAUGHT)));
     }
 
     /**
@@ -202,7 +215,7 @@ public final class RegistryPublishing {
 
     /** The run's end: one INFO line. */
     public void done() {
-        if (enabled()) {
+        if (enabled() && !abandoned) {
             LOG.info("Schema registry {}: {} schema version(s) of {} event type(s) registered{}", url,
                     registered.get(), schemas.types().size(),
                     refusedSubjects.isEmpty() ? "" : "; refused: " + new TreeSet<>(refusedSubjects));
