@@ -22,8 +22,8 @@ public final class Catalog {
     static List<Group> groups() {
         return List.of(Http.GROUP, Sources.GROUP, Engines.GROUP, Publishing.GROUP, Relaying.GROUP, Shedding.GROUP,
                 DeadLetters.GROUP, Security.GROUP, Bridges.GROUP, RabbitMq.GROUP, Sinks.GROUP, Reactions.GROUP,
-                Cdc.GROUP, Projections.GROUP, EventSourcing.GROUP, Sagas.GROUP, Replays.GROUP, Events.GROUP, SchemaRegistry.GROUP,
-                Webhooks.GROUP, Stopping.GROUP, Tracing.GROUP, Logging.GROUP);
+                Cdc.GROUP, Projections.GROUP, EventSourcing.GROUP, Sagas.GROUP, Replays.GROUP, Events.GROUP,
+                SchemaRegistry.GROUP, Webhooks.GROUP, Stopping.GROUP, Tracing.GROUP, Logging.GROUP);
     }
 
     public static List<Setting<?>> all() {

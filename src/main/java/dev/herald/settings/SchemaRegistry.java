@@ -19,7 +19,8 @@ public final class SchemaRegistry {
                 }
                 return text;
             }), "<type>-value",
-            "the registry subject of an event type's schemas, `<type>` standing for the type (`customer.created-value`)"));
+            "the registry subject of an event type's schemas, `<type>` standing for the type "
+            + "(`customer.created-value`)"));
 
     public static final Setting<String> USER = GROUP.add(Setting.of(
             "herald.schemas.registry-user", Kind.text(), "",

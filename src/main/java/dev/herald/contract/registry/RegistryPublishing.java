@@ -44,7 +44,8 @@ public final class RegistryPublishing {
     static final String CONTENT_TYPE = "application/vnd.schemaregistry.v1+json";
 
     /** One call to the registry: the type's compatibility ({@code version} 0) or one version's schema. */
-    public record Request(String subject, String type, int version, String method, String path, Map<String, String> body) {
+    public record Request(String subject, String type, int version, String method, String path,
+            Map<String, String> body) {
 
         boolean isConfig() {
             return version == 0;
@@ -83,12 +84,15 @@ public final class RegistryPublishing {
                 .encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
         Gauge.builder("herald.schemas.registry.pending", pending, AtomicInteger::get)
                 .description("calls to the schema registry not yet answered in the run in progress").register(meters);
-        this.refusedCount = Counter.builder("herald.schemas.registry.errors").tag("reason", "refused")
-                .description("schema registry answers refusing a schema (409, 422) or attempts that failed")
-                .register(meters);
-        this.unavailableCount = Counter.builder("herald.schemas.registry.errors").tag("reason", "unavailable")
-                .description("schema registry answers refusing a schema (409, 422) or attempts that failed")
-                .register(meters);
+        this.refusedCount = errors("refused", meters);
+        this.unavailableCount = errors("unavailable", meters);
+    }
+
+    /** reason refused: versions refused for good (409, 422); unavailable: attempts that failed and are retried. */
+    private static Counter errors(String reason, MeterRegistry meters) {
+        return Counter.builder("herald.schemas.registry.errors").tag("reason", reason)
+                .description("schema registry calls refused for good (reason=refused) or failed and retried "
+                        + "(reason=unavailable)").register(meters);
     }
 
     public boolean enabled() {
