@@ -94,7 +94,7 @@ public final class RabbitBatches {
             }
         } catch (RuntimeException refused) {
             // e.g. larger than herald.rabbitmq.max-message-size: nothing was sent, the per-message path decides
-            fellBack(exchange, sent, refused, false);
+            fellBack(exchange, records.size(), sent, refused, false);
             return;
         }
         boolean confirmed;
@@ -113,14 +113,14 @@ public final class RabbitBatches {
             failure = e;
         }
         if (!confirmed) {
-            fellBack(exchange, sent, failure, true);
+            fellBack(exchange, records.size(), sent, failure, true);
             return;
         }
         try {
             sent.forEach(publishing::confirmed);
         } catch (RuntimeException e) {
             // a dead letter that could not be written: the per-message path retries it with its backoff
-            fellBack(exchange, sent, e, true);
+            fellBack(exchange, records.size(), sent, e, true);
             return;
         }
         exchange.setProperty(CONFIRMED, true);
@@ -144,7 +144,7 @@ public final class RabbitBatches {
         }
     }
 
-    private void fellBack(Exchange exchange, List<Exchange> sent, Exception failure, boolean published) {
+    private void fellBack(Exchange exchange, int records, List<Exchange> sent, Exception failure, boolean published) {
         String why = failure == null ? "nacked or not confirmed within " + confirmTimeout + " ms"
                 : String.valueOf(failure);
         for (Exchange message : sent) {
@@ -158,7 +158,7 @@ public final class RabbitBatches {
         if (published) {
             metrics.failed(failure == null ? "batch-not-confirmed" : failure.getClass().getSimpleName(), null);
         }
-        LOG.info("RabbitMQ bridge publishes {} messages of {} one by one: {}", sent.size(),
+        LOG.info("RabbitMQ bridge publishes the {} records of {} in this poll again one message at a time: {}", records,
                 sent.isEmpty() ? "?" : sent.get(0).getProperty(RabbitPublishing.PARTITION), why);
         exchange.setProperty(CONFIRMED, false);
     }
