@@ -1,6 +1,7 @@
 package dev.herald.bridge.rabbitmq;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -130,7 +131,7 @@ public final class RabbitBatches {
     public void record(Exchange exchange) {
         Exchange record = exchange.getMessage().getBody(Exchange.class);
         Message in = exchange.getMessage();
-        in.setHeaders(new java.util.HashMap<>(record.getMessage().getHeaders()));
+        in.setHeaders(new HashMap<>(record.getMessage().getHeaders()));
         in.setBody(record.getMessage().getBody());
     }
 
