@@ -43,9 +43,18 @@ public final class RabbitMq {
             "herald.rabbitmq.max-poll-records", Kind.count(1), "500",
             "records per Kafka poll"));
 
+    public static final Setting<Boolean> BATCHED_CONFIRMS = GROUP.add(Setting.of(
+            "herald.rabbitmq.batched-confirms", Kind.flag(), "true",
+            "publish each partition's share of a poll at once and wait once for all its confirms; false: wait for "
+            + "each message's confirm before the next"));
+
+    public static final Setting<Integer> BATCH_LINGER = GROUP.add(Setting.of(
+            "herald.rabbitmq.batch-linger", Kind.count(1), "50",
+            "longest ms an event read from Kafka waits for the next ones, to be published and confirmed with them"));
+
     public static final Setting<Integer> CONFIRM_TIMEOUT = GROUP.add(Setting.of(
             "herald.rabbitmq.confirm-timeout", Kind.count(1), "5000",
-            "ms to wait for RabbitMQ's confirm of one message"));
+            "ms to wait for RabbitMQ's confirms of one message, or of a partition's batch"));
 
     public static final Setting<Integer> INITIAL_BACKOFF = GROUP.add(Setting.of(
             "herald.rabbitmq.initial-backoff", Kind.count(0), "200",

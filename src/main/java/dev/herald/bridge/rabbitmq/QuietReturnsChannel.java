@@ -13,8 +13,9 @@ import org.springframework.amqp.rabbit.connection.PublisherCallbackChannelImpl;
  * Spring's publisher channel, without its internal header on the wire. A template publishing with the mandatory
  * flag adds {@code spring_listener_return_correlation} (its own id) to every message so that a return finds the
  * template again; consumers would see it on every message Herald bridges. Here the header is taken off before the
- * publish and put back on a return: every template of the bridge hands returns to the same callback (see
- * {@link ReturningRabbitComponent}), so any template registered on the channel serves.
+ * publish and put back on a return: every template of the bridge's component hands returns to the same callback
+ * (see {@link ReturningRabbitComponent}), so any of them registered on the channel serves; a template without that
+ * callback (a RabbitAdmin's, using the same cached channels) never takes a return.
  */
 final class QuietReturnsChannel extends PublisherCallbackChannelImpl {
 
@@ -26,7 +27,9 @@ final class QuietReturnsChannel extends PublisherCallbackChannelImpl {
 
     @Override
     public synchronized void addListener(Listener listener) {
-        this.listener = listener.getUUID();
+        if (ReturningRabbitComponent.recordsReturns(listener.getUUID())) {
+            this.listener = listener.getUUID();
+        }
         super.addListener(listener);
     }
 

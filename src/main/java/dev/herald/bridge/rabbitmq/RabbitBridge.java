@@ -22,8 +22,9 @@ import org.springframework.amqp.rabbit.connection.CachingConnectionFactory;
 
 /**
  * Wires the RabbitMQ bridge whose flow routes/rabbitmq.camel.yaml shows: each Kafka event becomes one message per
- * format in use ({@link RabbitPublishing}), published with confirms to that format's topic exchange; the Kafka
- * offset is committed once every message of the event is confirmed; {@link RabbitRefusals} decides what a failure
+ * format in use ({@link RabbitPublishing}), published with confirms to that format's topic exchange, a partition's
+ * share of a poll at once with one wait for its confirms ({@link RabbitBatches}); the Kafka offset is committed once
+ * every message is confirmed; {@link RabbitRefusals} decides what a failure
  * costs. See docs/rabbitmq.md. Live reload applies a changed consumers file ({@link #reload}). Closed by the hub after
  * the bridge's routes stopped.
  */
@@ -50,7 +51,7 @@ public final class RabbitBridge implements AutoCloseable {
     /**
      * Binds what the bridge's routes use: the {@code spring-rabbitmq} component (mandatory publishing), the
      * connection factory {@code rabbitConnectionFactory}, and the steps {@code rabbitPublishing},
-     * {@code rabbitRefusals}, {@code rabbitBridgeRetrying}, {@code rabbitGauges} and {@code rabbitReplays}. {@code url} is the broker's:
+     * {@code rabbitRefusals}, {@code rabbitBatches}, {@code rabbitBridgeRetrying}, {@code rabbitGauges} and {@code rabbitReplays}. {@code url} is the broker's:
      * herald.rabbitmq.url, or the embedded broker's, which the hub starts (and stops after the bridge).
      */
     public static RabbitBridge install(CamelContext camel, Settings settings, String url, String kafkaBrokers,
@@ -82,6 +83,8 @@ public final class RabbitBridge implements AutoCloseable {
         registry.bind("rabbitConnectionFactory", connections);
         registry.bind("rabbitPublishing", publishing);
         registry.bind("rabbitRefusals", refusals);
+        registry.bind("rabbitBatches", new RabbitBatches(camel, publishing, component, metrics,
+                settings.get(RabbitMq.CONFIRM_TIMEOUT), settings.get(RabbitMq.BATCHED_CONFIRMS)));
         registry.bind("rabbitBridgeRetrying", (Processor) refusals::retrying);
         registry.bind("rabbitGauges", gauges);
         registry.bind("rabbitReplays", new RabbitReplays(current::get, publishing, component));

@@ -120,6 +120,19 @@ public final class RabbitPublishing {
         }
     }
 
+    /**
+     * The publication's span ends unconfirmed: its batch was not confirmed as a whole, and the event is published
+     * again one message at a time (a span of its own).
+     */
+    static void spanFellBack(Exchange exchange, String why) {
+        Span span = exchange.getProperty(SPAN, Span.class);
+        if (span != null) {
+            exchange.removeProperty(SPAN);
+            span.addEvent("batch not confirmed, published again alone: " + why);
+            span.end();
+        }
+    }
+
     /** A failure the bridge retries: an exception event on the publication's span, which stays open. */
     static void spanRetrying(Exchange exchange, Throwable failure) {
         Span span = exchange.getProperty(SPAN, Span.class);

@@ -2,15 +2,18 @@ package dev.herald.bridge.rabbitmq;
 
 import java.time.Duration;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.camel.Endpoint;
+import org.apache.camel.Exchange;
 import org.apache.camel.util.PropertiesHelper;
 import org.apache.camel.component.springrabbit.SpringRabbitMQComponent;
 import org.apache.camel.component.springrabbit.SpringRabbitMQEndpoint;
+import org.springframework.amqp.core.MessageProperties;
 import org.springframework.amqp.core.ReturnedMessage;
 import org.springframework.amqp.rabbit.connection.ConnectionFactory;
 import org.springframework.amqp.rabbit.core.RabbitTemplate;
@@ -24,6 +27,9 @@ import org.springframework.amqp.rabbit.core.RabbitTemplate;
  * and returns right after, so after a nack the bridge waits briefly for the return.
  */
 final class ReturningRabbitComponent extends SpringRabbitMQComponent {
+
+    /** The templates that record returns here (their listener ids): see {@link QuietReturnsChannel}. */
+    private static final Set<String> RECORDING = ConcurrentHashMap.newKeySet();
 
     private final Map<String, CompletableFuture<ReturnedMessage>> returned = new ConcurrentHashMap<>();
 
@@ -56,6 +62,34 @@ final class ReturningRabbitComponent extends SpringRabbitMQComponent {
         }
     }
 
+    /**
+     * A template that publishes as this component's producers do (mandatory, returns recorded here): the batch
+     * step's ({@link RabbitBatches}), which sends many messages before it waits for their confirms.
+     */
+    RabbitTemplate batchTemplate() {
+        RabbitTemplate template = new RabbitTemplate(getConnectionFactory());
+        template.setMandatory(true);
+        template.setReturnsCallback(this::recordReturn);
+        RECORDING.add(template.getUUID());
+        return template;
+    }
+
+    /**
+     * Whether the channel listener of this id records returns here: a template of this component's, not e.g. the
+     * one inside a {@code RabbitAdmin} (the gauges'), which registers on the same cached channels without a
+     * returns callback and would drop a return.
+     */
+    static boolean recordsReturns(String listenerId) {
+        return RECORDING.contains(listenerId);
+    }
+
+    /** The AMQP message this component's producer would publish for {@code exchange}'s message. */
+    org.springframework.amqp.core.Message amqpMessage(Exchange exchange) {
+        getMessagePropertiesConverter().setHeaderFilterStrategy(getHeaderFilterStrategy());
+        MessageProperties properties = getMessagePropertiesConverter().toMessageProperties(exchange);
+        return getMessageConverter().toMessage(exchange.getMessage().getBody(), properties);
+    }
+
     private void recordReturn(ReturnedMessage message) {
         returned.computeIfAbsent(key(message.getExchange(), message.getMessage().getMessageProperties()
                 .getMessageId()), k -> new CompletableFuture<>()).complete(message);
@@ -69,6 +103,7 @@ final class ReturningRabbitComponent extends SpringRabbitMQComponent {
                 RabbitTemplate template = super.createInOnlyTemplate();
                 template.setMandatory(true);
                 template.setReturnsCallback(ReturningRabbitComponent.this::recordReturn);
+                RECORDING.add(template.getUUID());
                 return template;
             }
         };
