@@ -400,7 +400,7 @@ public final class Projector extends DefaultConsumer implements Runnable {
             }
             if (exchange.getException() == null && outputs != null
                     && exchange.getMessage().getBody() instanceof List<?> rows) {
-                changed.addAll(outputs.of(SqlRows.of(rows)));
+                changed.addAll(outputs.of(rows));
             }
             failure = exchange.getException();
         } catch (SQLException | RuntimeException e) {
