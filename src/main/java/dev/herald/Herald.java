@@ -95,6 +95,16 @@ public final class Herald implements AutoCloseable {
      * a request that comes too early meets the closed {@link ServingGate}, not a 404.
      */
     private final class ServerGuard extends EventNotifierSupport {
+
+        ServerGuard() {
+            // a context event is all it waits for: without these, Camel makes events for every exchange and step of
+            // every route for it (a visible share of a projection's per-event cost, docs/performance.md)
+            setIgnoreExchangeEvents(true);
+            setIgnoreRouteEvents(true);
+            setIgnoreServiceEvents(true);
+            setIgnoreStepEvents(true);
+        }
+
         @Override
         public void notify(CamelEvent event) {
             if (event.getType() == CamelEvent.Type.RoutesStarting && gate == null) {

@@ -1,6 +1,7 @@
 package dev.herald.projection;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.herald.store.SqlRows;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -53,18 +54,38 @@ final class Outputs implements AutoCloseable {
         return topic;
     }
 
-    /** The changed rows an event's route left as its body (a statement's RETURNING rows), for {@link #write}. */
-    List<String[]> of(JsonNode rows) {
+    /**
+     * The changed rows an event's route left as its body (a statement's RETURNING rows: camel-sql's column maps, or
+     * JSON), for {@link #write}: key and JSON text each.
+     */
+    List<String[]> of(Object body) throws SQLException {
         List<String[]> records = new ArrayList<>();
-        for (JsonNode row : rows) {
-            JsonNode key = row.get(keyColumn);
-            if (key == null || key.isNull()) {
-                throw new IllegalStateException("projection " + projection + ": a changed row has no " + keyColumn
-                        + " (outputKey) for the output topic " + topic + ": " + row);
+        if (body instanceof List<?> rows && rows.stream().allMatch(row -> row instanceof Map<?, ?>)) {
+            for (Object row : rows) {
+                Map<?, ?> columns = (Map<?, ?>) row;
+                if (!SqlRows.isWhole(columns)) {
+                    // the usual case, columns: the key and the text straight from them, no tree in between
+                    records.add(new String[] {key(columns.get(keyColumn) == null ? null
+                            : SqlRows.value(columns.get(keyColumn)), columns), SqlRows.text(columns)});
+                    continue;
+                }
+                JsonNode whole = SqlRows.of(columns).get(0);
+                records.add(new String[] {key(whole.get(keyColumn), whole), whole.toString()});
             }
-            records.add(new String[] {key.asText(), row.toString()});
+            return records;
+        }
+        for (JsonNode row : SqlRows.of(body)) {
+            records.add(new String[] {key(row.get(keyColumn), row), row.toString()});
         }
         return records;
+    }
+
+    private String key(JsonNode key, Object row) {
+        if (key == null || key.isNull()) {
+            throw new IllegalStateException("projection " + projection + ": a changed row has no " + keyColumn
+                    + " (outputKey) for the output topic " + topic + ": " + row);
+        }
+        return key.asText();
     }
 
     /** In the read-model transaction. */
@@ -144,6 +165,9 @@ final class Outputs implements AutoCloseable {
                     ProducerConfig.CLIENT_ID_CONFIG, "herald-projection-" + projection,
                     ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
                     ProducerConfig.MAX_BLOCK_MS_CONFIG, TIMEOUT_MS,
+                    // a round's records (at most BATCH) in one batch, not 16 KB ones: a durable broker flushes its log
+                    // per batch appended, and the output's records are small and many (docs/performance.md)
+                    ProducerConfig.BATCH_SIZE_CONFIG, 512 * 1024,
                     ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, TIMEOUT_MS,
                     ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, TIMEOUT_MS / 2,
                     ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName(),

@@ -17,40 +17,56 @@ import org.apache.camel.component.sql.DefaultSqlPrepareStatementStrategy;
  */
 final class ParsedOnceSqlStrategy extends DefaultSqlPrepareStatementStrategy {
 
-    private record Parsed(String jdbcSql, List<String> names) {
+    /** A statement as parsed; {@code plain} false: camel-sql's own preparation (jdbcSql and names unused). */
+    private record Parsed(boolean plain, String jdbcSql, List<String> names) {
     }
+
+    private static final int KEPT = 10_000;
 
     private final Map<String, Parsed> parsed = new ConcurrentHashMap<>();
 
     @Override
     public String prepareQuery(String query, boolean allowNamedParameters, Exchange exchange) throws SQLException {
-        return allowNamedParameters && isPlain(query) ? parse(query).jdbcSql()
+        return allowNamedParameters && parse(query).plain() ? parse(query).jdbcSql()
                 : super.prepareQuery(query, allowNamedParameters, exchange);
     }
 
     @Override
     public Iterator<?> createPopulateIterator(String query, String preparedQuery, int expectedParams,
             Exchange exchange, Object value) throws SQLException {
-        if (value instanceof SqlParameters parameters && isPlain(query)) {
-            List<Object> values = new ArrayList<>();
-            parse(query).names().forEach(name -> values.add(parameters.get(name)));
-            return values.iterator();
+        if (value instanceof SqlParameters parameters) {
+            Parsed statement = parse(query);
+            if (statement.plain()) {
+                List<Object> values = new ArrayList<>(statement.names().size());
+                statement.names().forEach(name -> values.add(parameters.get(name)));
+                return values.iterator();
+            }
         }
         return super.createPopulateIterator(query, preparedQuery, expectedParams, exchange, value);
     }
 
-    private static boolean isPlain(String query) {
-        return NamedParameters.plain(query);
-    }
-
     private Parsed parse(String query) {
-        return parsed.computeIfAbsent(query, statement -> {
+        // looked at once per statement: the regex scans of its text per message were a visible part of a
+        // projection's per-event cost (docs/performance.md "Projections"); statements a message supplies (camel-sql's
+        // CamelSqlQuery header) are not kept beyond a bound
+        Parsed known = parsed.get(query);
+        if (known != null) {
+            return known;
+        }
+        Parsed statement;
+        if (!NamedParameters.plain(query)) {
+            statement = new Parsed(false, null, List.of());
+        } else {
             try {
-                return new Parsed(super.prepareQuery(statement, true, null),
-                        List.copyOf(NamedParameters.names(statement)));
+                statement = new Parsed(true, super.prepareQuery(query, true, null),
+                        List.copyOf(NamedParameters.names(query)));
             } catch (SQLException e) {
                 throw new IllegalArgumentException(e);
             }
-        });
+        }
+        if (parsed.size() < KEPT) {
+            parsed.putIfAbsent(query, statement);
+        }
+        return statement;
     }
 }

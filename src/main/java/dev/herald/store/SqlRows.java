@@ -1,5 +1,7 @@
 package dev.herald.store;
 
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.io.SegmentedStringWriter;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -51,8 +53,56 @@ public final class SqlRows {
                 + " in the body; expected the rows of a SQL step");
     }
 
+    /**
+     * One row (a column map) as JSON text, the text {@code row(columns).toString()} gives, written straight from the
+     * columns: per changed row of a projection's output topic, the tree and Jackson's serializer lookup were a visible
+     * cost (docs/performance.md "Projections").
+     */
+    public static String text(Map<?, ?> columns) throws SQLException {
+        if (isWhole(columns)) {
+            return row(columns).toString();
+        }
+        SegmentedStringWriter text = new SegmentedStringWriter(JSON.getFactory()._getBufferRecycler());
+        try (JsonGenerator out = JSON.getFactory().createGenerator(text)) {
+            out.writeStartObject();
+            for (Map.Entry<?, ?> column : columns.entrySet()) {
+                out.writeFieldName(String.valueOf(column.getKey()));
+                write(out, javaValue(column.getValue()));
+            }
+            out.writeEndObject();
+            out.flush();
+            return text.getAndClear();
+        } catch (IOException e) {
+            throw new SQLException("a row could not be written as JSON", e);
+        }
+    }
+
+    /** A column's value as {@link #value} would make it, written as its node would write itself. */
+    private static void write(JsonGenerator out, Object value) throws IOException, SQLException {
+        if (value == null) {
+            out.writeNull();
+        } else if (value instanceof String string) {
+            out.writeString(string);
+        } else if (value instanceof BigDecimal decimal) {
+            out.writeNumber(decimal);
+        } else if (value instanceof Integer || value instanceof Short || value instanceof Byte) {
+            out.writeNumber(((Number) value).intValue());
+        } else if (value instanceof Long number) {
+            out.writeNumber(number);
+        } else if (value instanceof Boolean bool) {
+            out.writeBoolean(bool);
+        } else {
+            JSON.writeTree(out, value(value));
+        }
+    }
+
+    /** A row whose only column is a JSON {@code data}: the row is that JSON object. */
+    public static boolean isWhole(Map<?, ?> columns) {
+        return columns.size() == 1 && columns.containsKey("data") && isJson(columns.get("data"));
+    }
+
     static JsonNode row(Map<?, ?> columns) throws SQLException {
-        if (columns.size() == 1 && columns.containsKey("data") && isJson(columns.get("data"))) {
+        if (isWhole(columns)) {
             return value(columns.get("data"));
         }
         ObjectNode row = JSON.createObjectNode();
@@ -79,7 +129,7 @@ public final class SqlRows {
         return value;
     }
 
-    static JsonNode value(Object column) throws SQLException {
+    public static JsonNode value(Object column) throws SQLException {
         Object value = javaValue(column);
         if (value == null) {
             return JSON.nullNode();
@@ -89,6 +139,17 @@ public final class SqlRows {
         }
         if (value instanceof BigDecimal decimal) {
             return JSON.getNodeFactory().numberNode(decimal);
+        }
+        // straight to a node: valueToTree serializes through a token buffer, a visible cost per changed row of a
+        // projection's output topic (docs/performance.md "Projections")
+        if (value instanceof Integer || value instanceof Short || value instanceof Byte) {
+            return JSON.getNodeFactory().numberNode(((Number) value).intValue());
+        }
+        if (value instanceof Long number) {
+            return JSON.getNodeFactory().numberNode(number);
+        }
+        if (value instanceof Boolean bool) {
+            return JSON.getNodeFactory().booleanNode(bool);
         }
         if (value instanceof Number || value instanceof Boolean) {
             return JSON.valueToTree(value);

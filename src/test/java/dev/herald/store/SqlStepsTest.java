@@ -46,17 +46,44 @@ class SqlStepsTest {
 
     @Test
     void rowsReadAsJsonWithTheDataColumnConvention() throws Exception {
-        PGobject json = new PGobject();
-        json.setType("jsonb");
-        json.setValue("{\"a\":1}");
-        Map<String, Object> row = new LinkedHashMap<>();
-        row.put("id", "c-1");
-        row.put("at", Timestamp.from(Instant.parse("2026-12-06T10:15:30.123456Z")));
-        row.put("total", new BigDecimal("19.98"));
+        PGobject json = column("jsonb", "{\"a\":1}");
+        Map<String, Object> row = row("c-1", new BigDecimal("19.98"));
         row.put("extra", json);
         assertThat(SqlRows.of(List.of(row)).toString())
                 .isEqualTo("[{\"id\":\"c-1\",\"at\":\"2026-12-06T10:15:30.123456Z\",\"total\":19.98,\"extra\":{\"a\":1}}]");
         assertThat(SqlRows.of(List.of(Map.of("data", json))).get(0).toString()).isEqualTo("{\"a\":1}");
         assertThat(SqlRows.of(null)).isEmpty();
+    }
+
+    @Test
+    void aRowWrittenAsTextIsTheTextOfItsJson() throws Exception {
+        PGobject json = column("jsonb", "{\"a\":[1,\"x\"]}");
+        PGobject other = column("uuid", "8b4f2a1e-0000-4000-8000-000000000001");
+        Map<String, Object> row = row("c-\"1\"\n", new BigDecimal("1E+3"));
+        row.put("count", 3);
+        row.put("big", 5_000_000_000L);
+        row.put("small", (short) 2);
+        row.put("ratio", 0.25d);
+        row.put("live", true);
+        row.put("gone", null);
+        row.put("extra", json);
+        row.put("ref", other);
+        assertThat(SqlRows.text(row)).isEqualTo(SqlRows.row(row).toString());
+        assertThat(SqlRows.text(Map.of("data", json))).isEqualTo("{\"a\":[1,\"x\"]}");
+    }
+
+    private static PGobject column(String type, String value) throws Exception {
+        PGobject column = new PGobject();
+        column.setType(type);
+        column.setValue(value);
+        return column;
+    }
+
+    private static Map<String, Object> row(String id, BigDecimal total) {
+        Map<String, Object> row = new LinkedHashMap<>();
+        row.put("id", id);
+        row.put("at", Timestamp.from(Instant.parse("2026-12-06T10:15:30.123456Z")));
+        row.put("total", total);
+        return row;
     }
 }
