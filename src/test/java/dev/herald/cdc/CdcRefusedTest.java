@@ -139,6 +139,39 @@ class CdcRefusedTest {
         }
     }
 
+    /**
+     * The dead-letter store cannot take a refused change (its table away between the refusal and the write): the
+     * write is retried, the source waits instead of its engine stopping, and once the store is back the dead letter
+     * is written and the changes after it flow, without a restart.
+     */
+    @Test
+    void aDeadLetterStoreAwayIsWaitedForAndTheSourceGoesOnWithoutARestart(@TempDir Path temp) throws Exception {
+        String topic = "legacy-refused-" + UUID.randomUUID();
+        HubHome home = CdcSourceTest.legacyHome(temp.resolve("home"), topic)
+                .write("schemas/events/legacy-customer.created/1.json", STRICT);
+        Map<String, String> settings = new java.util.HashMap<>(CdcSourceTest.settings(home, temp.resolve("data")));
+        settings.put("herald.cdc.max-backoff", "500");
+        String rich = "R-" + UUID.randomUUID();
+        String plain = "P-" + UUID.randomUUID();
+        try (TestHub hub = TestHub.startWith(settings); TopicReader reader = new TopicReader(hub.brokers(), topic)) {
+            CdcSourceTest.awaitSourceStreaming(hub);
+            try (Connection legacy = hub.dataSource().getConnection(); Statement sql = legacy.createStatement()) {
+                sql.execute("ALTER TABLE dead_letters RENAME TO dead_letters_away");
+                sql.execute("INSERT INTO legacy_customers VALUES ('" + rich + "', 'Rich', 5000)");   // refused
+                // the write waits, retried (before: it failed once and the source's engine stopped)
+                await().atMost(Duration.ofSeconds(60))
+                        .until(() -> hub.camel().getInflightRepository().size("cdc-dead-letter") == 1);
+                sql.execute("INSERT INTO legacy_customers VALUES ('" + plain + "', 'Pat', 1)");
+                sql.execute("ALTER TABLE dead_letters_away RENAME TO dead_letters");
+            }
+            await().atMost(Duration.ofSeconds(60)).until(() -> !reader.recordsFor(plain).isEmpty());
+            assertThat(hub.queryLong("SELECT count(*) FROM dead_letters WHERE stage = 'cdc' AND aggregate_id = ?",
+                    rich)).isEqualTo(1);
+            assertThat(reader.recordsFor(rich)).isEmpty();
+            assertThat(hub.metricSum("herald_cdc_changes_total", "outcome=\"dead-lettered\"")).isEqualTo(1);
+        }
+    }
+
     private static JsonNode find(JsonNode items, String source) {
         for (JsonNode item : items) {
             if (item.get("destination").asText().equals(source)) {
