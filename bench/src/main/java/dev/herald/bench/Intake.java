@@ -25,7 +25,8 @@ final class Intake {
 
     private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(30);
 
-    private final URI uri;
+    /** Requests go to these hubs in turn (several instances behind one imaginary load balancer). */
+    private final List<URI> uris;
     private final HttpClient client;
     private final ExecutorService executor = Executors.newFixedThreadPool(4, r -> {
         Thread t = new Thread(r, "http-client");
@@ -38,7 +39,11 @@ final class Intake {
     private final String runId = Long.toString(System.currentTimeMillis(), 36);
 
     Intake(String baseUrl) {
-        this.uri = URI.create(baseUrl + "/api/customers");
+        this(List.of(baseUrl));
+    }
+
+    Intake(List<String> baseUrls) {
+        this.uris = baseUrls.stream().map(url -> URI.create(url + "/api/customers")).toList();
         this.client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(Duration.ofSeconds(5)).executor(executor).build();
     }
@@ -47,7 +52,7 @@ final class Intake {
         long n = sequence.incrementAndGet();
         String body = "{\"full_name\":\"Bench User " + n + "\",\"email\":\"bench-" + runId + "-" + n
                 + "@example.com\"}";
-        return HttpRequest.newBuilder(uri).timeout(REQUEST_TIMEOUT)
+        return HttpRequest.newBuilder(uris.get((int) (n % uris.size()))).timeout(REQUEST_TIMEOUT)
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build();
     }

@@ -63,6 +63,7 @@ public final class Main {
             case "relay-debezium-peer" -> RelayVsDebezium.peer(args);
             case "relay-debezium-merge" -> RelayVsDebezium.merge(args);
             case "sagas" -> Sagas.session(args);
+            case "scaling" -> Scaling.run(args);
             default -> {
                 System.err.println("unknown command " + argv[0]);
                 System.exit(2);

@@ -488,7 +488,7 @@ final class Soak {
         Files.move(partial, file, StandardCopyOption.ATOMIC_MOVE);
     }
 
-    private static int freePort() throws Exception {
+    static int freePort() throws Exception {
         try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
             return socket.getLocalPort();
         }

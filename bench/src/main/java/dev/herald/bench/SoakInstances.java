@@ -138,6 +138,14 @@ final class SoakInstances implements AutoCloseable {
         return -1;
     }
 
+    long pid(int index) {
+        return processes[index] == null ? -1 : processes[index].pid();
+    }
+
+    long kafkaPid() {
+        return kafka == null ? -1 : kafka.pid();
+    }
+
     boolean alive(int index) {
         return processes[index] != null && processes[index].isAlive();
     }
