@@ -29,6 +29,8 @@ import java.time.Instant;
  *   sagas --hub-url URL --jdbc-url URL --payment-port P --inventory-port Q --orders N --out FILE   order-fulfilment
  *                                                              sagas/s against instant local services, beside a plain client
  *   soak --db-url URL --ports-file F --hub-url URL [--minutes N] [--amqp-url URL] --out FILE.json   faults under load, then invariants
+ *   scaling --db-url URL --instances N --hub-home DIR --hub-args-file F --work DIR --out FILE.json   intake with
+ *                                                              1..N hubs on one database and one Kafka (Scaling)
  *   selftest [--rates LIST] [--delay-ms N]                     the generator against an in-process stub
  *   report   --out-dir DIR --stamp TS [--meta-json FILE] SESSION.json... | --from RESULTS.json   JSON + Markdown + PNG
  * </pre>
