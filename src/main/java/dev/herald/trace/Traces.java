@@ -123,15 +123,25 @@ public final class Traces implements AutoCloseable {
     /**
      * The spans started and not yet ended (recording only; one set insert and removal per span), so that the stop can
      * end what no stage will: a span never ended is never exported, and a trace would not show where the work was when
-     * the hub stopped.
+     * the hub stopped. Held strongly (a stage that dropped its span must not lose it before the stop), so bounded: a
+     * stage that forgot to end its spans costs a warning, not the heap.
      */
     private static final class OpenSpans implements SpanProcessor {
 
+        /** Far above the spans in progress at once (a poll's messages, a batch's applies, the lanes' commands). */
+        private static final int MAX = 50_000;
         private final Set<ReadWriteSpan> open = ConcurrentHashMap.newKeySet();
+        private volatile boolean full;
 
         @Override
         public void onStart(Context parentContext, ReadWriteSpan span) {
-            open.add(span);
+            if (open.size() < MAX) {
+                open.add(span);
+            } else if (!full) {
+                full = true;
+                LOG.warn("tracing: {} spans open at once (a stage that does not end its spans?); one started while so"
+                        + " many are open is not ended by a stop (logged once)", MAX);
+            }
         }
 
         @Override
