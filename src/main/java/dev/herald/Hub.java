@@ -343,7 +343,7 @@ final class Hub {
                 deadLetters));
         BridgeConsumers.settle(camel, topics);
         SagaChecks.check(camel);
-        SinkRetries.register(camel, deadLetters);
+        SinkRetries.register(camel, deadLetters, camel.getRegistry().lookupByNameAndType("sinkSpan", SinkSpan.class));
         ReactionSteps.settle(camel, new CommandRoutes(camel), deadLetters);
     }
 

@@ -19,7 +19,6 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.opentelemetry.api.trace.Span;
-import io.opentelemetry.api.trace.SpanKind;
 import java.io.IOException;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -84,6 +83,7 @@ public final class Projector extends DefaultConsumer implements Runnable {
     private final Object waiting = new Object();
     private final Outputs outputs;
     private final OutputShipper shipper;
+    private final ApplySpans spans;
     private Thread thread;
     private long lagMeasuredAt;
 
@@ -96,6 +96,7 @@ public final class Projector extends DefaultConsumer implements Runnable {
         this.outputs = endpoint.getOutput().isBlank() ? null
                 : new Outputs(endpoint.name(), endpoint.getOutput(), endpoint.getOutputKey(), projectors.brokers());
         this.shipper = outputs == null ? null : new OutputShipper(endpoint.name(), outputs, dataSource, settings);
+        this.spans = new ApplySpans(projectors.traces(), endpoint.name());
     }
 
     public String name() {
@@ -154,6 +155,7 @@ public final class Projector extends DefaultConsumer implements Runnable {
         if (thread != null) {
             thread.join(Duration.ofSeconds(30).toMillis());
         }
+        spans.endAll("not applied: the projection stopped before its transaction committed", true);
         projectors.stopped(this);
         if (shipper != null) {
             shipper.stop();
@@ -224,6 +226,7 @@ public final class Projector extends DefaultConsumer implements Runnable {
                     return 0;
                 }
                 failed = false;
+                spans.passed(at.get().txId(), at.get().seq());
                 List<StoredEvent> events = Positions.next(connection, at.get(), types(), limit);
                 if (events.isEmpty()) {
                     connection.rollback();
@@ -251,6 +254,8 @@ public final class Projector extends DefaultConsumer implements Runnable {
                     if (taken > 0) {
                         // the events before it are fine: apply them alone, then this one first of its batch
                         connection.rollback();
+                        spans.rolledBack("event " + event.eventId() + " of the batch failed: the events before it are"
+                                + " applied again alone");
                         return i;
                     }
                     stop(connection, events, i, failure);
@@ -262,6 +267,7 @@ public final class Projector extends DefaultConsumer implements Runnable {
                 }
                 Positions.advance(connection, name(), last, taken);
                 connection.commit();
+                spans.committed(events);
                 position.set(last.seq());
                 applied.increment(taken);
                 if (!changed.isEmpty()) {
@@ -270,6 +276,7 @@ public final class Projector extends DefaultConsumer implements Runnable {
                 return events.size() == limit ? settings.batchSize() : 0;
             } catch (SQLException | RuntimeException e) {
                 connection.rollback();
+                spans.rolledBack(String.valueOf(e.getMessage()));
                 throw e;
             } finally {
                 TransactionSynchronizationManager.unbindResource(dataSource);
@@ -297,6 +304,7 @@ public final class Projector extends DefaultConsumer implements Runnable {
                 1));
         connection.commit();
         failed = true;
+        spans.stopped(event, failure);
         recorded.announce();
         LOG.error("projection {} stopped at {}; it goes on when the dead letter is retried (POST "
                 + "/api/projections/{}/retry or the dead-letter API)", name(), error, name());
@@ -317,6 +325,7 @@ public final class Projector extends DefaultConsumer implements Runnable {
                 }
                 rebuilding = true;
                 rebuildRequested = false;
+                spans.endAll("superseded by a rebuild, which applies every event again", false);
                 try (Statement statement = connection.createStatement()) {
                     for (String table : endpoint.tableList()) {
                         statement.executeUpdate("DELETE FROM " + table);
@@ -375,14 +384,14 @@ public final class Projector extends DefaultConsumer implements Runnable {
 
     /**
      * The route's steps for one event; answers their failure, if any. With an output topic, the rows they changed
-     * (the body they leave, when it is rows) are added to {@code changed}. {@code traced}: the apply is a span of the
-     * event's trace (a rebuild's replay of the whole store is not).
+     * (the body they leave, when it is rows) are added to {@code changed}. {@code traced}: the apply is an attempt on
+     * the event's span ({@link ApplySpans}, ended once the apply is committed), in the event's trace (a rebuild's replay
+     * of the whole store is not traced).
      */
     private Exception apply(StoredEvent event, List<String[]> changed, boolean traced) {
         // the span continues the trace the event was produced in (events.traceparent), like a saga's calls; its
         // context goes with the exchange (headers traceparent, tracestate) for a step that calls out
-        Span span = traced ? projectors.traces().start("projection " + name() + " apply", SpanKind.CONSUMER,
-                Traces.parse(event.traceparent(), null)) : Span.getInvalid();
+        Span span = traced ? spans.attempt(event) : Span.getInvalid();
         Exception failure = null;
         Exchange exchange = createExchange(false);
         try {
@@ -407,13 +416,9 @@ public final class Projector extends DefaultConsumer implements Runnable {
             failure = e;
         } finally {
             releaseExchange(exchange, false);
-            if (span.isRecording()) {
-                span.setAttribute(Traces.EVENT_ID, event.eventId().toString());
-                if (failure != null) {
-                    Traces.failed(span, failure);
-                }
+            if (failure != null && span.isRecording()) {
+                span.recordException(failure); // this attempt's; the span's status is decided when it ends
             }
-            span.end();
         }
         return failure;
     }

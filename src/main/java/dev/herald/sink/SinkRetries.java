@@ -2,6 +2,8 @@ package dev.herald.sink;
 
 import dev.herald.deadletter.DeadLetterStore;
 import dev.herald.http.Problem;
+import dev.herald.trace.Traces;
+import io.opentelemetry.api.trace.Span;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -23,7 +25,8 @@ import org.apache.camel.model.ToDefinition;
  * {@code sinks} and hands each event to one {@code direct:} endpoint, the sink's own steps; the retry sends the
  * event, read back from the event table as it was published, to that endpoint with the Kafka topic and key
  * headers the steps saw the first time. Like the RabbitMQ bridge's retry it runs inside the operator's
- * transaction: should the sink fail again, the operator gets a 503 and the dead letter stays open.
+ * transaction: should the sink fail again, the operator gets a 503 and the dead letter stays open. The retry is a
+ * span {@code sink <route id> deliver} of the event's trace ({@link SinkSpan#retry}), an error if it failed again.
  */
 public final class SinkRetries {
 
@@ -31,15 +34,17 @@ public final class SinkRetries {
     public static final String CONFIGURATION = "sinks";
 
     private final CamelContext camel;
+    private final SinkSpan spans;
     private ProducerTemplate producer;
 
-    private SinkRetries(CamelContext camel) {
+    private SinkRetries(CamelContext camel, SinkSpan spans) {
         this.camel = camel;
+        this.spans = spans;
     }
 
     /** After the routes are loaded: one retry per sink route, as stage {@code sink:<route id>}. */
-    public static void register(CamelContext camel, DeadLetterStore deadLetters) {
-        SinkRetries retries = new SinkRetries(camel);
+    public static void register(CamelContext camel, DeadLetterStore deadLetters, SinkSpan spans) {
+        SinkRetries retries = new SinkRetries(camel, spans);
         Model model = camel.getCamelContextExtension().getContextPlugin(Model.class);
         for (RouteDefinition route : model.getRouteDefinitions()) {
             String configurations = route.getRouteConfigurationId();
@@ -53,13 +58,16 @@ public final class SinkRetries {
                         + CONFIGURATION + ") needs an id and one step `to: direct:<its steps>`, found " + steps);
             }
             String stepsUri = steps.get(0);
-            deadLetters.onRetry(SinkErrors.STAGE + route.getRouteId(),
-                    (transaction, eventId, destination) -> retries.redeliver(transaction, eventId, stepsUri));
+            String routeId = route.getRouteId();
+            deadLetters.onRetry(SinkErrors.STAGE + routeId,
+                    (transaction, eventId, destination) -> retries.redeliver(transaction, eventId, routeId, stepsUri));
         }
     }
 
-    private void redeliver(Connection transaction, UUID eventId, String stepsUri) throws SQLException {
+    private void redeliver(Connection transaction, UUID eventId, String routeId, String stepsUri)
+            throws SQLException {
         Exchange exchange;
+        Span[] span = {Span.getInvalid()};
         try (PreparedStatement select = transaction.prepareStatement(
                 "SELECT envelope, topic, aggregate_id FROM events WHERE event_id = ?")) {
             select.setObject(1, eventId);
@@ -74,9 +82,14 @@ public final class SinkRetries {
                     e.getMessage().setBody(envelope);
                     e.getMessage().setHeader(KafkaConstants.TOPIC, topic);
                     e.getMessage().setHeader(KafkaConstants.KEY, key);
+                    span[0] = spans.retry(routeId, e.getMessage());
                 });
             }
         }
+        if (exchange.getException() != null) {
+            Traces.failed(span[0], exchange.getException());
+        }
+        span[0].end();
         if (exchange.getException() != null) {
             throw Problem.unavailable("sink-failed", "the sink " + stepsUri + " failed again: "
                     + exchange.getException().getMessage(), 5, exchange.getException());

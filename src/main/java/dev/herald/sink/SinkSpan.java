@@ -1,6 +1,7 @@
 package dev.herald.sink;
 
 import dev.herald.trace.Traces;
+import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;
 import org.apache.camel.Exchange;
@@ -14,13 +15,16 @@ import org.apache.camel.support.SynchronizationAdapter;
  * record's {@code traceparent} header (else its envelope's), open across the retries and ended when the exchange is
  * done. Each retry's failure is an exception event on it ({@link SinkErrors#retrying}); the event dead-lettered, or
  * the hub stopping mid-retry, makes it an error. Its context replaces the record's {@code traceparent} header, so a
- * sink step that calls out (http:, kafka:) continues the trace. Herald's step rather than Camel's tracer: see
- * docs/operations.md, "Tracing".
+ * sink step that calls out (http:, kafka:) continues the trace. An operator's retry of the event's dead letter is a
+ * span of the same name ({@link #retry}), child of the context the event was stored with. Herald's step rather than
+ * Camel's tracer: see docs/operations.md, "Tracing".
  */
 public final class SinkSpan implements Processor {
 
     /** Exchange property: the sink's span, for the error steps. */
     static final String PROPERTY = "HeraldSinkSpan";
+    /** Set on the span of an operator's retry of a dead letter. */
+    static final AttributeKey<Boolean> RETRY = AttributeKey.booleanKey("herald.dead_letter.retry");
 
     private final Traces traces;
 
@@ -33,12 +37,7 @@ public final class SinkSpan implements Processor {
         if (exchange.getProperty(PROPERTY) != null) {
             return; // one span per event, should the step be woven in twice (a route advised in a test)
         }
-        Message in = exchange.getMessage();
-        Span span = traces.start("sink " + exchange.getFromRouteId() + " deliver", SpanKind.CONSUMER,
-                Traces.ofRecord(in.getHeader(Traces.TRACEPARENT, String.class),
-                        in.getHeader(Traces.TRACESTATE, String.class), () -> in.getBody(String.class)));
-        in.removeHeader(Traces.TRACESTATE);
-        Traces.inject(span.getSpanContext(), in::setHeader);
+        Span span = start(exchange.getFromRouteId(), exchange.getMessage());
         if (!span.isRecording()) {
             return;
         }
@@ -52,6 +51,28 @@ public final class SinkSpan implements Processor {
                 span.end();
             }
         });
+    }
+
+    /**
+     * The span of an operator's retry of sink route {@code routeId}'s dead letter ({@link SinkRetries}), whose
+     * {@code message} holds the event as stored and no {@code traceparent} header: so its parent is the envelope's
+     * context (the event's publish span), like the relay's later publish, and the trace shows the retry. The caller
+     * ends it.
+     */
+    Span retry(String routeId, Message message) {
+        Span span = start(routeId, message);
+        span.setAttribute(RETRY, true);
+        return span;
+    }
+
+    /** The span, child of the record's context; its context becomes the message's {@code traceparent} header. */
+    private Span start(String routeId, Message in) {
+        Span span = traces.start("sink " + routeId + " deliver", SpanKind.CONSUMER,
+                Traces.ofRecord(in.getHeader(Traces.TRACEPARENT, String.class),
+                        in.getHeader(Traces.TRACESTATE, String.class), () -> in.getBody(String.class)));
+        in.removeHeader(Traces.TRACESTATE);
+        Traces.inject(span.getSpanContext(), in::setHeader);
+        return span;
     }
 
     /** The sink's span of this exchange, or the invalid span (whose methods do nothing). */

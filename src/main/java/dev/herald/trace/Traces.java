@@ -17,21 +17,30 @@ import io.opentelemetry.context.propagation.TextMapSetter;
 import io.opentelemetry.exporter.otlp.http.trace.OtlpHttpSpanExporter;
 import io.opentelemetry.sdk.resources.Resource;
 import io.opentelemetry.sdk.trace.IdGenerator;
+import io.opentelemetry.sdk.trace.ReadWriteSpan;
+import io.opentelemetry.sdk.trace.ReadableSpan;
 import io.opentelemetry.sdk.trace.SdkTracerProvider;
 import io.opentelemetry.sdk.trace.SpanProcessor;
 import io.opentelemetry.sdk.trace.export.BatchSpanProcessor;
 import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
 import io.opentelemetry.sdk.trace.export.SpanExporter;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * W3C trace context through the hub, on the OpenTelemetry SDK. Recording (an exporter is set): every span is a
  * real SDK span, exported over OTLP. Off (no exporter, the default): no span is built; a hop still gets a span id
  * of its own and the parent's trace id and flags (or a new trace, sampled, when none came), so the context reaches
  * Kafka, RabbitMQ and the webhook receivers all the same, at the cost of two random longs and a string per hop.
+ * Closed after every stage that ends spans stopped: a span still open then (a RabbitMQ message whose confirm never
+ * came, a projection's batch not committed) is ended as cancelled, and everything ended is exported before the close
+ * returns.
  */
 public final class Traces implements AutoCloseable {
 
@@ -48,6 +57,9 @@ public final class Traces implements AutoCloseable {
 
     private static final W3CTraceContextPropagator W3C = W3CTraceContextPropagator.getInstance();
     private static final IdGenerator IDS = IdGenerator.random();
+    private static final Logger LOG = LoggerFactory.getLogger(Traces.class);
+    /** The status description of a span the hub's stop ended. */
+    public static final String CANCELLED = "cancelled: the hub stopped before this hop finished";
     private static final TextMapSetter<String[]> INTO = (carrier, key, value) -> {
         if (carrier != null) {
             carrier[TRACEPARENT.equals(key) ? 0 : 1] = value;
@@ -70,15 +82,17 @@ public final class Traces implements AutoCloseable {
 
     private final SdkTracerProvider provider;
     private final Tracer tracer;
+    private final OpenSpans open;
 
-    private Traces(SdkTracerProvider provider) {
+    private Traces(SdkTracerProvider provider, OpenSpans open) {
         this.provider = provider;
+        this.open = open;
         this.tracer = provider == null ? null : provider.get("dev.herald");
     }
 
     /** No exporter: propagation only. */
     public static Traces off() {
-        return new Traces(null);
+        return new Traces(null, null);
     }
 
     /**
@@ -99,10 +113,65 @@ public final class Traces implements AutoCloseable {
     }
 
     private static Traces recording(SpanProcessor processor, String serviceName) {
+        OpenSpans open = new OpenSpans();
         return new Traces(SdkTracerProvider.builder()
                 .setResource(Resource.getDefault().merge(Resource.create(Attributes.of(
                         AttributeKey.stringKey("service.name"), serviceName))))
-                .addSpanProcessor(processor).build());
+                .addSpanProcessor(open).addSpanProcessor(processor).build(), open);
+    }
+
+    /**
+     * The spans started and not yet ended (recording only; one set insert and removal per span), so that the stop can
+     * end what no stage will: a span never ended is never exported, and a trace would not show where the work was when
+     * the hub stopped. Held strongly (a stage that dropped its span must not lose it before the stop), so bounded: a
+     * stage that forgot to end its spans costs a warning, not the heap.
+     */
+    private static final class OpenSpans implements SpanProcessor {
+
+        /** Far above the spans in progress at once (a poll's messages, a batch's applies, the lanes' commands). */
+        private static final int MAX = 50_000;
+        private final Set<ReadWriteSpan> open = ConcurrentHashMap.newKeySet();
+        private volatile boolean full;
+
+        @Override
+        public void onStart(Context parentContext, ReadWriteSpan span) {
+            if (open.size() < MAX) {
+                open.add(span);
+            } else if (!full) {
+                full = true;
+                LOG.warn("tracing: {} spans open at once (a stage that does not end its spans?); one started while so"
+                        + " many are open is not ended by a stop (logged once)", MAX);
+            }
+        }
+
+        @Override
+        public boolean isStartRequired() {
+            return true;
+        }
+
+        @Override
+        public void onEnd(ReadableSpan span) {
+            open.remove(span);
+        }
+
+        @Override
+        public boolean isEndRequired() {
+            return true;
+        }
+
+        /** Ends every open span: ERROR {@link Traces#CANCELLED} unless a failure already set its status. */
+        int cancel() {
+            int cancelled = 0;
+            for (ReadWriteSpan span : List.copyOf(open)) {
+                if (span.toSpanData().getStatus().getStatusCode() == StatusCode.UNSET) {
+                    span.setStatus(StatusCode.ERROR, CANCELLED);
+                }
+                span.addEvent("cancelled");
+                span.end();
+                cancelled++;
+            }
+            return cancelled;
+        }
     }
 
     /** Tests only: the next hubs started in this JVM export to {@code exporter} (null: back to the settings). */
@@ -218,9 +287,14 @@ public final class Traces implements AutoCloseable {
         }
     }
 
+    /** After the stages stopped: the spans still open ended as cancelled, then all exported (the SDK's shutdown). */
     @Override
     public void close() {
         if (provider != null) {
+            int cancelled = open.cancel();
+            if (cancelled > 0) {
+                LOG.info("tracing: {} spans still open at the stop ended as cancelled", cancelled);
+            }
             provider.shutdown().join(5, TimeUnit.SECONDS);
         }
     }

@@ -11,6 +11,7 @@ import dev.herald.trace.Traces;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
+import io.opentelemetry.sdk.trace.data.EventData;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import java.math.BigDecimal;
 import java.sql.Connection;
@@ -18,6 +19,7 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.AutoClose;
@@ -27,7 +29,8 @@ import org.junit.jupiter.api.Test;
  * A projection whose SQL fails for an event stops there (status failed, the error, a dead letter of stage
  * projection), applying the events before it and none after; retried (its own API or the dead-letter API) it goes on
  * from that event, each event counted once; a discarded dead letter skips that event alone. The failed apply is an
- * error span of the event's trace.
+ * error span of the event's trace; an event applied again after its batch was rolled back is one span with its
+ * attempts, and an operator's retry a new span linked to the failed one.
  */
 class ProjectionFailureTest {
 
@@ -108,12 +111,7 @@ class ProjectionFailureTest {
         try (Connection connection = hub.dataSource().getConnection()) {
             connection.setAutoCommit(false);
             skipped = OrderTotals.insertCreated(connection, poison, new BigDecimal("4.00"));
-            try (PreparedStatement traced = connection.prepareStatement(
-                    "UPDATE events SET traceparent = ? WHERE event_id = ?")) {
-                traced.setString(1, "00-" + TRACE + "-" + STORED_SPAN + "-01");
-                traced.setObject(2, skipped);
-                traced.executeUpdate();
-            }
+            traced(connection, skipped, TRACE);
             connection.commit();
             OrderTotals.insertCreated(connection, bob, new BigDecimal("16.00"));
             connection.commit();
@@ -139,6 +137,70 @@ class ProjectionFailureTest {
         await().atMost(Duration.ofSeconds(20)).until(() -> OrderTotals.exact(hub));
     }
 
+    @Test
+    void anEventAppliedAgainAfterItsBatchRolledBackIsOneSpanWithItsAttempts() throws Exception {
+        String cy = "cy-" + UUID.randomUUID();
+        String poison = "poison-" + UUID.randomUUID();
+        String fineTrace = "5bf92f3577b34da6a3ce929d0e0e4741";
+        String poisonTrace = "5bf92f3577b34da6a3ce929d0e0e4742";
+        await().atMost(Duration.ofSeconds(20)).until(() -> "live".equals(status()));
+        refusePoison(true);
+        UUID stoppedAt;
+        try (Connection batch = hub.dataSource().getConnection()) {
+            batch.setAutoCommit(false); // one commit: one batch, rolled back at the poison, cy's event applied again
+            traced(batch, OrderTotals.insertCreated(batch, cy, new BigDecimal("1.00")), fineTrace);
+            stoppedAt = OrderTotals.insertCreated(batch, poison, new BigDecimal("2.00"));
+            traced(batch, stoppedAt, poisonTrace);
+            batch.commit();
+        }
+        await().atMost(Duration.ofSeconds(20)).until(() -> "failed".equals(status()));
+        // cy's event: applied, rolled back with its batch, applied again and committed: one span, two attempts
+        assertThat(applies(fineTrace)).singleElement().satisfies(span -> {
+            assertThat(span.getParentSpanId()).isEqualTo(STORED_SPAN);
+            assertThat(span.getStatus().getStatusCode()).isEqualTo(StatusCode.UNSET);
+            assertThat(span.getAttributes().get(ApplySpans.ATTEMPTS)).isEqualTo(2L);
+            assertThat(span.getEvents()).extracting(EventData::getName)
+                    .containsExactly("attempt", "rolled back", "attempt");
+            assertThat(span.getEvents().get(2).getAttributes().get(ApplySpans.ATTEMPT)).isEqualTo(2L);
+        });
+        // the poison: failed in the batch, and again first of the next one, where the projection stopped
+        SpanData failed = await().atMost(Duration.ofSeconds(20)).until(() -> applies(poisonTrace),
+                s -> !s.isEmpty()).get(0);
+        assertThat(applies(poisonTrace)).hasSize(1);
+        assertThat(failed.getStatus().getStatusCode()).isEqualTo(StatusCode.ERROR);
+        assertThat(failed.getAttributes().get(ApplySpans.ATTEMPTS)).isEqualTo(2L);
+        assertThat(failed.getEvents()).filteredOn(e -> e.getName().equals("exception")).hasSize(2);
+
+        // an operator's retry: a new delivery, a new span of the same trace, linked to the failed one
+        refusePoison(false);
+        Response retried = hub.http.post("/api/dead-letters/" + openDeadLetter(stoppedAt).get("id").asLong()
+                + "/retry", "");
+        assertThat(retried.status()).as(retried.toString()).isEqualTo(202);
+        SpanData again = await().atMost(Duration.ofSeconds(20)).until(() -> applies(poisonTrace),
+                s -> s.size() == 2).get(1);
+        assertThat(again.getParentSpanId()).isEqualTo(STORED_SPAN);
+        assertThat(again.getStatus().getStatusCode()).isEqualTo(StatusCode.UNSET);
+        assertThat(again.getLinks()).singleElement().satisfies(link -> assertThat(link.getSpanContext().getSpanId())
+                .isEqualTo(failed.getSpanId()));
+        await().atMost(Duration.ofSeconds(20)).until(() -> "live".equals(status()) && OrderTotals.exact(hub));
+    }
+
+    /** The finished apply spans of a trace, in the order they ended. */
+    private static List<SpanData> applies(String trace) {
+        return SPANS.getFinishedSpanItems().stream().filter(s -> s.getTraceId().equals(trace)
+                && s.getName().equals("projection customer-order-totals apply")).toList();
+    }
+
+    /** The event was produced in trace {@code trace}, by span {@value #STORED_SPAN}. */
+    private static void traced(Connection connection, UUID eventId, String trace) throws SQLException {
+        try (PreparedStatement traced = connection.prepareStatement(
+                "UPDATE events SET traceparent = ? WHERE event_id = ?")) {
+            traced.setString(1, "00-" + trace + "-" + STORED_SPAN + "-01");
+            traced.setObject(2, eventId);
+            traced.executeUpdate();
+        }
+    }
+
     private static String status() {
         return hub.http.get(OrderTotals.PROJECTION).json().get("status").asText();
     }
@@ -157,11 +219,14 @@ class ProjectionFailureTest {
         throw new AssertionError("no open dead letter for " + eventId + " in " + items);
     }
 
-    /** The read table refuses customers named poison-*: the projection's SQL fails for their events. */
+    /**
+     * The read table refuses new customers named poison-*: the projection's SQL fails for their events (NOT VALID: the
+     * poison customers an earlier test's retry applied stay).
+     */
     private static void refusePoison(boolean refuse) throws SQLException {
         try (Connection connection = hub.dataSource().getConnection(); Statement statement = connection.createStatement()) {
-            statement.execute(refuse
-                    ? "ALTER TABLE customer_order_totals ADD CONSTRAINT refuse_poison CHECK (customer_id NOT LIKE 'poison-%')"
+            statement.execute(refuse ? "ALTER TABLE customer_order_totals ADD CONSTRAINT refuse_poison"
+                    + " CHECK (customer_id NOT LIKE 'poison-%') NOT VALID"
                     : "ALTER TABLE customer_order_totals DROP CONSTRAINT refuse_poison");
         }
     }

@@ -9,6 +9,7 @@ import dev.herald.testing.HubHome;
 import dev.herald.testing.Invariants.Delivery;
 import dev.herald.testing.TestHub;
 import dev.herald.trace.Traces;
+import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
 import io.opentelemetry.sdk.trace.data.SpanData;
@@ -25,7 +26,7 @@ import org.junit.jupiter.api.Test;
  * directory, that writes the events of one customer through a path the hub cannot create (a file stands where
  * its directory should be). That event is retried, then dead-lettered as stage sink:archive-sink; the events after
  * it are archived, its span an error; once the file is gone, an operator's retry archives it with its event id
- * unchanged.
+ * unchanged. Each retry is a span of the event's trace, child of the context stored with it (the publish span).
  */
 class ArchiveSinkDeadLetterTest {
 
@@ -89,10 +90,22 @@ class ArchiveSinkDeadLetterTest {
             assertThat(failed.status()).as(failed.body()).isEqualTo(503);
             assertThat(hub.http.get("/api/dead-letters/" + letter.get("id").asLong()).json().get("resolution")
                     .isNull()).isTrue();
+            // the retry's span (ended before the answer) shows it in the event's trace, failed again
+            assertThat(retrySpans(spans)).singleElement().satisfies(retry -> {
+                assertThat(retry.getParentSpanId()).isEqualTo(errored.getParentSpanId());
+                assertThat(retry.getTraceId()).isEqualTo(errored.getTraceId());
+                assertThat(retry.getKind()).isEqualTo(SpanKind.CONSUMER);
+                assertThat(retry.getStatus().getStatusCode()).isEqualTo(StatusCode.ERROR);
+            });
 
             Files.delete(blocked);
             Response retried = hub.http.post("/api/dead-letters/" + letter.get("id").asLong() + "/retry", "");
             assertThat(retried.status()).as(retried.body()).isEqualTo(202);
+            assertThat(retrySpans(spans)).hasSize(2).last().satisfies(retry -> {
+                assertThat(retry.getParentSpanId()).isEqualTo(errored.getParentSpanId());
+                assertThat(retry.getTraceId()).isEqualTo(errored.getTraceId());
+                assertThat(retry.getStatus().getStatusCode()).isEqualTo(StatusCode.UNSET);
+            });
             List<Delivery> poisonedLines = archive.deliveries().stream()
                     .filter(d -> d.aggregateId().equals(poisoned)).toList();
             assertThat(poisonedLines).extracting(Delivery::eventId).containsExactly(letter.get("eventId").asText());
@@ -107,6 +120,12 @@ class ArchiveSinkDeadLetterTest {
         Response created = hub.http.post("/api/customers", "{\"full_name\":\"Sink\",\"email\":\"" + email + "\"}");
         assertThat(created.status()).as(created.body()).isEqualTo(201);
         return created.json().get("aggregate_id").asText();
+    }
+
+    /** The spans of operators' retries of the sink's dead letters, in the order they ended. */
+    private static List<SpanData> retrySpans(InMemorySpanExporter spans) {
+        return spans.getFinishedSpanItems().stream().filter(s -> s.getName().equals("sink archive-sink deliver")
+                && Boolean.TRUE.equals(s.getAttributes().get(SinkSpan.RETRY))).toList();
     }
 
     private static List<String> aggregates(ArchiveFiles archive) {

@@ -88,9 +88,10 @@ public final class BridgeFixture implements AutoCloseable {
         return hub.metricSum(name, label);
     }
 
-    static String createCustomer(TestHub hub, String name) {
+    /** A customer of that name; {@code headers}: the request's, name and value in turn (e.g. a traceparent). */
+    static String createCustomer(TestHub hub, String name, String... headers) {
         Response created = hub.http.post("/api/customers", "{\"full_name\":\"" + name + "\",\"email\":\""
-                + name.toLowerCase().replace(' ', '-') + "@example.com\"}");
+                + name.toLowerCase().replace(' ', '-') + "@example.com\"}", headers);
         assertThat(created.status()).as(created.toString()).isEqualTo(201);
         return created.json().get("aggregate_id").asText();
     }
