@@ -59,17 +59,18 @@ final class PartitionOwnership implements ConsumerRebalanceListener {
 
     @Override
     public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-        try {
-            camels.onPartitionsRevoked(partitions);
-        } finally {
-            epochs.keySet().removeAll(partitions);
-        }
+        forgetAfter(() -> camels.onPartitionsRevoked(partitions), partitions);
     }
 
     @Override
     public void onPartitionsLost(Collection<TopicPartition> partitions) {
+        forgetAfter(() -> camels.onPartitionsLost(partitions), partitions);
+    }
+
+    /** camel-kafka's listener first (on a revoke it commits what its commit manager holds), then the epochs go. */
+    private void forgetAfter(Runnable camelsListener, Collection<TopicPartition> partitions) {
         try {
-            camels.onPartitionsLost(partitions);
+            camelsListener.run();
         } finally {
             epochs.keySet().removeAll(partitions);
         }
