@@ -52,14 +52,19 @@ public final class FanOut {
      * all inserted in one transaction with one JDBC batch, then each partition's offset committed after its
      * last record. A failure redelivers the whole batch, which the inserts' idempotency makes harmless.
      * Instances share one consumer group: a partition (hence an aggregate) is read by one of them at a time, and
-     * its offsets are committed only here, after the rows are in. When a rebalance moves a partition, the new
-     * owner reads again from the last commit: rows already made are left as they are (ON CONFLICT), a row another
-     * instance is still inserting waits for that transaction, so an aggregate's earlier events are always in the
-     * table before its later ones; the dispatcher sends them in version order.
+     * its offsets are committed only here, after the rows are in. When a rebalance moves a partition, the records
+     * read for it before are left out by the route's first step (OwnedRecords) and the new owner reads again from
+     * the last commit: rows already made are left as they are (ON CONFLICT), a row another instance is still
+     * inserting waits for that transaction, so an aggregate's earlier events are always in the table before its
+     * later ones; the dispatcher sends them in version order.
      */
     public void fanOut(Exchange exchange) throws SQLException {
         List<Exchange> records = exchange.getIn().getBody() instanceof List<?> list
                 ? list.stream().map(Exchange.class::cast).toList() : List.of(exchange);
+        if (records.isEmpty()) {
+            // every record of the batch was left to a partition's new owner
+            return;
+        }
         // a poll's records in one transaction, for many traces: a span of its own linked to each record's context
         // (recorded only when exporting), like a lane's batch; each delivery's span is a child of its event's
         Span span = traces.recording() ? traces.batch("webhooks fan-out", records.stream()
