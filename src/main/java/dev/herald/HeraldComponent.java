@@ -5,6 +5,7 @@ import dev.herald.apidoc.ApiDocuments;
 import dev.herald.cdc.ChangeEndpoint;
 import dev.herald.intake.Admission;
 import dev.herald.intake.CommandEndpoint;
+import dev.herald.intake.SubmitEndpoint;
 import dev.herald.projection.ProjectionEndpoint;
 import dev.herald.projection.Projectors;
 import dev.herald.query.AnswerEndpoint;
@@ -35,6 +36,8 @@ import org.apache.camel.support.DefaultComponent;
  * ({@link InboundEndpoint}), {@code herald:apply?command=..} applies it through a command's route ({@link ApplyEndpoint}).
  * {@code from: herald:saga:<type>?steps=..} runs a saga's calls, and
  * {@code herald:saga-request} prepares one for its {@code http:} step (see {@link SagaEndpoint}, {@link RequestEndpoint}).
+ * {@code herald:submit?command=..} applies a request the hub makes itself through a command's route, in-process
+ * ({@link SubmitEndpoint}).
  * {@code herald:change?source=..} makes a row change a CDC source captured into a command ({@link ChangeEndpoint}).
  */
 final class HeraldComponent extends DefaultComponent {
@@ -97,6 +100,11 @@ final class HeraldComponent extends DefaultComponent {
                 endpoint.check();
                 yield endpoint;
             }
+            case "submit" -> {
+                SubmitEndpoint endpoint = configured(new SubmitEndpoint(uri, this), parameters);
+                endpoint.check();
+                yield endpoint;
+            }
             case "change" -> {
                 ChangeEndpoint endpoint = configured(new ChangeEndpoint(uri, this), parameters);
                 endpoint.check();
@@ -111,7 +119,7 @@ final class HeraldComponent extends DefaultComponent {
             default -> throw new IllegalArgumentException("unknown Herald step herald:" + remaining
                     + " (known: herald:command, herald:answer, herald:parameters, herald:fold, herald:upcast, "
                     + "herald:projection:<name>, herald:openapi, herald:asyncapi, herald:inbound, herald:apply, "
-                    + "herald:saga:<type>, herald:saga-request, herald:change)");
+                    + "herald:saga:<type>, herald:saga-request, herald:submit, herald:change)");
         };
     }
 

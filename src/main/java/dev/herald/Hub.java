@@ -229,8 +229,7 @@ final class Hub {
                 settings.get(Sagas.MAX_RUNNING), instanceId);
         sagaSettings.checkLease(settings.get(Sagas.CALL_TIMEOUT));
         SagaRunners sagas = new SagaRunners(dataSource, deadLetters, metrics.registry(), sagaSettings,
-                service -> settings.get(Sagas.serviceUrl(service)), selfUrl(settings),
-                settings.secret(Sagas.COMMAND_KEY), traces);
+                service -> settings.get(Sagas.serviceUrl(service)), traces);
         registry.bind("sagaApi", new SagaApi(sagas, publish.retryAfterSeconds()));
         // a saga call that hangs counts as failed (and is retried) after herald.sagas.call-timeout
         HttpComponent http = camel.getComponent("http", HttpComponent.class);
@@ -314,13 +313,6 @@ final class Hub {
         LiveReload.install(camel, settings, oneChangeAtATime, rabbitBridge);
         LOG.info("Herald: database {}, Kafka {}, publish mode {}", Settings.withoutCredentials(dbUrl), brokers,
                 settings.get(Publishing.MODE));
-    }
-
-    /** This hub's own HTTP address, where a saga's final commands go. */
-    private static String selfUrl(Settings settings) {
-        String host = settings.get(Http.HOST);
-        return "http://" + (host.equals("0.0.0.0") || host.equals("::") ? "127.0.0.1" : host) + ":"
-                + settings.get(Http.PORT);
     }
 
     /** herald.tracing.otlp-endpoint, else the standard OTEL_EXPORTER_OTLP_ENDPOINT. */

@@ -4,21 +4,19 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.herald.command.Inbound;
 import dev.herald.http.HeraldStep;
+import dev.herald.intake.InProcessCommand;
 import dev.herald.trace.Traces;
 import java.io.IOException;
 import java.sql.SQLException;
 import org.apache.camel.Component;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
-import org.apache.camel.Route;
-import org.apache.camel.component.platform.http.PlatformHttpEndpoint;
 
 /**
  * {@code herald:apply?command=order.cancel}: applies the inbound event, mapped to a command body (the body) and an
  * aggregate id (header {@code id}), through the named command's own route, in-process: the same schema validation,
  * the same transaction (which also records the event in the inbox), the same event published, as a request to
- * {@code POST /api/orders/{id}/cancel}. Camel has no producer for a platform-http route, so this step hands the
- * route's processor an exchange as its HTTP consumer would, with the inbound event's identity as the
+ * {@code POST /api/orders/{id}/cancel} ({@link InProcessCommand}), with the inbound event's identity as the
  * Idempotency-Key ({@link Inbound}), and reads its answer:
  * <ul>
  * <li>2xx: applied, or a replay when the event was applied before (the body becomes the command's answer);</li>
@@ -54,29 +52,22 @@ public final class ApplyEndpoint extends HeraldStep {
             throw new IllegalStateException("route " + exchange.getFromRouteId() + " reaches herald:apply without "
                     + "an inbound event: place herald:inbound before it");
         }
-        Route route = getCamelContext().getRoute(command);
-        if (route == null || !(route.getEndpoint() instanceof PlatformHttpEndpoint http)) {
-            throw new NotAppliedNow("reaction " + inbound.reaction() + ": command route " + command
-                    + " is not running", null);
-        }
         String aggregateId = aggregateId(exchange.getIn());
         exchange.setProperty(AGGREGATE_ID_PROPERTY, aggregateId);
-        Exchange call = http.createExchange();
-        call.getExchangeExtension().setFromEndpoint(http);
-        call.getExchangeExtension().setFromRouteId(route.getRouteId());
-        call.setProperty(Inbound.PROPERTY, inbound);
-        Message request = call.getIn();
-        request.setHeader("id", aggregateId);
-        request.setHeader(Exchange.HTTP_METHOD, http.getHttpMethodRestrict());
-        request.setHeader(Exchange.HTTP_URI, http.getPath().replace("{id}", aggregateId == null ? "" : aggregateId));
-        request.setHeader(Exchange.CONTENT_TYPE, "application/json");
         // the other service's trace goes on (CloudEvents distributed-tracing extension): the command's span is its child
         String traceparent = exchange.getProperty(InboundEndpoint.TRACEPARENT_PROPERTY, String.class);
-        if (traceparent != null) {
-            request.setHeader(Traces.TRACEPARENT, traceparent);
+        Exchange call;
+        try {
+            call = InProcessCommand.apply(getCamelContext(), command, aggregateId,
+                    MAPPER.writeValueAsBytes(exchange.getIn().getBody(JsonNode.class)), request -> {
+                        request.setProperty(Inbound.PROPERTY, inbound);
+                        if (traceparent != null) {
+                            request.getIn().setHeader(Traces.TRACEPARENT, traceparent);
+                        }
+                    });
+        } catch (InProcessCommand.NotRunning e) {
+            throw new NotAppliedNow("reaction " + inbound.reaction() + ": " + e.getMessage(), null);
         }
-        request.setBody(MAPPER.writeValueAsBytes(exchange.getIn().getBody(JsonNode.class)));
-        route.getConsumer().getProcessor().process(call);
         answered(exchange, inbound, call);
     }
 

@@ -1,25 +1,22 @@
 package dev.herald.saga;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import org.apache.camel.CamelContext;
 import org.apache.camel.Component;
 import org.apache.camel.Consumer;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.Processor;
 import org.apache.camel.Producer;
-import org.apache.camel.model.Model;
-import org.apache.camel.model.RouteDefinition;
 import org.apache.camel.support.DefaultEndpoint;
 import org.apache.camel.support.DefaultProducer;
 
 /**
  * {@code herald:saga-request?saga=<type>&service=<name>} or {@code ?saga=<type>&command=<route id>}: the step before a
- * saga call's {@code http:}. It fills the path template (exchange property {@code HeraldSagaPath}) and the body
- * template (the body) from the saga's data and points the call at the service's URL (herald.services.&lt;name&gt;.url,
- * read when the call is made) through {@code CamelHttpUri}; for a command, at the command route's own path on this
- * hub, with its method and the saga's API key. {@code http:} needs a fixed address in its URI, which a service that
- * is set or not, per run, does not have.
+ * saga call's {@code http:} (or, for a command, {@code herald:submit}). It fills the path template (exchange property
+ * {@code HeraldSagaPath}) and the body template (the body) from the saga's data and points the call at the service's
+ * URL (herald.services.&lt;name&gt;.url, read when the call is made) through {@code CamelHttpUri}; for a command, it
+ * fills the aggregate id (header {@code id}) the command's path names. {@code http:} needs a fixed address in its
+ * URI, which a service that is set or not, per run, does not have.
  */
 public final class RequestEndpoint extends DefaultEndpoint {
 
@@ -88,23 +85,14 @@ public final class RequestEndpoint extends DefaultEndpoint {
     private void prepare(Exchange exchange) {
         JsonNode data = exchange.getProperty(SagaRunner.DATA, JsonNode.class);
         Message message = exchange.getMessage();
-        String path;
-        String base;
         exchange.setProperty(SagaRunner.SERVICE, command.isBlank() ? service : "herald");
         if (command.isBlank()) {
-            path = exchange.getProperty(PATH, "", String.class);
-            base = runners.serviceUrl(service);
+            String path = exchange.getProperty(PATH, "", String.class);
+            message.setHeader(Exchange.HTTP_URI, runners.serviceUrl(service) + Templates.path(path, data));
         } else {
-            RouteDefinition route = getCamelContext().getCamelContextExtension().getContextPlugin(Model.class)
-                    .getRouteDefinition(command);
-            path = parameter(getCamelContext(), route, "path").replace("{id}", exchange.getProperty(COMMAND_ID, "", String.class));
-            base = runners.selfUrl();
-            message.setHeader(Exchange.HTTP_METHOD, parameter(getCamelContext(), route, "method"));
-            if (!runners.commandKey().isBlank()) {
-                message.setHeader("Authorization", "Bearer " + runners.commandKey());
-            }
+            // the aggregate the command's path names ({id}), for herald:submit
+            message.setHeader("id", Templates.text(exchange.getProperty(COMMAND_ID, "", String.class), data));
         }
-        message.setHeader(Exchange.HTTP_URI, base + Templates.path(path, data));
         String body = message.getBody(String.class);
         if (body == null || body.isBlank()) {
             message.setBody(null);
@@ -112,15 +100,5 @@ public final class RequestEndpoint extends DefaultEndpoint {
             message.setBody(Templates.body(body, data));
             message.setHeader(Exchange.CONTENT_TYPE, "application/json");
         }
-    }
-
-    /** A templated command route's parameter (path, method), placeholders resolved. */
-    static String parameter(CamelContext camel, RouteDefinition route, String name) {
-        Object value = route.getTemplateParameters() == null ? null : route.getTemplateParameters().get(name);
-        if (value == null) {
-            throw new IllegalArgumentException("route " + route.getRouteId() + " is not a templated command (no "
-                    + name + ")");
-        }
-        return camel.resolvePropertyPlaceholders(value.toString());
     }
 }

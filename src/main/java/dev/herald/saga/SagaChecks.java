@@ -98,11 +98,6 @@ public final class SagaChecks {
                 throw new IllegalStateException(where(call, sagaRoute) + ": command '" + command + "' is not a command route "
                         + "(a route with a herald:command step)");
             }
-            if (command != null) {
-                RouteDefinition target = camel.getCamelContextExtension().getContextPlugin(Model.class)
-                        .getRouteDefinition(command.toString());
-                RequestEndpoint.parameter(camel, target, "path");
-            }
         }
     }
 

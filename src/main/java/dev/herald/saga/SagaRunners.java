@@ -10,7 +10,7 @@ import org.apache.camel.Component;
 
 /**
  * The sagas of this hub: makes their endpoints ({@code herald:saga:<type>}, {@code herald:saga-request}) and holds
- * what they share: the saga tables, the declared services' URLs, the hub's own address for final commands.
+ * what they share: the saga tables, the declared services' URLs.
  */
 public final class SagaRunners {
 
@@ -23,16 +23,11 @@ public final class SagaRunners {
     private final MeterRegistry meters;
     private final SagaSettings settings;
     private final UnaryOperator<String> serviceUrls;
-    private final String selfUrl;
     private final Traces traces;
-    private final String commandKey;
 
-    /**
-     * {@code serviceUrls}: a service's base URL by name (empty: not set); {@code selfUrl}: this hub's own HTTP
-     * address, where final commands go; {@code commandKey}: the API key they carry (empty: none).
-     */
+    /** {@code serviceUrls}: a service's base URL by name (empty: not set). */
     public SagaRunners(DataSource dataSource, DeadLetterStore deadLetters, MeterRegistry meters,
-            SagaSettings settings, UnaryOperator<String> serviceUrls, String selfUrl, String commandKey, Traces traces) {
+            SagaSettings settings, UnaryOperator<String> serviceUrls, Traces traces) {
         this.traces = traces;
         this.store = new SagaStore(dataSource, deadLetters);
         this.dataSource = dataSource;
@@ -40,8 +35,6 @@ public final class SagaRunners {
         this.meters = meters;
         this.settings = settings;
         this.serviceUrls = serviceUrls;
-        this.selfUrl = selfUrl;
-        this.commandKey = commandKey;
         // a retried dead letter of stage saga: the failed saga goes back to the call it failed at
         deadLetters.onRetry(STAGE, (transaction, startEventId, type) -> {
             if (!SagaStore.resume(transaction, type, startEventId)) {
@@ -65,16 +58,8 @@ public final class SagaRunners {
         return url == null ? "" : url.replaceFirst("/+$", "");
     }
 
-    String selfUrl() {
-        return selfUrl;
-    }
-
     Traces traces() {
         return traces;
-    }
-
-    String commandKey() {
-        return commandKey;
     }
 
     DataSource dataSource() {

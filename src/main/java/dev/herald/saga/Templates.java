@@ -31,6 +31,11 @@ final class Templates {
         return replace(template, data, value -> URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20"));
     }
 
+    /** {@code {order_id}} or any text with placeholders, the values as they are (an aggregate id). */
+    static String text(String template, JsonNode data) {
+        return replace(template, data, value -> value);
+    }
+
     /** The JSON body template with the data's values in place. */
     static String body(String template, JsonNode data) {
         JsonNode tree;
@@ -48,7 +53,7 @@ final class Templates {
             if (alone.matches()) {
                 return value(data, alone.group(1));
             }
-            return TextNode.valueOf(replace(node.textValue(), data, text -> text));
+            return TextNode.valueOf(text(node.textValue(), data));
         }
         if (node instanceof ObjectNode object) {
             ObjectNode filled = JsonBodies.MAPPER.createObjectNode();

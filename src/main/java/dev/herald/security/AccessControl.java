@@ -1,7 +1,7 @@
 package dev.herald.security;
 
-import dev.herald.command.Inbound;
 import dev.herald.http.Problem;
+import dev.herald.intake.InProcessCommand;
 import dev.herald.security.ApiKeys.Holder;
 import io.vertx.core.net.SocketAddress;
 import java.sql.SQLException;
@@ -59,9 +59,9 @@ public final class AccessControl {
     }
 
     public void check(Exchange exchange) {
-        if (exchange.getProperty(Inbound.PROPERTY) != null) {
-            // a reaction applying another service's event through the command's route, in-process: no HTTP client
-            // (a request cannot set an exchange property), declared by the hub's own routes
+        if (exchange.getProperty(InProcessCommand.PROPERTY) != null) {
+            // a reaction or a saga applying a command through the command's route, in-process: no HTTP client (a
+            // request cannot set an exchange property), declared by the hub's own routes
             return;
         }
         Message in = exchange.getIn();

@@ -45,11 +45,6 @@ public final class Sagas {
             + "(each instance runs that many workers): a burst of starting events queues up instead of flooding a "
             + "service with calls; a saga's own `maxRunning` (its `herald:saga:` route) overrides it"));
 
-    public static final Setting<String> COMMAND_KEY = GROUP.add(Setting.of(
-            "herald.sagas.command-key", Kind.text(), "",
-            "API key (scope commands) a saga's final Herald command is sent with, once API keys exist; empty: "
-            + "none (the API is open while no key exists)").asSecret());
-
     /** A declared service's base URL (empty: not set, its sagas are inactive). */
     public static Setting<String> serviceUrl(String service) {
         return Setting.of(SERVICES + service + ".url", Kind.url("http://", "https://"), "",

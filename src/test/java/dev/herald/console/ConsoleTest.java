@@ -82,8 +82,7 @@ class ConsoleTest {
                 // the order-fulfilment saga, against this test's payment and inventory services
                 Map.entry("herald.services.payment.url", servicesUrl), Map.entry("herald.services.inventory.url", servicesUrl),
                 Map.entry("herald.sagas.interval", "50"), Map.entry("herald.sagas.retry-backoff", "100"),
-                Map.entry("herald.sagas.call-timeout", "1000"), Map.entry("herald.sagas.step-deadline", "2000"),
-                Map.entry("herald.sagas.command-key", KEY)));   // keys exist: the saga's order.cancel needs one
+                Map.entry("herald.sagas.call-timeout", "1000"), Map.entry("herald.sagas.step-deadline", "2000")));
         receiver = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         receiver.createContext("/hooks", exchange -> {
             byte[] body = ("status " + receiverStatus.get()).getBytes(StandardCharsets.UTF_8);
