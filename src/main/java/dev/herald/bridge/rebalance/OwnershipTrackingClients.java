@@ -15,7 +15,7 @@ import org.apache.kafka.clients.consumer.Consumer;
  * over after the partition moved, and the new owner reads them too. Its pluggable {@code subscribeAdapter} would
  * see the listener, but it is one bean for every Kafka consumer of the context (projections, sinks, reactions);
  * the client factory is an endpoint option, so only the endpoints that also stamp their records
- * ({@link StampingSyncCommits}, {@link StampingAsyncCommits}) are touched.
+ * ({@link StampingSyncCommits}) are touched.
  */
 public final class OwnershipTrackingClients extends DefaultKafkaClientFactory {
 
