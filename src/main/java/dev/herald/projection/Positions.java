@@ -37,9 +37,28 @@ final class Positions {
                AND tx_id < pg_snapshot_xmin(pg_current_snapshot())
              ORDER BY tx_id, seq
              LIMIT ?""";
+    /*
+     * LOOK and LAG read from the position on, through events_commit_order: a lateral subquery in (tx_id, seq) order
+     * takes the position as index bounds. As a plain join or an EXISTS, the planner cannot see how few events lie
+     * past the position and scans the whole event store, twice per herald.projections.interval while the projection
+     * is idle (~30 ms of PostgreSQL CPU each at 100,000 events: docs/performance.md, "Relay pipeline").
+     */
+    private static final String LOOK = """
+            SELECT p.status = 'failed', w.seq IS NOT NULL
+              FROM projections p LEFT JOIN LATERAL (
+                   SELECT e.seq FROM events e
+                    WHERE (e.tx_id, e.seq) > (p.position_tx, p.position_seq)
+                      AND e.tx_id < pg_snapshot_xmin(pg_current_snapshot())
+                    ORDER BY e.tx_id, e.seq
+                    LIMIT 1) w ON true
+             WHERE p.name = ?""";
     private static final String LAG = """
-            SELECT count(*) FROM events e, projections p
-             WHERE p.name = ? AND (e.tx_id, e.seq) > (p.position_tx, p.position_seq) AND e.event_type LIKE ANY (?)""";
+            SELECT count(*)
+              FROM projections p CROSS JOIN LATERAL (
+                   SELECT 1 FROM events e
+                    WHERE (e.tx_id, e.seq) > (p.position_tx, p.position_seq) AND e.event_type LIKE ANY (?)
+                    ORDER BY e.tx_id, e.seq) w
+             WHERE p.name = ?""";
 
     private Positions() {
     }
@@ -81,12 +100,7 @@ final class Positions {
     }
 
     static Look look(Connection connection, String name) throws SQLException {
-        try (PreparedStatement select = connection.prepareStatement("""
-                SELECT p.status = 'failed', EXISTS (
-                         SELECT 1 FROM events e
-                          WHERE (e.tx_id, e.seq) > (p.position_tx, p.position_seq)
-                            AND e.tx_id < pg_snapshot_xmin(pg_current_snapshot()))
-                  FROM projections p WHERE p.name = ?""")) {
+        try (PreparedStatement select = connection.prepareStatement(LOOK)) {
             select.setString(1, name);
             try (ResultSet row = select.executeQuery()) {
                 return row.next() ? new Look(row.getBoolean(1), row.getBoolean(2)) : new Look(false, false);
@@ -185,8 +199,8 @@ final class Positions {
     /** Events of its types committed after the projection's position. */
     static long lag(Connection connection, String name, List<String> types) throws SQLException {
         try (PreparedStatement count = connection.prepareStatement(LAG)) {
-            count.setString(1, name);
-            count.setArray(2, likePatterns(connection, types));
+            count.setArray(1, likePatterns(connection, types));
+            count.setString(2, name);
             try (ResultSet row = count.executeQuery()) {
                 row.next();
                 return row.getLong(1);
