@@ -38,10 +38,11 @@ final class Positions {
              ORDER BY tx_id, seq
              LIMIT ?""";
     /*
-     * LOOK and LAG read from the position on, through events_commit_order: a lateral subquery in (tx_id, seq) order
-     * takes the position as index bounds. As a plain join or an EXISTS, the planner cannot see how few events lie
-     * past the position and scans the whole event store, twice per herald.projections.interval while the projection
-     * is idle (~30 ms of PostgreSQL CPU each at 100,000 events: docs/performance.md, "Relay pipeline").
+     * LOOK and LAG read from the position on, through events_commit_order. As a join or an EXISTS on the projection's
+     * row, the planner cannot see how few events lie past the position and scanned the whole event store, twice per
+     * herald.projections.interval while the projection is idle (~30 ms of PostgreSQL CPU each at 100,000 events:
+     * docs/performance.md, "Relay pipeline"). LOOK: the first event past it, in index order (a lateral LIMIT 1).
+     * LAG: counted with the position as values, which the planner weighs against the index's statistics.
      */
     private static final String LOOK = """
             SELECT p.status = 'failed', w.seq IS NOT NULL
@@ -53,12 +54,8 @@ final class Positions {
                     LIMIT 1) w ON true
              WHERE p.name = ?""";
     private static final String LAG = """
-            SELECT count(*)
-              FROM projections p CROSS JOIN LATERAL (
-                   SELECT 1 FROM events e
-                    WHERE (e.tx_id, e.seq) > (p.position_tx, p.position_seq) AND e.event_type LIKE ANY (?)
-                    ORDER BY e.tx_id, e.seq) w
-             WHERE p.name = ?""";
+            SELECT count(*) FROM events
+             WHERE (tx_id, seq) > (CAST(? AS xid8), ?) AND event_type LIKE ANY (?)""";
 
     private Positions() {
     }
@@ -75,12 +72,17 @@ final class Positions {
             insert.setString(1, name);
             insert.executeUpdate();
         }
+        return at(connection, name).orElseThrow();
+    }
+
+    /** Where it stands, read without a lock. */
+    private static Optional<Position> at(Connection connection, String name) throws SQLException {
         try (PreparedStatement select = connection.prepareStatement(
                 "SELECT CAST(position_tx AS text), position_seq, status FROM projections WHERE name = ?")) {
             select.setString(1, name);
             try (ResultSet row = select.executeQuery()) {
-                row.next();
-                return new Position(row.getString(1), row.getLong(2), "failed".equals(row.getString(3)));
+                return row.next() ? Optional.of(new Position(row.getString(1), row.getLong(2),
+                        "failed".equals(row.getString(3)))) : Optional.empty();
             }
         }
     }
@@ -198,9 +200,11 @@ final class Positions {
 
     /** Events of its types committed after the projection's position. */
     static long lag(Connection connection, String name, List<String> types) throws SQLException {
+        Position at = at(connection, name).orElse(Position.START);
         try (PreparedStatement count = connection.prepareStatement(LAG)) {
-            count.setArray(1, likePatterns(connection, types));
-            count.setString(2, name);
+            count.setString(1, at.txId());
+            count.setLong(2, at.seq());
+            count.setArray(3, likePatterns(connection, types));
             try (ResultSet row = count.executeQuery()) {
                 row.next();
                 return row.getLong(1);
