@@ -219,7 +219,7 @@ public final class Main {
      */
     private static ObjectNode relayDrain(String url, String user, String password, double seconds, ObjectNode out)
             throws Exception {
-        String sql = "SELECT count(*) FROM events WHERE published_at IS NULL";
+        String sql = RelayVsDebezium.UNPUBLISHED;
         try (Connection c = DriverManager.getConnection(url, user, password); Statement s = c.createStatement()) {
             long start = System.nanoTime();
             long backlog = count(s, sql);
@@ -337,7 +337,7 @@ public final class Main {
                 }
             }
             try (Connection conn = c; Statement s = conn.createStatement()) {
-                String pendingSql = "SELECT count(*) FROM events WHERE published_at IS NULL";
+                String pendingSql = RelayVsDebezium.UNPUBLISHED;
                 long total = count(s, "SELECT count(*) FROM events");
                 long first = count(s, pendingSql);
                 long tStart = System.nanoTime();
