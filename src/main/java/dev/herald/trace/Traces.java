@@ -205,14 +205,21 @@ public final class Traces implements AutoCloseable {
     }
 
     /**
-     * A span of work done for many traces at once (a lane's batch): a root of its own, linked to each trace's context.
+     * A span of work done for many traces at once (a lane's batch: its database and Kafka transactions): a root of its
+     * own, linked to each trace's context, since no one request owns it. Work for one trace alone (a batch of one
+     * command) is that trace's own: a child of its context, so the request's trace shows its database transaction.
      * Built only when recording; else the invalid span, whose methods do nothing.
      */
     public Span batch(String name, List<String> traceparents) {
         if (tracer == null) {
             return Span.getInvalid();
         }
-        SpanBuilder builder = tracer.spanBuilder(name).setSpanKind(SpanKind.INTERNAL).setNoParent();
+        SpanBuilder builder = tracer.spanBuilder(name).setSpanKind(SpanKind.INTERNAL);
+        SpanContext alone = traceparents.size() == 1 ? parse(traceparents.get(0), null) : SpanContext.getInvalid();
+        if (alone.isValid()) {
+            return builder.setParent(Context.root().with(Span.wrap(alone))).startSpan();
+        }
+        builder.setNoParent();
         for (String traceparent : traceparents) {
             SpanContext context = parse(traceparent, null);
             if (context.isValid()) {
