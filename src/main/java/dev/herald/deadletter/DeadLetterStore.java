@@ -1,6 +1,7 @@
 package dev.herald.deadletter;
 
 import dev.herald.http.Problem;
+import dev.herald.trace.Traces;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.sql.Connection;
@@ -111,10 +112,14 @@ public final class DeadLetterStore implements AutoCloseable {
     private void recordedAs(long id, DeadLetter letter) {
         recorded.computeIfAbsent(letter.stage(), stage -> Counter.builder("herald.dead.letters.recorded")
                 .description("Events a stage gave up on").tag("stage", stage).register(meters)).increment();
-        LOG.error("event {} ({}) dead-lettered as {} at stage {} ({}) after {} attempts: {}", letter.eventId(),
-                letter.eventType(), id, letter.stage(), letter.destination(), letter.failureCount(),
-                letter.failureReason());
-        mirror.mirror(id, letter);
+        // whichever stage and thread gave up on it, the line carries the event's trace id (the context it was stored
+        // with, in its envelope), so an operator finds the request it came from
+        try (Traces.Logged logged = Traces.logged(Traces.ofEnvelope(letter.originalEvent()))) {
+            LOG.error("event {} ({}) dead-lettered as {} at stage {} ({}) after {} attempts: {}", letter.eventId(),
+                    letter.eventType(), id, letter.stage(), letter.destination(), letter.failureCount(),
+                    letter.failureReason());
+            mirror.mirror(id, letter);
+        }
     }
 
     /**

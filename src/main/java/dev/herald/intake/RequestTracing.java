@@ -24,7 +24,7 @@ import org.slf4j.MDC;
  */
 public final class RequestTracing implements RoutePolicyFactory {
 
-    public static final String MDC_KEY = "trace_id";
+    public static final String MDC_KEY = Traces.MDC_KEY;
     private static final AttributeKey<String> METHOD = AttributeKey.stringKey("http.request.method");
     private static final AttributeKey<String> ROUTE = AttributeKey.stringKey("http.route");
 

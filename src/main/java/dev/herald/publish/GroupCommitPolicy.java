@@ -78,7 +78,7 @@ public final class GroupCommitPolicy implements Policy {
             CommandResult result;
             try {
                 result = committer.submit(command.tracedAs(Traces.traceparent(publish.getSpanContext()))
-                        .changingStateWith(parameters -> run(steps, exchange, parameters)));
+                        .changingStateWith(parameters -> run(steps, exchange, parameters, publish)));
             } catch (RuntimeException e) {
                 if (publish.isRecording()) {
                     publish.recordException(e);
@@ -107,12 +107,15 @@ public final class GroupCommitPolicy implements Policy {
         return span;
     }
 
-    /** On the lane's thread: the steps on a fresh copy of the request, their rows handed to the store. */
-    private static ArrayNode run(Processor steps, Exchange request, Map<String, Object> parameters)
+    /**
+     * On the lane's thread: the steps on a fresh copy of the request, their rows handed to the store; their log lines
+     * carry the command's trace id (the batch's lines, the batch's).
+     */
+    private static ArrayNode run(Processor steps, Exchange request, Map<String, Object> parameters, Span publish)
             throws SQLException {
         Exchange attempt = request.copy();
         attempt.getIn().setBody(parameters);
-        try {
+        try (Traces.Logged logged = Traces.logged(publish.getSpanContext())) {
             steps.process(attempt);
         } catch (Exception e) {
             attempt.setException(e);

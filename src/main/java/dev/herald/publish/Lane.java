@@ -141,7 +141,9 @@ final class Lane implements Runnable {
         Span span = traces.recording()
                 ? traces.batch(name + " batch", live.stream().map(p -> p.command.traceparent()).toList())
                 : Span.getInvalid();
-        try {
+        // the batch's log lines carry its command's trace id; of many commands', the batch span's (none when off)
+        try (Traces.Logged logged = Traces.logged(live.size() == 1
+                ? Traces.parse(live.get(0).command.traceparent(), null) : span.getSpanContext())) {
             if (span.isRecording()) {
                 span.setAttribute(Traces.BATCH_SIZE, (long) live.size());
             }

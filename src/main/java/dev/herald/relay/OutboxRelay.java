@@ -8,6 +8,7 @@ import dev.herald.store.PendingEvent;
 import dev.herald.trace.Traces;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanContext;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
 import java.sql.Connection;
@@ -156,6 +157,16 @@ public final class OutboxRelay implements AutoCloseable {
     @SuppressWarnings("unchecked")
     public void publish(Exchange exchange) throws PublishException, SQLException {
         List<PendingEvent> batch = exchange.getIn().getBody(List.class);
+        // a batch of one event: its lines carry the event's trace id (the context stored with it); of many, none
+        // (the relay has no span of its own for a batch); a dead letter's line carries its event's (DeadLetterStore)
+        try (Traces.Logged logged = Traces.logged(batch.size() == 1
+                ? Traces.parse(batch.get(0).traceparent(), null) : SpanContext.getInvalid())) {
+            publish(exchange, batch);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private void publish(Exchange exchange, List<PendingEvent> batch) throws PublishException, SQLException {
         Map<UUID, Integer> attempts = exchange.getProperty(ATTEMPTS, Map.class);
         if (attempts == null) {
             attempts = new HashMap<>();

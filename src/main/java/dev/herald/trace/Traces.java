@@ -32,6 +32,7 @@ import java.util.function.BiConsumer;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 /**
  * W3C trace context through the hub, on the OpenTelemetry SDK. Recording (an exporter is set): every span is a
@@ -46,6 +47,12 @@ public final class Traces implements AutoCloseable {
 
     public static final String TRACEPARENT = "traceparent";
     public static final String TRACESTATE = "tracestate";
+    /**
+     * The MDC key of the trace id a log line carries: a request's on its route's thread (intake's route policy), an
+     * event's while a stage handles it off the request thread ({@link #logged}); logback prints it as
+     * {@code trace=<id>}.
+     */
+    public static final String MDC_KEY = "trace_id";
     /** The exchange property holding a request's server span (intake's route policy sets it). */
     public static final String SPAN_PROPERTY = "HeraldSpan";
 
@@ -198,14 +205,21 @@ public final class Traces implements AutoCloseable {
     }
 
     /**
-     * A span of work done for many traces at once (a lane's batch): a root of its own, linked to each trace's context.
+     * A span of work done for many traces at once (a lane's batch: its database and Kafka transactions): a root of its
+     * own, linked to each trace's context, since no one request owns it. Work for one trace alone (a batch of one
+     * command) is that trace's own: a child of its context, so the request's trace shows its database transaction.
      * Built only when recording; else the invalid span, whose methods do nothing.
      */
     public Span batch(String name, List<String> traceparents) {
         if (tracer == null) {
             return Span.getInvalid();
         }
-        SpanBuilder builder = tracer.spanBuilder(name).setSpanKind(SpanKind.INTERNAL).setNoParent();
+        SpanBuilder builder = tracer.spanBuilder(name).setSpanKind(SpanKind.INTERNAL);
+        SpanContext alone = traceparents.size() == 1 ? parse(traceparents.get(0), null) : SpanContext.getInvalid();
+        if (alone.isValid()) {
+            return builder.setParent(Context.root().with(Span.wrap(alone))).startSpan();
+        }
+        builder.setNoParent();
         for (String traceparent : traceparents) {
             SpanContext context = parse(traceparent, null);
             if (context.isValid()) {
@@ -277,6 +291,35 @@ public final class Traces implements AutoCloseable {
     public static SpanContext ofRecord(String traceparent, String tracestate, Supplier<String> envelope) {
         SpanContext header = parse(traceparent, tracestate);
         return header.isValid() ? header : ofEnvelope(envelope.get());
+    }
+
+    /**
+     * Log lines written on this thread until {@link Logged#close()} carry this context's trace id (MDC
+     * {@value #MDC_KEY}); the close puts back what the thread had (the batch's, none). An invalid context changes
+     * nothing, so a stage may call it for every event. Use with try-with-resources, on the thread that logs.
+     */
+    public static Logged logged(SpanContext context) {
+        return context.isValid() ? logged(context.getTraceId()) : Logged.UNCHANGED;
+    }
+
+    /** The same for a trace id (null: nothing changes). */
+    public static Logged logged(String traceId) {
+        if (traceId == null) {
+            return Logged.UNCHANGED;
+        }
+        String before = MDC.get(MDC_KEY);
+        MDC.put(MDC_KEY, traceId);
+        return before == null ? Logged.REMOVED : () -> MDC.put(MDC_KEY, before);
+    }
+
+    /** A trace id set in the MDC: closing puts back what was there (no checked exception, for try-with-resources). */
+    @FunctionalInterface
+    public interface Logged extends AutoCloseable {
+        Logged UNCHANGED = () -> { };
+        Logged REMOVED = () -> MDC.remove(MDC_KEY);
+
+        @Override
+        void close();
     }
 
     /** The hop failed: the span's status is ERROR, with the failure as its description and an exception event. */

@@ -5,9 +5,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanContext;
 import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
+import io.opentelemetry.sdk.trace.data.LinkData;
+import io.opentelemetry.sdk.trace.data.SpanData;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** The W3C rules of an incoming traceparent, and what the hops get when nothing is exported. */
+/**
+ * The W3C rules of an incoming traceparent, what the hops get when nothing is exported, and the parent of a batch's
+ * span when recording.
+ */
 class TracesTest {
 
     private static final String TRACE = "4bf92f3577b34da6a3ce929d0e0e4736";
@@ -57,5 +64,38 @@ class TracesTest {
         assertThat(Traces.ofEnvelope("{\"specversion\":\"1.0\"}").isValid()).isFalse();
         assertThat(Traces.ofEnvelope("{\"traceparent\":\"bad\"}").isValid()).isFalse();
         assertThat(Traces.ofEnvelope(null).isValid()).isFalse();
+    }
+
+    /**
+     * A batch for one trace alone (a lane's batch of one command: its database transaction) is a child in that trace;
+     * a batch for several is a root of its own, linked to each (no one request owns it).
+     */
+    @Test
+    void aBatchOfOneIsAChildInItsTraceAndABatchOfSeveralARootLinkedToEach() {
+        InMemorySpanExporter spans = InMemorySpanExporter.create();
+        Traces.exportForTests(spans);
+        String other = "00-5bf92f3577b34da6a3ce929d0e0e4737-00f067aa0ba902b8-01";
+        List<SpanData> ended;
+        // read before the close: the exporter's shutdown forgets what it holds
+        try (Traces traces = Traces.of(null, "herald-test")) {
+            traces.batch("alone", List.of(GIVEN)).end();
+            traces.batch("several", List.of(GIVEN, other)).end();
+            ended = spans.getFinishedSpanItems();
+        } finally {
+            Traces.exportForTests(null);
+        }
+        SpanData alone = named(ended, "alone");
+        assertThat(alone.getTraceId()).isEqualTo(TRACE);
+        assertThat(alone.getParentSpanId()).isEqualTo("00f067aa0ba902b7");
+        assertThat(alone.getLinks()).isEmpty();
+        SpanData several = named(ended, "several");
+        assertThat(several.getParentSpanContext().isValid()).isFalse();
+        assertThat(several.getTraceId()).isNotIn(TRACE, "5bf92f3577b34da6a3ce929d0e0e4737");
+        assertThat(several.getLinks()).extracting(LinkData::getSpanContext).extracting(SpanContext::getSpanId)
+                .containsExactly("00f067aa0ba902b7", "00f067aa0ba902b8");
+    }
+
+    private static SpanData named(List<SpanData> spans, String name) {
+        return spans.stream().filter(s -> s.getName().equals(name)).findFirst().orElseThrow();
     }
 }

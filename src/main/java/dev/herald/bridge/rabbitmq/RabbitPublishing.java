@@ -63,8 +63,10 @@ public final class RabbitPublishing {
         } catch (IllegalArgumentException e) {
             // not Herald's (someone else wrote to the topic): nothing a consumer could use; logged and counted
             metrics.failed("unreadable", null);
-            LOG.error("RabbitMQ bridge skips the record at offset {} of {}: {}", in.getHeader(KafkaConstants.OFFSET),
-                    partition, e.getMessage());
+            try (Traces.Logged logged = Traces.logged(Traces.parse(header(in, "traceparent", null), null))) {
+                LOG.error("RabbitMQ bridge skips the record at offset {} of {}: {}",
+                        in.getHeader(KafkaConstants.OFFSET), partition, e.getMessage());
+            }
             return List.of();
         }
         String correlationId = header(in, "correlation-id", event.aggregateId());
@@ -94,8 +96,7 @@ public final class RabbitPublishing {
         BridgedEvent event = publication.event();
         // the message's span continues the Kafka record's trace (an operator's retry: the context the event was
         // stored with), open until the confirm, a refusal or a dead letter; its context goes with the message
-        SpanContext parent = Traces.ofRecord(publication.traceparent(), publication.tracestate(),
-                () -> new String(event.cloudEvent(), StandardCharsets.UTF_8));
+        SpanContext parent = continued(publication);
         Span span = parent.isValid() ? traces.start("rabbitmq publish " + publication.exchange(), SpanKind.PRODUCER,
                 parent) : Span.getInvalid();
         if (span.isRecording()) {
@@ -106,6 +107,25 @@ public final class RabbitPublishing {
         Message out = exchange.getMessage();
         message(out, event, publication.format(), publication.correlationId());
         Traces.inject(span.getSpanContext(), out::setHeader);
+    }
+
+    /** The context a publication continues: its Kafka record's, else the one its event was stored with. */
+    private static SpanContext continued(Publication publication) {
+        return Traces.ofRecord(publication.traceparent(), publication.tracestate(),
+                () -> new String(publication.event().cloudEvent(), StandardCharsets.UTF_8));
+    }
+
+    /**
+     * The context of the publication an exchange carries, for its log lines' trace id: its span's, else the one it
+     * continues (tracing off); invalid when it has none.
+     */
+    static SpanContext traced(Exchange exchange) {
+        Span span = exchange.getProperty(SPAN, Span.class);
+        if (span != null) {
+            return span.getSpanContext();
+        }
+        Publication publication = exchange.getProperty(PUBLICATION, Publication.class);
+        return publication == null ? SpanContext.getInvalid() : continued(publication);
     }
 
     /** The publication's span ends (a no-op when it has none or it ended): {@code failure} (or null) recorded. */

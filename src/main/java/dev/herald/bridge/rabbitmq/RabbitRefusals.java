@@ -4,6 +4,7 @@ import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.ShutdownSignalException;
 import dev.herald.deadletter.DeadLetter;
 import dev.herald.deadletter.DeadLetterStore;
+import dev.herald.trace.Traces;
 import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -116,10 +117,12 @@ public final class RabbitRefusals {
         Throwable failure = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
         Publication publication = exchange.getProperty(RabbitPublishing.PUBLICATION, Publication.class);
         String partition = exchange.getProperty(RabbitPublishing.PARTITION, String.class);
-        LOG.warn("RabbitMQ bridge retries {} {} of {} to {} (attempt {}): {}", publication == null ? "?"
-                : publication.event().type(), publication == null ? "?" : publication.event().id(), partition,
-                publication == null ? "?" : publication.exchange(),
-                exchange.getMessage().getHeader(Exchange.REDELIVERY_COUNTER), String.valueOf(failure));
+        try (Traces.Logged logged = Traces.logged(RabbitPublishing.traced(exchange))) {
+            LOG.warn("RabbitMQ bridge retries {} {} of {} to {} (attempt {}): {}", publication == null ? "?"
+                    : publication.event().type(), publication == null ? "?" : publication.event().id(), partition,
+                    publication == null ? "?" : publication.exchange(),
+                    exchange.getMessage().getHeader(Exchange.REDELIVERY_COUNTER), String.valueOf(failure));
+        }
         metrics.failed(failure == null ? "unknown" : failure.getClass().getSimpleName(), partition);
         RabbitPublishing.spanRetrying(exchange, failure);
         AMQP.Channel.Close close = channelClose(failure);

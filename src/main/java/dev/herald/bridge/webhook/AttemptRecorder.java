@@ -4,6 +4,7 @@ import dev.herald.bridge.webhook.Payloads.Outgoing;
 import dev.herald.deadletter.DeadLetter;
 import dev.herald.deadletter.DeadLetterStore;
 import dev.herald.http.JsonBodies;
+import dev.herald.trace.Traces;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -112,8 +113,10 @@ final class AttemptRecorder {
         try {
             write(List.of(attempt));
         } catch (SQLException | RuntimeException e) {
-            LOG.error("webhook attempt of delivery {} could not be recorded; its claim expires and it is sent again",
-                    attempt.delivery().id(), e);
+            try (Traces.Logged logged = traced(attempt)) {
+                LOG.error("webhook attempt of delivery {} could not be recorded; its claim expires and it is sent "
+                        + "again", attempt.delivery().id(), e);
+            }
         }
     }
 
@@ -131,8 +134,7 @@ final class AttemptRecorder {
                     recordAnswers(connection, batch);
                     for (Attempt attempt : batch) {
                         results.add(attempt.outcome().succeeded() ? "success"
-                                : failed(connection, attempt.delivery(), attempt.endpoint(), attempt.outcome(),
-                                        deadLettered));
+                                : failed(connection, attempt, deadLettered));
                     }
                     connection.commit();
                 } catch (SQLException | RuntimeException e) {
@@ -173,6 +175,18 @@ final class AttemptRecorder {
     }
 
     /** Disables the endpoint (keeping the delivery), schedules the next attempt, or dead-letters. */
+    private String failed(Connection connection, Attempt attempt, List<DeadLetterStore.Recorded> deadLettered)
+            throws SQLException {
+        // the lines of a failed attempt (its endpoint disabled) carry its event's trace id
+        try (Traces.Logged logged = traced(attempt)) {
+            return failed(connection, attempt.delivery(), attempt.endpoint(), attempt.outcome(), deadLettered);
+        }
+    }
+
+    private static Traces.Logged traced(Attempt attempt) {
+        return Traces.logged(Traces.ofEnvelope(attempt.delivery().envelope()));
+    }
+
     private String failed(Connection connection, Claimed delivery, Endpoint endpoint, Outcome outcome,
             List<DeadLetterStore.Recorded> deadLettered) throws SQLException {
         String disabledBecause = outcome.status() != null && outcome.status() == 410 ? "the endpoint answered 410 Gone"

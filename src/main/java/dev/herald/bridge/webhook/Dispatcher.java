@@ -176,6 +176,13 @@ final class Dispatcher implements AutoCloseable {
         // each attempt a span continuing the event's trace (its envelope's traceparent); the receiver's continues it
         Span span = traces.start("webhook " + delivery.endpointId() + " deliver", SpanKind.CLIENT,
                 Traces.ofEnvelope(delivery.envelope()));
+        // the attempt's log lines carry its event's trace id, here and where its answer is handled
+        try (Traces.Logged logged = Traces.logged(span.getSpanContext())) {
+            send(delivery, endpoint, span, started);
+        }
+    }
+
+    private void send(Claimed delivery, Endpoint endpoint, Span span, long started) {
         Outgoing outgoing;
         try {
             outgoing = Payloads.build(endpoint, secrets, delivery.eventId().toString(), delivery.envelope(), Instant.now());
@@ -201,9 +208,11 @@ final class Dispatcher implements AutoCloseable {
                         info -> new ResponseExcerpt(settings.responseExcerpt())))
                 .orTimeout(settings.timeout().toMillis(), TimeUnit.MILLISECONDS)
                 .whenCompleteAsync((response, failure) -> {
-                    ended(span, delivery, response, failure);
-                    finish(delivery, endpoint, outgoing, response, failure,
-                            Duration.ofNanos(System.nanoTime() - started));
+                    try (Traces.Logged logged = Traces.logged(span.getSpanContext())) {
+                        ended(span, delivery, response, failure);
+                        finish(delivery, endpoint, outgoing, response, failure,
+                                Duration.ofNanos(System.nanoTime() - started));
+                    }
                 }, work);
     }
 

@@ -68,7 +68,17 @@ public final class BridgeFixture implements AutoCloseable {
         }
     }
 
-    boolean queueExists(String queue) {
+    /** The CloudEvents exchange of this run (herald.rabbitmq.exchange). */
+    public String exchange() {
+        return exchange;
+    }
+
+    /** The plain AMQP client of this run, for consumers the test starts. */
+    public AmqpClient amqp() {
+        return amqp;
+    }
+
+    public boolean queueExists(String queue) {
         try (var channel = amqp.channel().getConnection().createChannel()) {
             channel.queueDeclarePassive(queue);
             return true;

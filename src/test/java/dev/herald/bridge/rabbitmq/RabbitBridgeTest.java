@@ -5,10 +5,12 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.herald.deadletter.DeadLetterStore;
 import dev.herald.testing.AmqpClient.Delivery;
 import dev.herald.testing.AmqpClient;
 import dev.herald.testing.Engines;
 import dev.herald.testing.HttpApi.Response;
+import dev.herald.testing.LogLines;
 import dev.herald.testing.TestHub;
 import dev.herald.trace.Traces;
 import io.opentelemetry.api.trace.SpanContext;
@@ -153,12 +155,19 @@ class RabbitBridgeTest {
         Response order = hub.http.post("/api/orders", "{\"customer_id\":\"" + customer
                 + "\",\"items\":[{\"product_id\":\"p-2\",\"quantity\":1,\"unit_price\":5}]}");
         String orderId = order.json().get("aggregate_id").asText();
-        assertThat(hub.http.post("/api/orders/" + orderId + "/cancel", "{\"reason\":\"changed my mind\"}").status())
-                .isEqualTo(201);
+        String trace = "5bf92f3577b34da6a3ce929d0e0e4737";
+        try (LogLines deadLettered = new LogLines(DeadLetterStore.class)) {
+            assertThat(hub.http.post("/api/orders/" + orderId + "/cancel", "{\"reason\":\"changed my mind\"}",
+                    "traceparent", "00-" + trace + "-00f067aa0ba902b7-01").status()).isEqualTo(201);
+            await().atMost(Duration.ofSeconds(30)).until(() -> hub.queryLong(
+                    "SELECT count(*) FROM dead_letters WHERE stage = 'rabbitmq' AND aggregate_id = ?", orderId) == 1);
+            // the bridge's line about the event carries the trace id of the request it came from
+            assertThat(deadLettered.containing("(order.cancelled)")).filteredOn(line -> line.getFormattedMessage()
+                    .contains("stage rabbitmq")).singleElement()
+                    .satisfies(line -> assertThat(LogLines.traceId(line)).isEqualTo(trace));
+        }
         String after = BridgeFixture.createCustomer(hub, "After Cancel");
 
-        await().atMost(Duration.ofSeconds(30)).until(() -> hub.queryLong(
-                "SELECT count(*) FROM dead_letters WHERE stage = 'rabbitmq' AND aggregate_id = ?", orderId) == 1);
         assertThat(hub.queryLong("SELECT count(*) FROM dead_letters WHERE stage = 'rabbitmq' AND aggregate_id = ?"
                 + " AND event_type = 'order.cancelled' AND destination = ? AND failure_reason LIKE '%312%'"
                 + " AND original_event ->> 'type' = 'order.cancelled'", orderId, EXCHANGE)).isEqualTo(1);
