@@ -67,7 +67,7 @@ public final class RabbitDeliveries {
                 reason(exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class)));
     }
 
-    /** The innermost cause, which names the problem (the database's message, "Queue full"). */
+    /** The innermost cause, which names the problem (the database's message, "Queue full"), on one line. */
     private static String reason(Throwable failure) {
         if (failure == null) {
             return "unknown";
@@ -76,7 +76,7 @@ public final class RabbitDeliveries {
         while (cause.getCause() != null && cause.getCause() != cause) {
             cause = cause.getCause();
         }
-        return String.valueOf(cause);
+        return String.valueOf(cause).replaceAll("\\s*\\R\\s*", " ");
     }
 
     /** The message of {@code exchange} (its publication) was confirmed and routed: recorded, if its partition records. */

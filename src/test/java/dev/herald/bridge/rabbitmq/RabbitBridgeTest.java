@@ -299,6 +299,24 @@ class RabbitBridgeTest {
         assertThat(forAggregate(CRM, customer)).hasSize(1);
     }
 
+    @Test
+    void deliveriesOlderThanTheRetentionAreDeleted() throws Exception {
+        String old = java.util.UUID.randomUUID().toString();
+        String recent = java.util.UUID.randomUUID().toString();
+        try (java.sql.Connection connection = hub.dataSource().getConnection();
+                java.sql.Statement sql = connection.createStatement()) {
+            sql.execute("INSERT INTO rabbitmq_deliveries (exchange, event_ids, confirmed_at) VALUES ('" + EXCHANGE
+                    + "', ARRAY[CAST('" + old + "' AS uuid)], now() - interval '8 days'), ('" + EXCHANGE
+                    + "', ARRAY[CAST('" + recent + "' AS uuid)], now() - interval '6 days')");
+        }
+        // the timer runs a second after its route starts, then every 10 minutes: restarted, it runs now
+        hub.camel().getRouteController().stopRoute("rabbitmq-delivery-log-retention");
+        hub.camel().getRouteController().startRoute("rabbitmq-delivery-log-retention");
+        String recorded = "SELECT count(*) FROM rabbitmq_deliveries WHERE event_ids @> ARRAY[CAST(? AS uuid)]";
+        await().atMost(Duration.ofSeconds(30)).until(() -> hub.queryLong(recorded, old) == 0);
+        assertThat(hub.queryLong(recorded, recent)).as("within the 7 days' retention").isEqualTo(1);
+    }
+
     /** GET /api/lookup/{id}: the path of each event the id names. */
     private static JsonNode lookup(String id) {
         Response found = hub.http.get("/api/lookup/" + id);
