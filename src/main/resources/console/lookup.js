@@ -1,5 +1,6 @@
 // Look-up: a command id, event id, aggregate id or trace id -> each event's path: command -> event -> Kafka ->
-// each webhook delivery, and any dead letter on the way, with their times (GET /api/lookup/{id}).
+// each webhook delivery and RabbitMQ delivery, and any dead letter on the way, with their times
+// (GET /api/lookup/{id}).
 import { h, show, time, status, message } from './dom.js';
 import { get } from './api.js';
 
@@ -10,7 +11,7 @@ function step(title, when, bad, ...details) {
 }
 
 function path(found) {
-  const { command, event, kafka, webhooks, dead_letters: deadLetters } = found;
+  const { command, event, kafka, webhooks, rabbitmq, dead_letters: deadLetters } = found;
   return h('section', { class: 'card path', 'data-event': event.id },
     h('h3', {}, `${event.type} · ${event.aggregate_type} ${event.aggregate_id} · version ${event.version}`),
     h('ol', { class: 'path' },
@@ -25,6 +26,8 @@ function path(found) {
         status(d.status), ' ', h('a', { href: `#/webhooks?endpoint=${d.endpoint_id}&delivery=${d.delivery_id}`, class: 'webhook-delivery' }, d.url),
         ` · ${d.attempts} attempt(s)`, d.last_status ? ` · last answer ${d.last_status}` : '',
         d.last_error ? ` · ${d.last_error}` : '', h('div', { class: 'muted' }, 'queued ', time(d.created_at)))),
+      rabbitmq.map(r => step('RabbitMQ', r.confirmed_at, false,
+        h('span', { class: 'rabbitmq-delivery' }, `confirmed by the broker on exchange ${r.exchange}`))),
       deadLetters.map(l => step(`Dead letter (${l.stage})`, l.failed_at, !l.resolution,
         status(l.resolution ?? 'open'), ' ', h('a', { href: `#/dead-letters?status=&id=${l.id}` }, `#${l.id}`),
         ' ', l.stage === 'saga' ? h('a', { href: `#/sagas?type=${encodeURIComponent(l.destination)}&correlation=${encodeURIComponent(event.aggregate_id)}` },

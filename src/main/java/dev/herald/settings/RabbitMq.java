@@ -1,5 +1,7 @@
 package dev.herald.settings;
 
+import java.time.Duration;
+
 /** RabbitMQ bridge: settings declared once (README's table is generated from them). */
 public final class RabbitMq {
 
@@ -71,6 +73,12 @@ public final class RabbitMq {
     public static final Setting<Integer> LAG_INTERVAL = GROUP.add(Setting.of(
             "herald.rabbitmq.lag-interval", Kind.count(1), "5000",
             "ms between measurements of the lag and queue-depth gauges"));
+
+    public static final Setting<Duration> DELIVERY_LOG_RETENTION = GROUP.add(Setting.of(
+            "herald.rabbitmq.delivery-log-retention", Kind.millis(), "604800000",
+            "ms the look-up (`GET /api/lookup/{id}`) keeps each delivery the broker confirmed (one row per exchange "
+            + "and partition's batch); 0: none recorded, and those recorded are deleted")
+            .shown("`604800000` *(7 days)*"));
 
     private RabbitMq() {
     }

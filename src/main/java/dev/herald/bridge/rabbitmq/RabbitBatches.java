@@ -87,6 +87,8 @@ public final class RabbitBatches {
                 for (Publication publication : publishing.publications(one)) {
                     Exchange message = new DefaultExchange(camel);
                     message.setProperty(RabbitPublishing.PARTITION, one.getProperty(RabbitPublishing.PARTITION));
+                    // what it confirms goes to the partition's record for the look-up
+                    message.setProperty(RabbitDeliveries.CONFIRMED, exchange.getProperty(RabbitDeliveries.CONFIRMED));
                     message.getMessage().setBody(publication);
                     sent.add(message);
                     publishing.prepare(message);

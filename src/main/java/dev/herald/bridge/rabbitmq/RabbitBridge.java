@@ -51,7 +51,7 @@ public final class RabbitBridge implements AutoCloseable {
     /**
      * Binds what the bridge's routes use: the {@code spring-rabbitmq} component (mandatory publishing), the
      * connection factory {@code rabbitConnectionFactory}, and the steps {@code rabbitPublishing},
-     * {@code rabbitRefusals}, {@code rabbitBatches}, {@code rabbitBridgeRetrying}, {@code rabbitGauges} and {@code rabbitReplays}. {@code url} is the broker's:
+     * {@code rabbitRefusals}, {@code rabbitBatches}, {@code rabbitDeliveries}, {@code rabbitBridgeRetrying}, {@code rabbitGauges} and {@code rabbitReplays}. {@code url} is the broker's:
      * herald.rabbitmq.url, or the embedded broker's, which the hub starts (and stops after the bridge).
      */
     public static RabbitBridge install(CamelContext camel, Settings settings, String url, String kafkaBrokers,
@@ -85,6 +85,7 @@ public final class RabbitBridge implements AutoCloseable {
         registry.bind("rabbitRefusals", refusals);
         registry.bind("rabbitBatches", new RabbitBatches(camel, publishing, component, metrics,
                 settings.get(RabbitMq.CONFIRM_TIMEOUT), settings.get(RabbitMq.BATCHED_CONFIRMS)));
+        registry.bind("rabbitDeliveries", new RabbitDeliveries(meters, settings.get(RabbitMq.DELIVERY_LOG_RETENTION)));
         registry.bind("rabbitBridgeRetrying", (Processor) refusals::retrying);
         registry.bind("rabbitGauges", gauges);
         registry.bind("rabbitReplays", new RabbitReplays(current::get, publishing, component));

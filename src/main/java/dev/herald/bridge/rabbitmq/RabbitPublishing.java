@@ -198,6 +198,7 @@ public final class RabbitPublishing {
             return;
         }
         spanEnded(exchange, null);
+        RabbitDeliveries.confirmed(exchange, publication);
         long started = exchange.getProperty(STARTED, Long.class);
         metrics.confirmed(publication.receivers(), exchange.getProperty(PARTITION, String.class),
                 Duration.ofNanos(System.nanoTime() - started));

@@ -26,7 +26,8 @@ import org.junit.jupiter.api.Test;
  * Batched confirms: many events of few aggregates, written concurrently so that a poll holds several of each
  * partition, go out a partition's share at a time with one confirm wait; every queue receives each aggregate's
  * versions in order, none lost, none twice, and the per-message path is never needed. With
- * herald.rabbitmq.batched-confirms=false every record takes the per-message path, in order alike.
+ * herald.rabbitmq.batched-confirms=false every record takes the per-message path, in order alike. Either way the
+ * look-up's record (rabbitmq_deliveries) holds every event on each exchange it was confirmed on.
  */
 class RabbitBridgeBatchTest {
 
@@ -116,6 +117,15 @@ class RabbitBridgeBatchTest {
                 }
             }
             assertThat(hub.queryLong("SELECT count(*) FROM dead_letters WHERE stage = 'rabbitmq'")).isZero();
+            // the look-up's record: every event on both exchanges, whichever path confirmed it (written after the
+            // commit, off the bridge's thread: awaited)
+            for (String exchange : List.of(FIXTURE.exchange, FIXTURE.legacyExchange)) {
+                for (String id : ids) {
+                    await().atMost(Duration.ofSeconds(30)).until(() -> hub.queryLong("SELECT count(*) FROM events e"
+                            + " WHERE e.aggregate_id = ? AND NOT EXISTS (SELECT 1 FROM rabbitmq_deliveries r"
+                            + " WHERE r.event_ids @> ARRAY[e.event_id] AND r.exchange = ?)", id, exchange) == 0);
+                }
+            }
             return perMessage.get();
         }
     }

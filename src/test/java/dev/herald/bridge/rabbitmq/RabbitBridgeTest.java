@@ -250,6 +250,86 @@ class RabbitBridgeTest {
                 .isZero();
     }
 
+    @Test
+    void theLookUpShowsEachDeliveryTheBrokerConfirmedWithItsTime() {
+        String customer = BridgeFixture.createCustomer(hub, "Looked Up");
+        Response order = hub.http.post("/api/orders", "{\"customer_id\":\"" + customer
+                + "\",\"items\":[{\"product_id\":\"p-3\",\"quantity\":1,\"unit_price\":3}]}");
+        assertThat(order.status()).as(order.toString()).isEqualTo(201);
+        String orderId = order.json().get("aggregate_id").asText();
+
+        // customer.created: both exchanges, the CloudEvents one and the legacy one crm binds
+        JsonNode created = await().atMost(Duration.ofSeconds(30)).until(() -> lookup(customer),
+                found -> found.size() == 1 && exchanges(found.get(0)).containsAll(List.of(EXCHANGE,
+                        FIXTURE.legacyExchange)));
+        assertThat(exchanges(created.get(0))).containsOnly(EXCHANGE, FIXTURE.legacyExchange);
+        for (JsonNode delivery : created.get(0).get("rabbitmq")) {
+            assertThat(java.time.OffsetDateTime.parse(delivery.get("confirmed_at").asText())).isNotNull();
+        }
+        // order.created: the CloudEvents exchange alone, no legacy consumer binds it, so nothing went there
+        JsonNode placed = await().atMost(Duration.ofSeconds(30)).until(() -> lookup(orderId).get(0),
+                found -> !found.get("rabbitmq").isEmpty());
+        assertThat(placed.at("/event/type").asText()).isEqualTo("order.created");
+        assertThat(exchanges(placed)).containsOnly(EXCHANGE);
+    }
+
+    @Test
+    void aDeliveryTheLookUpCannotRecordIsDeliveredAllTheSame() throws Exception {
+        double failedBefore = BridgeFixture.metricSum(hub, "herald_rabbitmq_delivery_log_failures_total", "");
+        String customer;
+        try (java.sql.Connection connection = hub.dataSource().getConnection();
+                java.sql.Statement sql = connection.createStatement()) {
+            sql.execute("ALTER TABLE rabbitmq_deliveries RENAME TO rabbitmq_deliveries_away");
+            try {
+                customer = BridgeFixture.createCustomer(hub, "Not Recorded");
+                await().atMost(Duration.ofSeconds(30)).until(() -> !forAggregate(AUDIT, customer).isEmpty()
+                        && !forAggregate(CRM, customer).isEmpty());
+                // the insert failed: counted (and logged), the bridge went on
+                await().atMost(Duration.ofSeconds(30)).until(() -> BridgeFixture.metricSum(hub,
+                        "herald_rabbitmq_delivery_log_failures_total", "") > failedBefore);
+            } finally {
+                sql.execute("ALTER TABLE rabbitmq_deliveries_away RENAME TO rabbitmq_deliveries");
+            }
+        }
+        // the next event is delivered and recorded; the unrecorded one was not sent again (its offset committed)
+        String after = BridgeFixture.createCustomer(hub, "Recorded Again");
+        await().atMost(Duration.ofSeconds(30)).until(() -> lookup(after), found -> !found.isEmpty()
+                && !found.get(0).get("rabbitmq").isEmpty());
+        assertThat(forAggregate(AUDIT, customer)).hasSize(1);
+        assertThat(forAggregate(CRM, customer)).hasSize(1);
+    }
+
+    @Test
+    void deliveriesOlderThanTheRetentionAreDeleted() throws Exception {
+        String old = java.util.UUID.randomUUID().toString();
+        String recent = java.util.UUID.randomUUID().toString();
+        try (java.sql.Connection connection = hub.dataSource().getConnection();
+                java.sql.Statement sql = connection.createStatement()) {
+            sql.execute("INSERT INTO rabbitmq_deliveries (exchange, event_ids, confirmed_at) VALUES ('" + EXCHANGE
+                    + "', ARRAY[CAST('" + old + "' AS uuid)], now() - interval '8 days'), ('" + EXCHANGE
+                    + "', ARRAY[CAST('" + recent + "' AS uuid)], now() - interval '6 days')");
+        }
+        // the timer runs a second after its route starts, then every 10 minutes: restarted, it runs now
+        hub.camel().getRouteController().stopRoute("rabbitmq-delivery-log-retention");
+        hub.camel().getRouteController().startRoute("rabbitmq-delivery-log-retention");
+        String recorded = "SELECT count(*) FROM rabbitmq_deliveries WHERE event_ids @> ARRAY[CAST(? AS uuid)]";
+        await().atMost(Duration.ofSeconds(30)).until(() -> hub.queryLong(recorded, old) == 0);
+        assertThat(hub.queryLong(recorded, recent)).as("within the 7 days' retention").isEqualTo(1);
+    }
+
+    /** GET /api/lookup/{id}: the path of each event the id names. */
+    private static JsonNode lookup(String id) {
+        Response found = hub.http.get("/api/lookup/" + id);
+        assertThat(found.status()).as(found.toString()).isEqualTo(200);
+        return found.json();
+    }
+
+    private static List<String> exchanges(JsonNode found) {
+        List<String> exchanges = new ArrayList<>();
+        found.get("rabbitmq").forEach(delivery -> exchanges.add(delivery.get("exchange").asText()));
+        return exchanges;
+    }
+
     private static double gauge(String name) {
         return hub.http.get("/observe/metrics").body().lines().filter(line -> line.startsWith(name + " "))
                 .mapToDouble(line -> Double.parseDouble(line.substring(name.length() + 1))).findFirst().orElse(-1);
