@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.herald.bridge.rabbitmq.BridgeFixture;
 import dev.herald.testing.HttpApi.Response;
 import dev.herald.testing.TestHub;
 import java.io.IOException;
@@ -16,6 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -51,6 +53,7 @@ class ConsoleTest {
     private static final String KEY = "console-" + UUID.randomUUID();
 
     private static TestHub hub;
+    private static final BridgeFixture rabbitmq = new BridgeFixture();
     private static HttpServer receiver;
     private static final AtomicInteger receiverStatus = new AtomicInteger(200);
     /** The payment and inventory services of the order-fulfilment saga (paymentAndInventory). */
@@ -73,7 +76,12 @@ class ConsoleTest {
         services.createContext("/", ConsoleTest::paymentAndInventory);
         services.start();
         String servicesUrl = "http://127.0.0.1:" + services.getAddress().getPort();
-        hub = TestHub.start(Map.ofEntries(Map.entry("herald.security.bootstrap-key", KEY),
+        // the RabbitMQ bridge on, one CloudEvents consumer of the customers' events: the look-up shows its delivery
+        Map<String, String> settings = new HashMap<>(rabbitmq.settings(true, """
+                consumers:
+                  - { name: audit, queue: %s, bindings: [ "customer.*" ] }
+                """.formatted(rabbitmq.queue("audit"))));
+        settings.putAll(Map.ofEntries(Map.entry("herald.security.bootstrap-key", KEY),
                 Map.entry("herald.security.key-cache", "0"),
                 Map.entry("herald.topics.customers", "customers-" + run), Map.entry("herald.topics.orders", "orders-" + run),
                 Map.entry("herald.webhooks.allow-private-networks", "true"),
@@ -83,6 +91,7 @@ class ConsoleTest {
                 Map.entry("herald.services.payment.url", servicesUrl), Map.entry("herald.services.inventory.url", servicesUrl),
                 Map.entry("herald.sagas.interval", "50"), Map.entry("herald.sagas.retry-backoff", "100"),
                 Map.entry("herald.sagas.call-timeout", "1000"), Map.entry("herald.sagas.step-deadline", "2000")));
+        hub = TestHub.start(settings);
         receiver = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         receiver.createContext("/hooks", exchange -> {
             byte[] body = ("status " + receiverStatus.get()).getBytes(StandardCharsets.UTF_8);
@@ -121,6 +130,7 @@ class ConsoleTest {
         if (hub != null) {
             hub.close();
         }
+        rabbitmq.close();
     }
 
     @Test
@@ -173,7 +183,7 @@ class ConsoleTest {
     }
 
     @Test
-    void aCommandFoundByIdShowsItsWebhookDelivery() {
+    void aCommandFoundByIdShowsItsWebhookAndRabbitMqDeliveries() {
         receiverStatus.set(200);
         Response created = api("POST", "/api/customers", "{\"full_name\":\"Looked Up\",\"email\":\"up@example.com\"}");
         assertThat(created.status()).as(created.toString()).isEqualTo(201);
@@ -181,6 +191,8 @@ class ConsoleTest {
         String customer = created.json().get("aggregate_id").asText();
         await().atMost(PATIENCE).until(() -> hub.queryLong("SELECT count(*) FROM webhook_deliveries"
                 + " WHERE aggregate_id = ? AND status = 'succeeded'", customer) == 1);
+        // the bridge records what the broker confirmed off its own thread, a moment after the delivery
+        await().atMost(PATIENCE).until(() -> api("GET", "/api/lookup/" + command, "").json().at("/0/rabbitmq").size() == 1);
 
         logIn();
         browser.get(hub.http.base() + "/console#/lookup");
@@ -190,6 +202,9 @@ class ConsoleTest {
         wait.until(ExpectedConditions.visibilityOfElementLocated(delivery));
         WebElement step = browser.findElement(delivery).findElement(By.xpath("./ancestor::li"));
         assertThat(step.getText()).contains("succeeded").contains("/hooks");
+        WebElement rabbit = browser.findElement(By.cssSelector("#lookup-results .rabbitmq-delivery"))
+                .findElement(By.xpath("./ancestor::li"));
+        assertThat(rabbit.getText()).contains("RabbitMQ").contains(rabbitmq.exchange());
         assertThat(browser.findElement(By.id("lookup-results")).getText())
                 .contains("customer.created").contains(command).contains("published");
         screenshot("lookup");
