@@ -299,7 +299,7 @@ final class Lane implements Runnable {
             }
         } catch (SQLException e) {
             // which were kept is unknown: any of them may hold its aggregate, until the next batch releases it
-            applied.forEach(a -> stranded.put(a.event().eventId(), Objects.requireNonNullElse(a.event().traceparent(), "")));
+            applied.forEach(a -> strand(a.event()));
             fail(pending, new Unavailable(Unavailable.Reason.OUTCOME_UNKNOWN, "the database connection broke during the "
                     + "commit and the outcome could not be read back: the command may have been kept, and then its event "
                     + "will be published; repeat it with the same Idempotency-Key to learn which",
@@ -389,12 +389,17 @@ final class Lane implements Runnable {
             connection.setAutoCommit(true);
             Outbox.releaseClaims(connection, eventIds(unpublished));
         } catch (SQLException e) {
-            unpublished.forEach(event -> stranded.put(event.eventId(), Objects.requireNonNullElse(event.traceparent(), "")));
+            unpublished.forEach(this::strand);
             try (Traces.Logged logged = Traces.logged(unpublished, OutgoingEvent::traceparent)) {
                 LOG.warn("lane {}: {} events could not be handed to the relay yet ({}); the lane releases them before "
                         + "its next batch", name, unpublished.size(), e.getMessage());
             }
         }
+    }
+
+    /** An event left for the next batch to hand to the relay, with its traceparent for that line. */
+    private void strand(OutgoingEvent event) {
+        stranded.put(event.eventId(), Objects.requireNonNullElse(event.traceparent(), ""));
     }
 
     /** Before a batch: what earlier ones could not hand to the relay. A failure fails the batch (503), in order. */

@@ -293,7 +293,7 @@ public final class Traces implements AutoCloseable {
         return parse(traceparentOfEnvelope(envelope), null);
     }
 
-    /** The {@code traceparent} attribute of a Herald envelope as written (not checked), or null; see {@link #ofEnvelope}. */
+    /** The {@code traceparent} attribute of a Herald envelope as written, unchecked ({@link #ofEnvelope}); or null. */
     public static String traceparentOfEnvelope(String envelope) {
         int at = envelope == null ? -1 : envelope.indexOf("\"traceparent\":\"");
         if (at < 0) {
