@@ -63,9 +63,9 @@ public final class Traces implements AutoCloseable {
     public static final String MDC_KEYS = "trace_ids";
     /**
      * The most trace ids a line carries (33 characters each). A cap, not every id: a relay batch holds up to 2,000
-     * events (herald.relay.batch-size), 66 KB of ids, and the container runtimes of docs/operations.md (Docker's
-     * json-file driver, containerd and CRI-O under Kubernetes) split a line longer than 16 KiB into pieces, which
-     * breaks a JSON line for a collector that does not join them. 256 ids are 8.4 KB, leaving the rest of the 16 KiB
+     * events (herald.relay.batch-size), 66 KB of ids, and where the hub runs in a container (deploy/: Docker's
+     * json-file driver, containerd under Kubernetes) a line longer than 16 KiB is split into pieces, which breaks a
+     * JSON line for a collector that does not join them. 256 ids are 8.4 KB, leaving the rest of the 16 KiB
      * to the message, a stack trace's first lines and the JSON fields.
      */
     public static final int MOST_TRACE_IDS = 256;
