@@ -86,6 +86,8 @@ public final class Projector extends DefaultConsumer implements Runnable {
     private final ApplySpans spans;
     private Thread thread;
     private long lagMeasuredAt;
+    /** The events of the round in progress (none before they are read), for the line of a round that failed. */
+    private List<StoredEvent> round = List.of();
 
     Projector(ProjectionEndpoint endpoint, Processor route, Projectors projectors) {
         super(endpoint, route);
@@ -184,13 +186,17 @@ public final class Projector extends DefaultConsumer implements Runnable {
         int limit = settings.batchSize();
         while (running) {
             int next;
+            round = List.of();
             try {
                 next = rebuildRequested ? rebuild() : step(limit);
                 backoff = settings.interval();
                 measureLag(next == 0);
             } catch (SQLException | RuntimeException e) {
-                LOG.warn("projection {}: a round failed ({}); trying again in {} ms", name(), e.getMessage(),
-                        backoff.toMillis());
+                // the line carries the trace ids of the round's events (trace_ids), once they were read
+                try (Traces.Logged logged = Traces.logged(round, StoredEvent::traceparent)) {
+                    LOG.warn("projection {}: a round failed ({}); trying again in {} ms", name(), e.getMessage(),
+                            backoff.toMillis());
+                }
                 pause(backoff);
                 Duration doubled = backoff.multipliedBy(2);
                 backoff = doubled.compareTo(settings.maxBackoff()) > 0 ? settings.maxBackoff() : doubled;
@@ -228,6 +234,7 @@ public final class Projector extends DefaultConsumer implements Runnable {
                 failed = false;
                 spans.passed(at.get().txId(), at.get().seq());
                 List<StoredEvent> events = Positions.next(connection, at.get(), types(), limit);
+                round = events;
                 if (events.isEmpty()) {
                     connection.rollback();
                     return 0;

@@ -9,7 +9,7 @@ import dev.herald.trace.Traces;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import javax.sql.DataSource;
@@ -27,8 +27,11 @@ public final class GroupCommitter implements AutoCloseable {
     private final List<Lane> lanes = new ArrayList<>();
     private final List<Thread> threads = new ArrayList<>();
     private final PublishedMarker marker;
-    /** Events a lane could not hand to the relay (see Lane): released by the next batch of any lane. */
-    private final Set<UUID> stranded = ConcurrentHashMap.newKeySet();
+    /**
+     * Events a lane could not hand to the relay (see Lane), with their traceparents for the line of their release:
+     * released by the next batch of any lane.
+     */
+    private final Map<UUID, String> stranded = new ConcurrentHashMap<>();
 
     public GroupCommitter(DataSource dataSource, EventStore store, PublishSettings settings, PublishMeters meters,
             Traces traces) {

@@ -16,14 +16,17 @@ import java.sql.SQLException;
 import java.sql.Savepoint;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -67,11 +70,11 @@ final class Lane implements Runnable {
      * later command of the aggregate would go to Kafka ahead of them. Released before the next batch is applied, by
      * whichever lane comes first (shared: an aggregate's create and its updates may take different lanes).
      */
-    private final Set<UUID> stranded;
+    private final Map<UUID, String> stranded;
 
     Lane(String name, DataSource dataSource, EventStore store, TransactionalPublisher publisher,
             TransactionalPublisher afterCommitPublisher, PublishSettings settings, PublishedMarker marker,
-            PublishMeters meters, Traces traces, Set<UUID> stranded) {
+            PublishMeters meters, Traces traces, Map<UUID, String> stranded) {
         this.stranded = stranded;
         this.afterCommitPublisher = afterCommitPublisher;
         this.meters = meters;
@@ -106,7 +109,9 @@ final class Lane implements Runnable {
                 running = false;
             } catch (RuntimeException | LinkageError | AssertionError e) {
                 // a driver's internal error must not end the lane: its batch fails, the next one runs
-                LOG.error("lane {} failed a batch", name, e);
+                try (Traces.Logged logged = Traces.logged(batch, p -> p.command.traceparent())) {
+                    LOG.error("lane {} failed a batch", name, e);
+                }
                 RuntimeException failure = e instanceof RuntimeException runtime ? runtime
                         : new IllegalStateException(e);
                 batch.forEach(p -> p.fail(failure));
@@ -141,9 +146,10 @@ final class Lane implements Runnable {
         Span span = traces.recording()
                 ? traces.batch(name + " batch", live.stream().map(p -> p.command.traceparent()).toList())
                 : Span.getInvalid();
-        // the batch's log lines carry its command's trace id; of many commands', the batch span's (none when off)
-        try (Traces.Logged logged = Traces.logged(live.size() == 1
-                ? Traces.parse(live.get(0).command.traceparent(), null) : span.getSpanContext())) {
+        // the batch's log lines carry its command's trace id; of many commands, the batch span's (none when off) and
+        // every command's (trace_ids)
+        try (Traces.Logged batchSpan = Traces.logged(span.getSpanContext());
+                Traces.Logged commands = Traces.logged(live, p -> p.command.traceparent())) {
             if (span.isRecording()) {
                 span.setAttribute(Traces.BATCH_SIZE, (long) live.size());
             }
@@ -293,7 +299,7 @@ final class Lane implements Runnable {
             }
         } catch (SQLException e) {
             // which were kept is unknown: any of them may hold its aggregate, until the next batch releases it
-            applied.forEach(a -> stranded.add(a.event().eventId()));
+            applied.forEach(a -> strand(a.event()));
             fail(pending, new Unavailable(Unavailable.Reason.OUTCOME_UNKNOWN, "the database connection broke during the "
                     + "commit and the outcome could not be read back: the command may have been kept, and then its event "
                     + "will be published; repeat it with the same Idempotency-Key to learn which",
@@ -326,8 +332,10 @@ final class Lane implements Runnable {
                 marked(published, applied, committedAt);
             } catch (PublishException e) {
                 meters.failed(PublishMeters.LANE, e, true);
-                LOG.warn("lane {}: Kafka commit failed after the database commit; {} events stay in the outbox "
-                        + "for the relay: {}", name, published.size(), e.getMessage());
+                try (Traces.Logged logged = Traces.logged(published, OutgoingEvent::traceparent)) {
+                    LOG.warn("lane {}: Kafka commit failed after the database commit; {} events stay in the outbox "
+                            + "for the relay: {}", name, published.size(), e.getMessage());
+                }
                 releaseClaims(connection, published);
             }
         }
@@ -356,8 +364,10 @@ final class Lane implements Runnable {
             afterCommitPublisher.send(events);
         } catch (PublishException e) {
             meters.failed(PublishMeters.LANE, e, true);
-            LOG.warn("lane {}: Kafka did not acknowledge {} events sent after their commit; they stay in the outbox "
-                    + "for the relay: {}", name, events.size(), e.getMessage());
+            try (Traces.Logged logged = Traces.logged(events, OutgoingEvent::traceparent)) {
+                LOG.warn("lane {}: Kafka did not acknowledge {} events sent after their commit; they stay in the "
+                        + "outbox for the relay: {}", name, events.size(), e.getMessage());
+            }
             releaseClaims(connection, events);
             return false;
         }
@@ -379,19 +389,30 @@ final class Lane implements Runnable {
             connection.setAutoCommit(true);
             Outbox.releaseClaims(connection, eventIds(unpublished));
         } catch (SQLException e) {
-            stranded.addAll(eventIds(unpublished));
-            LOG.warn("lane {}: {} events could not be handed to the relay yet ({}); the lane releases them before its "
-                    + "next batch", name, unpublished.size(), e.getMessage());
+            unpublished.forEach(this::strand);
+            try (Traces.Logged logged = Traces.logged(unpublished, OutgoingEvent::traceparent)) {
+                LOG.warn("lane {}: {} events could not be handed to the relay yet ({}); the lane releases them before "
+                        + "its next batch", name, unpublished.size(), e.getMessage());
+            }
         }
+    }
+
+    /** An event left for the next batch to hand to the relay, with its traceparent for that line. */
+    private void strand(OutgoingEvent event) {
+        stranded.put(event.eventId(), Objects.requireNonNullElse(event.traceparent(), ""));
     }
 
     /** Before a batch: what earlier ones could not hand to the relay. A failure fails the batch (503), in order. */
     private void releaseStranded(Connection connection) throws SQLException {
         if (!stranded.isEmpty()) {
-            Set<UUID> released = new HashSet<>(stranded);
-            Outbox.releaseClaims(connection, released);
-            stranded.removeAll(released);
-            LOG.info("lane {}: {} events handed to the relay after the database came back", name, released.size());
+            Map<UUID, String> released = new HashMap<>(stranded);
+            Outbox.releaseClaims(connection, released.keySet());
+            released.keySet().forEach(stranded::remove);
+            // of earlier batches: their trace ids (trace_ids), not the batch's about to run
+            try (Traces.Logged logged = Traces.logged(List.copyOf(released.values()), Function.identity())) {
+                LOG.info("lane {}: {} events handed to the relay after the database came back", name,
+                        released.size());
+            }
         }
     }
 

@@ -8,7 +8,6 @@ import dev.herald.store.PendingEvent;
 import dev.herald.trace.Traces;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.Span;
-import io.opentelemetry.api.trace.SpanContext;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
 import java.sql.Connection;
@@ -96,6 +95,8 @@ public final class OutboxRelay implements AutoCloseable {
      * relay took over meanwhile.
      */
     public List<PendingEvent> claim() throws SQLException, InterruptedException {
+        // the trace ids a failed publish left for Camel's retry and exhausted lines (publish) are not this step's
+        Traces.forget();
         if (inHand >= 0) {
             // the error handler gave up on it (publish finishes a batch it got through): its claim ends now
             finish(List.of());
@@ -113,7 +114,14 @@ public final class OutboxRelay implements AutoCloseable {
         }
         inHand = claim.batch();
         boolean old = System.nanoTime() - claim.claimedAt() > settings.lease().toNanos() / 2;
-        return old ? renewLease(claim.events()) : claim.events();
+        if (!old) {
+            return claim.events();
+        }
+        // a renewal that fails is about this batch: Camel's retry line carries its trace ids (as publish's)
+        Traces.Logged logged = Traces.loggedThroughRetries(claim.events(), PendingEvent::traceparent);
+        List<PendingEvent> renewed = renewLease(claim.events());
+        logged.close();
+        return renewed;
     }
 
     /**
@@ -157,12 +165,12 @@ public final class OutboxRelay implements AutoCloseable {
     @SuppressWarnings("unchecked")
     public void publish(Exchange exchange) throws PublishException, SQLException {
         List<PendingEvent> batch = exchange.getIn().getBody(List.class);
-        // a batch of one event: its lines carry the event's trace id (the context stored with it); of many, none
-        // (the relay has no span of its own for a batch); a dead letter's line carries its event's (DeadLetterStore)
-        try (Traces.Logged logged = Traces.logged(batch.size() == 1
-                ? Traces.parse(batch.get(0).traceparent(), null) : SpanContext.getInvalid())) {
-            publish(exchange, batch);
-        }
+        // the batch's lines carry its event's trace id (the context stored with it), of several events every one's
+        // (trace_ids; the relay has no span of its own for a batch); a dead letter's line carries its event's alone
+        // (DeadLetterStore). Kept when the step throws: Camel's error handler writes the retry line after it
+        Traces.Logged logged = Traces.loggedThroughRetries(batch, PendingEvent::traceparent);
+        publish(exchange, batch);
+        logged.close();
     }
 
     @SuppressWarnings("unchecked")
@@ -185,7 +193,7 @@ public final class OutboxRelay implements AutoCloseable {
                 publisher.send(outgoing(remaining, spans));
                 publisher.commit();
                 spans.forEach(Span::end);
-                finish(remaining.stream().map(PendingEvent::seq).toList());
+                finish(List.copyOf(remaining));
                 OffsetDateTime now = OffsetDateTime.now();
                 remaining.forEach(event -> meters.published(PublishMeters.RELAY, event.eventType(),
                         Duration.between(event.occurredAt(), now)));
@@ -243,7 +251,7 @@ public final class OutboxRelay implements AutoCloseable {
      * Done with the batch in hand: queues its published events for the "published" mark, which also ends the
      * batch's claim (once per batch: one database round trip).
      */
-    private void finish(List<Long> published) {
+    private void finish(List<PendingEvent> published) {
         long batch = inHand;
         inHand = -1;
         marks.finished(batch, published);

@@ -1,5 +1,7 @@
 package dev.herald.relay;
 
+import dev.herald.store.PendingEvent;
+import dev.herald.trace.Traces;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -10,6 +12,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,6 +30,8 @@ final class RelayMarks {
     private final ExecutorService thread;
     /** Published to Kafka, "published" not yet written; only the marks' thread touches it. */
     private final List<Long> unmarked = new ArrayList<>();
+    /** Their stored traceparents, for the line of a mark that failed (references the events had: no copy). */
+    private final List<String> unmarkedTraceparents = new ArrayList<>();
     /** Batches done with (published, or given up on) whose claim is still to end; the marks' thread's. */
     private final Set<Long> finished = new HashSet<>();
 
@@ -37,9 +42,12 @@ final class RelayMarks {
     }
 
     /** Batch {@code batch} is done with: its {@code published} events are marked, and its claim ends. */
-    void finished(long batch, List<Long> published) {
+    void finished(long batch, List<PendingEvent> published) {
         thread.execute(() -> {
-            unmarked.addAll(published);
+            published.forEach(event -> {
+                unmarked.add(event.seq());
+                unmarkedTraceparents.add(event.traceparent());
+            });
             finished.add(batch);
             write();
         });
@@ -70,10 +78,13 @@ final class RelayMarks {
         try (Connection connection = dataSource.getConnection()) {
             claims.finish(connection, unmarked, finished);
             unmarked.clear();
+            unmarkedTraceparents.clear();
             finished.clear();
         } catch (SQLException e) {
-            LOG.warn("could not mark {} published events as published, will try again: {}", unmarked.size(),
-                    e.getMessage());
+            try (Traces.Logged logged = Traces.logged(unmarkedTraceparents, Function.identity())) {
+                LOG.warn("could not mark {} published events as published, will try again: {}", unmarked.size(),
+                        e.getMessage());
+            }
         }
     }
 

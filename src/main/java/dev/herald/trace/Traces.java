@@ -24,11 +24,13 @@ import io.opentelemetry.sdk.trace.SpanProcessor;
 import io.opentelemetry.sdk.trace.export.BatchSpanProcessor;
 import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
 import io.opentelemetry.sdk.trace.export.SpanExporter;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -53,6 +55,20 @@ public final class Traces implements AutoCloseable {
      * {@code trace=<id>}.
      */
     public static final String MDC_KEY = "trace_id";
+    /**
+     * The MDC key of the trace ids a log line about a batch of several events carries ({@link #logged(List,
+     * Function)}): the distinct valid ones, space-separated, in batch order, at most {@value #MOST_TRACE_IDS} then
+     * {@code +<n> more}; logback prints it as {@code traces=<ids>}. A line about one event carries {@link #MDC_KEY}.
+     */
+    public static final String MDC_KEYS = "trace_ids";
+    /**
+     * The most trace ids a line carries (33 characters each). A cap, not every id: a relay batch holds up to 2,000
+     * events (herald.relay.batch-size), 66 KB of ids, and where the hub runs in a container (deploy/: Docker's
+     * json-file driver, containerd under Kubernetes) a line longer than 16 KiB is split into pieces, which breaks a
+     * JSON line for a collector that does not join them. 256 ids are 8.4 KB, leaving the rest of the 16 KiB
+     * to the message, a stack trace's first lines and the JSON fields.
+     */
+    public static final int MOST_TRACE_IDS = 256;
     /** The exchange property holding a request's server span (intake's route policy sets it). */
     public static final String SPAN_PROPERTY = "HeraldSpan";
 
@@ -274,13 +290,18 @@ public final class Traces implements AutoCloseable {
      * without parsing the JSON: Herald writes it, compact, as {@code "traceparent":"00-..."}.
      */
     public static SpanContext ofEnvelope(String envelope) {
+        return parse(traceparentOfEnvelope(envelope), null);
+    }
+
+    /** The {@code traceparent} attribute of a Herald envelope as written, unchecked ({@link #ofEnvelope}); or null. */
+    public static String traceparentOfEnvelope(String envelope) {
         int at = envelope == null ? -1 : envelope.indexOf("\"traceparent\":\"");
         if (at < 0) {
-            return SpanContext.getInvalid();
+            return null;
         }
         int start = at + 15;
         int end = envelope.indexOf('"', start);
-        return end < 0 ? SpanContext.getInvalid() : parse(envelope.substring(start, end), null);
+        return end < 0 ? null : envelope.substring(start, end);
     }
 
     /**
@@ -302,21 +323,140 @@ public final class Traces implements AutoCloseable {
         return context.isValid() ? logged(context.getTraceId()) : Logged.UNCHANGED;
     }
 
-    /** The same for a trace id (null: nothing changes). */
+    /**
+     * The same for a trace id (null: nothing changes). A line about one event is not about the batch around it: the
+     * batch's {@value #MDC_KEYS} are left out until the close (an event dead-lettered in the middle of a relay batch).
+     */
     public static Logged logged(String traceId) {
         if (traceId == null) {
             return Logged.UNCHANGED;
         }
         String before = MDC.get(MDC_KEY);
+        String batch = MDC.get(MDC_KEYS);
         MDC.put(MDC_KEY, traceId);
+        if (batch != null) {
+            MDC.remove(MDC_KEYS);
+            return () -> {
+                restore(MDC_KEY, before);
+                MDC.put(MDC_KEYS, batch);
+            };
+        }
         return before == null ? Logged.REMOVED : () -> MDC.put(MDC_KEY, before);
     }
 
-    /** A trace id set in the MDC: closing puts back what was there (no checked exception, for try-with-resources). */
+    /**
+     * Log lines written on this thread until the close are about a batch of events (a relay batch, a Kafka poll, a
+     * subset of either): of several events, they carry the batch's {@link #traceIds} (MDC {@value #MDC_KEYS}, set
+     * once for the batch; {@value #MDC_KEY} is left as it is, e.g. a lane batch's own span); of one, its event's
+     * trace id, as {@link #logged(String)}; of none or no valid one, nothing changes. {@code traceparent}: the
+     * event's stored W3C header (null for none), of which only the trace id is taken, without parsing it whole. The
+     * close puts back what the thread had.
+     */
+    public static <T> Logged logged(List<T> batch, Function<? super T, String> traceparent) {
+        if (batch.size() < 2) {
+            return batch.isEmpty() ? Logged.UNCHANGED : logged(traceIdOf(traceparent.apply(batch.get(0))));
+        }
+        String ids = traceIds(batch, traceparent);
+        if (ids == null) {
+            return Logged.UNCHANGED;
+        }
+        String before = MDC.get(MDC_KEYS);
+        MDC.put(MDC_KEYS, ids);
+        return before == null ? Logged.BATCH_REMOVED : () -> MDC.put(MDC_KEYS, before);
+    }
+
+    /**
+     * {@link #logged(List, Function)} for a route step whose failure Camel's error handler logs: its retry line
+     * ({@code Failed delivery for ... On delivery attempt: n caught: ...}) and its exhausted line are written after
+     * the step threw, on the step's thread (a redelivery waits on that thread: asyncDelayedRedelivery is off), so
+     * there the ids outlive the step. Close it when the step succeeds; when it throws, leave it: the ids stay for
+     * those lines until the step's retry replaces them (what a failure left is dropped first) or the route's next
+     * step calls {@link #forget()}. Only on a route's own thread, where no one else set a trace id.
+     */
+    public static <T> Logged loggedThroughRetries(List<T> batch, Function<? super T, String> traceparent) {
+        forget();
+        return logged(batch, traceparent);
+    }
+
+    /** Drops what a failed step left for Camel's lines ({@link #loggedThroughRetries}). */
+    public static void forget() {
+        MDC.remove(MDC_KEY);
+        MDC.remove(MDC_KEYS);
+    }
+
+    /**
+     * The distinct valid trace ids of a batch's events, space-separated, in batch order; past {@value
+     * #MOST_TRACE_IDS} of them, {@code +<n> more} (n distinct ids left out); null when none is valid. One pass: a
+     * substring and a set insert per event.
+     */
+    public static <T> String traceIds(List<T> batch, Function<? super T, String> traceparent) {
+        Set<String> seen = new HashSet<>();
+        StringBuilder ids = new StringBuilder();
+        for (T event : batch) {
+            String id = traceIdOf(traceparent.apply(event));
+            if (id != null && seen.add(id) && seen.size() <= MOST_TRACE_IDS) {
+                ids.append(ids.isEmpty() ? "" : " ").append(id);
+            }
+        }
+        if (seen.size() > MOST_TRACE_IDS) {
+            ids.append(" +").append(seen.size() - MOST_TRACE_IDS).append(" more");
+        }
+        return ids.isEmpty() ? null : ids.toString();
+    }
+
+    /**
+     * The trace id of a {@code traceparent} header, or null when {@link #parse} would find it invalid (the W3C rules
+     * as OpenTelemetry's propagator applies them), checked character by character: no context built.
+     */
+    static String traceIdOf(String traceparent) {
+        if (traceparent == null || traceparent.length() < 55 || (traceparent.length() > 55
+                && (traceparent.charAt(55) != '-' || traceparent.startsWith("00")))
+                || traceparent.charAt(2) != '-' || traceparent.charAt(35) != '-' || traceparent.charAt(52) != '-'
+                || traceparent.startsWith("ff") || !hex(traceparent, 0, 2) || !hex(traceparent, 53, 55)
+                || !nonZeroHex(traceparent, 3, 35) || !nonZeroHex(traceparent, 36, 52)) {
+            return null;
+        }
+        return traceparent.substring(3, 35);
+    }
+
+    private static boolean hex(String text, int from, int to) {
+        for (int i = from; i < to; i++) {
+            char c = text.charAt(i);
+            if ((c < '0' || c > '9') && (c < 'a' || c > 'f')) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean nonZeroHex(String text, int from, int to) {
+        if (!hex(text, from, to)) {
+            return false;
+        }
+        for (int i = from; i < to; i++) {
+            if (text.charAt(i) != '0') {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static void restore(String key, String value) {
+        if (value == null) {
+            MDC.remove(key);
+        } else {
+            MDC.put(key, value);
+        }
+    }
+
+    /**
+     * Trace ids set in the MDC: closing puts back what was there (no checked exception, for try-with-resources).
+     */
     @FunctionalInterface
     public interface Logged extends AutoCloseable {
         Logged UNCHANGED = () -> { };
         Logged REMOVED = () -> MDC.remove(MDC_KEY);
+        Logged BATCH_REMOVED = () -> MDC.remove(MDC_KEYS);
 
         @Override
         void close();

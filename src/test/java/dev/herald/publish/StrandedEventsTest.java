@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.herald.testing.Engines;
 import dev.herald.testing.HttpApi.Response;
+import dev.herald.testing.LogLines;
 import dev.herald.testing.TestHub;
 import dev.herald.testing.TopicReader;
 import java.sql.Connection;
@@ -51,7 +52,8 @@ class StrandedEventsTest {
         String topic = "customers-" + instance;
         long lock = ThreadLocalRandom.current().nextInt(1, Integer.MAX_VALUE);
         Engines engines = Engines.get();
-        try (TestHub hub = TestHub.start(Map.of("herald.instance.id", instance, "herald.publish.lanes", "1",
+        try (LogLines lane = new LogLines(Lane.class);
+                TestHub hub = TestHub.start(Map.of("herald.instance.id", instance, "herald.publish.lanes", "1",
                 "herald.publish.timeout", "10000", "herald.topics.customers", topic,
                 "herald.relay.interval", "200"));
                 Connection test = DriverManager.getConnection(hub.setting("herald.db.url"), engines.user(),
@@ -99,6 +101,24 @@ class StrandedEventsTest {
             assertThat(versions(kafka, id)).containsExactly(1, 2, 3);
             await().atMost(PATIENCE).until(() -> queryLong(test, "SELECT count(*) FROM events WHERE aggregate_id = '"
                     + id + "' AND published_at IS NOT NULL") == 3);
+
+            // the lines about the stranded event carry its trace id, also the one the next batch (another command's)
+            // writes when it hands the event over
+            String strandedTrace = traceOfVersion2(test, id);
+            assertThat(strandedTrace).hasSize(32);
+            assertThat(lane.containing("could not be handed to the relay yet")).isNotEmpty()
+                    .allSatisfy(line -> assertThat(LogLines.traceId(line)).isEqualTo(strandedTrace));
+            assertThat(lane.containing("handed to the relay after the database came back")).singleElement()
+                    .satisfies(line -> assertThat(LogLines.traceId(line)).isEqualTo(strandedTrace));
+        }
+    }
+
+    private static String traceOfVersion2(Connection test, String id) throws SQLException {
+        try (Statement statement = test.createStatement(); ResultSet row = statement.executeQuery(
+                "SELECT substr(traceparent, 4, 32) FROM events WHERE aggregate_id = '" + id
+                        + "' AND aggregate_version = 2")) {
+            row.next();
+            return row.getString(1);
         }
     }
 

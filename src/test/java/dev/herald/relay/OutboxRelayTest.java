@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.herald.deadletter.DeadLetterStore;
 import dev.herald.testing.HttpApi.Response;
+import dev.herald.testing.LogLines;
 import dev.herald.testing.TestHub;
 import dev.herald.testing.TopicReader;
 import java.sql.Connection;
@@ -120,5 +122,52 @@ class OutboxRelayTest {
         await().atMost(Duration.ofSeconds(30)).until(() -> hub.queryLong(
                 "SELECT count(*) FROM events WHERE aggregate_id = ? AND published_at IS NOT NULL", after) == 1);
         assertThat(hub.queryLong("SELECT count(*) FROM dead_letters WHERE aggregate_id = ?", after)).isZero();
+    }
+
+    /**
+     * A batch of several events Kafka does not take: Camel's retry line for it (written by the route's error handler
+     * after the relay's step threw) carries every event's trace id, in batch order (MDC trace_ids); the dead letter of
+     * the event Kafka refused carries its own trace id alone.
+     */
+    @Test
+    void theRetryLineOfABatchKafkaRefusesCarriesEveryEventsTraceId() throws Exception {
+        List<String> traces = IntStream.range(0, 4).mapToObj(i -> UUID.randomUUID().toString().replace("-", ""))
+                .toList();
+        String poison = UUID.randomUUID().toString();
+        try (LogLines camel = new LogLines("org.apache.camel");
+                LogLines deadLettered = new LogLines(DeadLetterStore.class)) {
+            try (Connection connection = hub.dataSource().getConnection();
+                    PreparedStatement insert = connection.prepareStatement("""
+                            INSERT INTO events (event_id, aggregate_type, aggregate_id, aggregate_version, event_type,
+                                                schema_version, topic, command_id, envelope, traceparent)
+                            VALUES (CAST(? AS uuid), 'customer', ?, 1, 'customer.created', 1, 'customers',
+                                    gen_random_uuid(), ?, ?)""")) {
+                // one transaction: the relay claims the four together, in this order; the third one too large
+                connection.setAutoCommit(false);
+                for (int i = 0; i < traces.size(); i++) {
+                    String eventId = i == 2 ? poison : UUID.randomUUID().toString();
+                    insert.setString(1, eventId);
+                    insert.setString(2, "traced-" + eventId);
+                    // the context stored with the event: its column and (as Herald writes it) its envelope's
+                    String traceparent = "00-" + traces.get(i) + "-00f067aa0ba902b7-01";
+                    insert.setString(3, "{\"specversion\":\"1.0\",\"traceparent\":\"" + traceparent + "\""
+                            + (i == 2 ? ",\"padding\":\"" + "x".repeat(2 * 1024 * 1024) + "\"}" : "}"));
+                    insert.setString(4, traceparent);
+                    insert.addBatch();
+                }
+                insert.executeBatch();
+                connection.commit();
+            }
+            await().atMost(Duration.ofSeconds(30)).until(() -> hub.queryLong(
+                    "SELECT count(*) FROM dead_letters WHERE event_id = CAST(? AS uuid)", poison) == 1);
+            // the same batch failed twice before its poison was given up on (herald.relay.max-attempts = 2)
+            assertThat(camel.containing("On delivery attempt").stream().map(LogLines::traceIds)
+                    .filter(ids -> ids.contains(traces.get(0)))).hasSize(2).allSatisfy(ids ->
+                            assertThat(ids).containsSubsequence(traces));
+            assertThat(deadLettered.containing("event " + poison)).singleElement().satisfies(line -> {
+                assertThat(LogLines.traceId(line)).isEqualTo(traces.get(2));
+                assertThat(LogLines.traceIds(line)).isEmpty();
+            });
+        }
     }
 }

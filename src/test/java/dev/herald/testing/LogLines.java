@@ -17,7 +17,12 @@ public final class LogLines implements AutoCloseable {
     private final ListAppender<ILoggingEvent> lines = new ListAppender<>();
 
     public LogLines(Class<?> of) {
-        logger = (Logger) LoggerFactory.getLogger(of);
+        this(of.getName());
+    }
+
+    /** The lines of a logger and those below it, e.g. {@code org.apache.camel} (the error handlers' lines). */
+    public LogLines(String name) {
+        logger = (Logger) LoggerFactory.getLogger(name);
         lines.start();
         logger.addAppender(lines);
     }
@@ -30,6 +35,12 @@ public final class LogLines implements AutoCloseable {
     /** The trace id a line carries (MDC {@link Traces#MDC_KEY}), or null. */
     public static String traceId(ILoggingEvent line) {
         return line.getMDCPropertyMap().get(Traces.MDC_KEY);
+    }
+
+    /** The trace ids a line about several events carries (MDC {@link Traces#MDC_KEYS}), none when it has none. */
+    public static List<String> traceIds(ILoggingEvent line) {
+        String ids = line.getMDCPropertyMap().get(Traces.MDC_KEYS);
+        return ids == null ? List.of() : List.of(ids.split(" "));
     }
 
     @Override

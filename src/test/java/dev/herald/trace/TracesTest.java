@@ -8,8 +8,12 @@ import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
 import io.opentelemetry.sdk.trace.data.LinkData;
 import io.opentelemetry.sdk.trace.data.SpanData;
+import java.util.Arrays;
 import java.util.List;
+import java.util.function.Function;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
+import org.slf4j.MDC;
 
 /**
  * The W3C rules of an incoming traceparent, what the hops get when nothing is exported, and the parent of a batch's
@@ -93,6 +97,76 @@ class TracesTest {
         assertThat(several.getTraceId()).isNotIn(TRACE, "5bf92f3577b34da6a3ce929d0e0e4737");
         assertThat(several.getLinks()).extracting(LinkData::getSpanContext).extracting(SpanContext::getSpanId)
                 .containsExactly("00f067aa0ba902b7", "00f067aa0ba902b8");
+    }
+
+    /** A batch's trace ids for its log lines: distinct, in batch order, the invalid left out, one pass. */
+    @Test
+    void aBatchsTraceIdsAreTheDistinctValidOnesInBatchOrder() {
+        String second = "5bf92f3577b34da6a3ce929d0e0e4737";
+        String third = "6bf92f3577b34da6a3ce929d0e0e4738";
+        List<String> batch = Arrays.asList("00-" + second + "-00f067aa0ba902b7-01", GIVEN, null, "garbage",
+                "00-" + second + "-00f067aa0ba902b9-00", "00-" + TRACE.toUpperCase() + "-00f067aa0ba902b7-01",
+                "01-" + third + "-00f067aa0ba902b7-01-future", GIVEN);
+        assertThat(Traces.traceIds(batch, Function.identity())).isEqualTo(second + " " + TRACE + " " + third);
+        assertThat(Traces.traceIds(Arrays.asList(null, "garbage"), Function.identity())).isNull();
+        assertThat(Traces.traceIds(List.of(GIVEN, GIVEN), Function.identity())).isEqualTo(TRACE);
+    }
+
+    /** Past the cap, the count of those left out (a relay batch holds up to 2,000 events: 66 KB of ids). */
+    @Test
+    void pastTheCapTheLineSaysHowManyMore() {
+        List<String> batch = IntStream.range(0, Traces.MOST_TRACE_IDS + 44).mapToObj(i -> "00-"
+                + String.format("%032x", i + 1) + "-00f067aa0ba902b7-01").toList();
+        String ids = Traces.traceIds(batch, Function.identity());
+        assertThat(ids.split(" ")).hasSize(Traces.MOST_TRACE_IDS + 2);
+        assertThat(ids).startsWith(String.format("%032x", 1) + " ").endsWith(" "
+                + String.format("%032x", Traces.MOST_TRACE_IDS) + " +44 more");
+    }
+
+    /** The trace id taken without parsing the header agrees with the W3C parse on every kind of header. */
+    @Test
+    void theTraceIdOfAHeaderIsTheParsesOne() {
+        for (String header : new String[] {GIVEN, "00-" + TRACE + "-00f067aa0ba902b7-00", null, "", "garbage",
+            "00-" + TRACE + "-00f067aa0ba902b7", "00-00000000000000000000000000000000-00f067aa0ba902b7-01",
+            "00-" + TRACE + "-0000000000000000-01", "ff-" + TRACE + "-00f067aa0ba902b7-01",
+            "00-" + TRACE.toUpperCase() + "-00f067aa0ba902b7-01", "00-" + TRACE + "-00F067AA0BA902B7-01",
+            "00-" + TRACE + "-00f067aa0ba902b7-0g", "0g-" + TRACE + "-00f067aa0ba902b7-01", GIVEN + "-more",
+            "01-" + TRACE + "-00f067aa0ba902b7-01-more", "01-" + TRACE + "-00f067aa0ba902b7-01more",
+            "00_" + TRACE + "-00f067aa0ba902b7-01"}) {
+            assertThat(Traces.traceIdOf(header)).as(header).isEqualTo(Traces.traceId(header));
+        }
+    }
+
+    /**
+     * Lines about several events carry trace_ids (trace_id left as it was, e.g. a lane batch's span), about one its
+     * trace_id alone (a dead letter recorded in the middle of a batch is not about the batch); each close puts back
+     * what was there.
+     */
+    @Test
+    void aBatchScopeSetsTraceIdsAndAnEventsScopeInsideItHidesThem() {
+        String other = "5bf92f3577b34da6a3ce929d0e0e4737";
+        List<String> batch = List.of(GIVEN, "00-" + other + "-00f067aa0ba902b7-01");
+        MDC.clear();
+        try (Traces.Logged span = Traces.logged("0af7651916cd43dd8448eb211c80319c");
+                Traces.Logged several = Traces.logged(batch, Function.identity())) {
+            assertThat(MDC.get(Traces.MDC_KEYS)).isEqualTo(TRACE + " " + other);
+            assertThat(MDC.get(Traces.MDC_KEY)).isEqualTo("0af7651916cd43dd8448eb211c80319c");
+            try (Traces.Logged one = Traces.logged(Traces.parse(GIVEN, null))) {
+                assertThat(MDC.get(Traces.MDC_KEY)).isEqualTo(TRACE);
+                assertThat(MDC.get(Traces.MDC_KEYS)).isNull();
+            }
+            assertThat(MDC.get(Traces.MDC_KEYS)).isEqualTo(TRACE + " " + other);
+            assertThat(MDC.get(Traces.MDC_KEY)).isEqualTo("0af7651916cd43dd8448eb211c80319c");
+        }
+        assertThat(MDC.getCopyOfContextMap()).isNullOrEmpty();
+        try (Traces.Logged one = Traces.logged(List.of(GIVEN), Function.identity())) {
+            assertThat(MDC.get(Traces.MDC_KEY)).isEqualTo(TRACE);
+            assertThat(MDC.get(Traces.MDC_KEYS)).isNull();
+        }
+        try (Traces.Logged none = Traces.logged(List.of("garbage", "bad"), Function.identity())) {
+            assertThat(MDC.getCopyOfContextMap()).isNullOrEmpty();
+        }
+        assertThat(MDC.getCopyOfContextMap()).isNullOrEmpty();
     }
 
     private static SpanData named(List<SpanData> spans, String name) {

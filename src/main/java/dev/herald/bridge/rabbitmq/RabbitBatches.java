@@ -1,5 +1,6 @@
 package dev.herald.bridge.rabbitmq;
 
+import dev.herald.trace.Traces;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -97,7 +98,7 @@ public final class RabbitBatches {
             }
         } catch (RuntimeException refused) {
             // e.g. larger than herald.rabbitmq.max-message-size: nothing was sent, the per-message path decides
-            fellBack(exchange, records.size(), sent, refused, false);
+            fellBack(exchange, records, sent, refused, false);
             return;
         }
         boolean confirmed;
@@ -116,14 +117,14 @@ public final class RabbitBatches {
             failure = e;
         }
         if (!confirmed) {
-            fellBack(exchange, records.size(), sent, failure, true);
+            fellBack(exchange, records, sent, failure, true);
             return;
         }
         try {
             sent.forEach(publishing::confirmed);
         } catch (RuntimeException e) {
             // a dead letter that could not be written: the per-message path retries it with its backoff
-            fellBack(exchange, records.size(), sent, e, true);
+            fellBack(exchange, records, sent, e, true);
             return;
         }
         exchange.setProperty(CONFIRMED, true);
@@ -147,7 +148,8 @@ public final class RabbitBatches {
         }
     }
 
-    private void fellBack(Exchange exchange, int records, List<Exchange> sent, Exception failure, boolean published) {
+    private void fellBack(Exchange exchange, List<?> records, List<Exchange> sent, Exception failure,
+            boolean published) {
         String why = failure == null ? "nacked or not confirmed within " + confirmTimeout + " ms"
                 : String.valueOf(failure);
         for (Exchange message : sent) {
@@ -161,8 +163,12 @@ public final class RabbitBatches {
         if (published) {
             metrics.failed(failure == null ? "batch-not-confirmed" : failure.getClass().getSimpleName(), null);
         }
-        LOG.info("RabbitMQ bridge publishes the {} records of {} in this poll again one message at a time: {}", records,
-                sent.isEmpty() ? "?" : sent.get(0).getProperty(RabbitPublishing.PARTITION), why);
+        // the line carries the trace ids of the partition's records (their Kafka traceparent headers)
+        try (Traces.Logged logged = Traces.logged(records, record -> ((Exchange) record).getMessage()
+                .getHeader(Traces.TRACEPARENT, String.class))) {
+            LOG.info("RabbitMQ bridge publishes the {} records of {} in this poll again one message at a time: {}",
+                    records.size(), sent.isEmpty() ? "?" : sent.get(0).getProperty(RabbitPublishing.PARTITION), why);
+        }
         exchange.setProperty(CONFIRMED, false);
     }
 

@@ -100,8 +100,11 @@ final class AttemptRecorder {
             try {
                 write(batch);
             } catch (SQLException | RuntimeException e) {
-                LOG.warn("recording {} webhook attempts together failed ({}); recording them one by one",
-                        batch.size(), e.toString());
+                try (Traces.Logged logged = Traces.logged(batch,
+                        attempt -> Traces.traceparentOfEnvelope(attempt.delivery().envelope()))) {
+                    LOG.warn("recording {} webhook attempts together failed ({}); recording them one by one",
+                            batch.size(), e.toString());
+                }
                 batch.forEach(this::writeAlone);
             }
             batch.forEach(written);

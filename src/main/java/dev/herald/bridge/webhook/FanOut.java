@@ -63,13 +63,16 @@ public final class FanOut {
                 ? list.stream().map(Exchange.class::cast).toList() : List.of(exchange);
         if (records.isEmpty()) {
             // every record of the batch was left to a partition's new owner
+            Traces.forget();
             return;
         }
+        // the poll's lines carry its events' trace ids (trace_ids; of one event, trace_id), also Camel's retry line
+        // when the insert fails (written after this step threw): kept then, replaced by the retry
+        Traces.Logged logged = Traces.loggedThroughRetries(records, FanOut::traceparent);
         // a poll's records in one transaction, for many traces: a span of its own linked to each record's context
         // (recorded only when exporting), like a lane's batch; each delivery's span is a child of its event's
         Span span = traces.recording() ? traces.batch("webhooks fan-out", records.stream()
-                .map(record -> record.getIn().getHeader(Traces.TRACEPARENT, String.class)).toList())
-                : Span.getInvalid();
+                .map(FanOut::traceparent).toList()) : Span.getInvalid();
         int inserted;
         try {
             inserted = insert(records);
@@ -93,6 +96,11 @@ public final class FanOut {
             }
         }
         lastPerPartition.values().forEach(KafkaManualCommit::commit);
+        logged.close();
+    }
+
+    private static String traceparent(Exchange record) {
+        return record.getIn().getHeader(Traces.TRACEPARENT, String.class);
     }
 
     private int insert(List<Exchange> records) throws SQLException {
