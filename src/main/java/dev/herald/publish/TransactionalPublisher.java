@@ -5,6 +5,7 @@ import dev.herald.store.EventStore.OutgoingEvent;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
@@ -16,6 +17,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.errors.RetriableException;
+import org.apache.kafka.common.errors.TransactionAbortedException;
 import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -95,6 +97,11 @@ public final class TransactionalPublisher implements AutoCloseable {
                 active.beginTransaction();
             }
             List<Future<RecordMetadata>> acks = new ArrayList<>(events.size());
+            // the records the producer refused as it took them (too large, not serializable): a future already
+            // failed when send() returns. Their transaction then fails the batch's other records with the same
+            // error (Kafka aborts the undrained ones with the transaction's last error), so the error alone does
+            // not say which record is at fault; this does
+            BitSet refusedOnSend = new BitSet();
             Exception failure = null;
             for (OutgoingEvent event : events) {
                 ProducerRecord<String, byte[]> record = new ProducerRecord<>(event.topic(), event.key(),
@@ -105,7 +112,11 @@ public final class TransactionalPublisher implements AutoCloseable {
                             event.traceparent().getBytes(StandardCharsets.US_ASCII)));
                 }
                 try {
-                    acks.add(active.send(record));
+                    Future<RecordMetadata> ack = active.send(record);
+                    if (failedAlready(ack)) {
+                        refusedOnSend.set(acks.size());
+                    }
+                    acks.add(ack);
                 } catch (KafkaException e) {
                     // after a failed record the transaction refuses further sends: not this record's fault
                     failure = e;
@@ -117,8 +128,13 @@ public final class TransactionalPublisher implements AutoCloseable {
                 try {
                     acks.get(i).get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
                 } catch (ExecutionException e) {
-                    failure = (Exception) e.getCause();
-                    if (!(e.getCause() instanceof RetriableException)) {
+                    Throwable cause = e.getCause();
+                    boolean atFault = refusedOnSend.isEmpty() ? refusedForGood(cause) : refusedOnSend.get(i);
+                    // the batch's failure names the record at fault, not one aborted with it
+                    if (failure == null || atFault) {
+                        failure = (Exception) cause;
+                    }
+                    if (atFault) {
                         refused.add(events.get(i));
                     }
                 }
@@ -133,6 +149,29 @@ public final class TransactionalPublisher implements AutoCloseable {
             discard();
             throw new PublishException(e, List.of());
         }
+    }
+
+    private static boolean failedAlready(Future<RecordMetadata> ack) {
+        if (!ack.isDone()) {
+            return false;
+        }
+        try {
+            ack.get();
+            return false;
+        } catch (ExecutionException e) {
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /**
+     * Kafka will never take this record: not a failure that passes (retriable), and not one of the records a
+     * transaction aborted because another record of it failed (those are fine, and go again without it).
+     */
+    private static boolean refusedForGood(Throwable cause) {
+        return !(cause instanceof RetriableException) && !(cause instanceof TransactionAbortedException);
     }
 
     /** Makes the sent events visible. On failure they stay in the outbox and the relay publishes them. */

@@ -169,5 +169,16 @@ class OutboxRelayTest {
                 assertThat(LogLines.traceIds(line)).isEmpty();
             });
         }
+        // the three Kafka aborted with the poison's transaction were fine: published, never dead-lettered
+        await().atMost(Duration.ofSeconds(30)).until(() -> hub.queryLong("SELECT count(*) FROM events"
+                + " WHERE aggregate_id LIKE 'traced-%' AND event_id <> CAST(? AS uuid) AND published_at IS NOT NULL"
+                + " AND traceparent LIKE ANY (?)", poison, likeAny(traces)) == 3);
+        assertThat(hub.queryLong("SELECT count(*) FROM dead_letters d JOIN events e ON e.event_id = d.event_id"
+                + " WHERE e.event_id <> CAST(? AS uuid) AND e.traceparent LIKE ANY (?)", poison, likeAny(traces)))
+                .isZero();
+    }
+
+    private static String[] likeAny(List<String> traceIds) {
+        return traceIds.stream().map(id -> "00-" + id + "-%").toArray(String[]::new);
     }
 }
