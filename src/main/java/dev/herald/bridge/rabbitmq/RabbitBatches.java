@@ -93,7 +93,7 @@ public final class RabbitBatches {
                     message.getMessage().setBody(publication);
                     sent.add(message);
                     publishing.prepare(message);
-                    messages.add(component.amqpMessage(message));
+                    messages.add(message.getMessage().getBody(org.springframework.amqp.core.Message.class));
                 }
             }
         } catch (RuntimeException refused) {

@@ -9,15 +9,18 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Date;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.component.kafka.KafkaConstants;
-import org.apache.camel.component.springrabbit.SpringRabbitMQConstants;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.amqp.core.MessageDeliveryMode;
+import org.springframework.amqp.core.MessageProperties;
 import org.springframework.amqp.core.ReturnedMessage;
 
 /**
@@ -39,6 +42,7 @@ public final class RabbitPublishing {
     private final BridgeMetrics metrics;
     private final int maxMessageSize;
     private final Traces traces;
+    private volatile Receivers receivers;
 
     RabbitPublishing(Supplier<BridgeDeclarations> declarations, Exchanges exchanges,
             ReturningRabbitComponent component, RabbitRefusals refusals, BridgeMetrics metrics, int maxMessageSize,
@@ -81,9 +85,47 @@ public final class RabbitPublishing {
         return publications;
     }
 
-    /** The declared consumers of this format whose bindings match the event. */
+    /**
+     * The declared consumers of this format whose bindings match the event: matched once per (format, type) for the
+     * declarations in force (a live reload brings new ones, and a new memo), not per event.
+     */
     List<BridgeConsumer> receivers(MessageFormat format, BridgedEvent event) {
-        return declarations.get().of(format).stream().filter(c -> c.wants(event.type())).toList();
+        BridgeDeclarations current = declarations.get();
+        Receivers memo = receivers;
+        if (memo == null || memo.declarations != current) {
+            memo = new Receivers(current);
+            receivers = memo;
+        }
+        return memo.of(format, event.type());
+    }
+
+    /** The consumers each (format, event type) goes to, under one set of declarations. */
+    private static final class Receivers {
+
+        /** Event types are declared, so few; records of unknown types beyond this are matched each time. */
+        private static final int MOST_TYPES = 1_000;
+        private final BridgeDeclarations declarations;
+        private final Map<MessageFormat, Map<String, List<BridgeConsumer>>> byFormat = new EnumMap<>(MessageFormat.class);
+
+        Receivers(BridgeDeclarations declarations) {
+            this.declarations = declarations;
+            for (MessageFormat format : MessageFormat.values()) {
+                byFormat.put(format, new ConcurrentHashMap<>());
+            }
+        }
+
+        List<BridgeConsumer> of(MessageFormat format, String type) {
+            Map<String, List<BridgeConsumer>> byType = byFormat.get(format);
+            List<BridgeConsumer> known = byType.get(type);
+            if (known != null) {
+                return known;
+            }
+            List<BridgeConsumer> matched = declarations.of(format).stream().filter(c -> c.wants(type)).toList();
+            if (byType.size() < MOST_TYPES) {
+                byType.put(type, matched);
+            }
+            return matched;
+        }
     }
 
     /** Route step (per publication): the AMQP message, with its exchange and routing key as properties. */
@@ -105,8 +147,8 @@ public final class RabbitPublishing {
             exchange.setProperty(SPAN, span);
         }
         Message out = exchange.getMessage();
-        message(out, event, publication.format(), publication.correlationId());
-        Traces.inject(span.getSpanContext(), out::setHeader);
+        out.removeHeaders("*");
+        out.setBody(message(event, publication.format(), publication.correlationId(), span.getSpanContext()));
     }
 
     /** The context a publication continues: its Kafka record's, else the one its event was stored with. */
@@ -162,27 +204,33 @@ public final class RabbitPublishing {
     }
 
     /**
-     * {@code out} becomes the AMQP message of the event in this format: its body (refused when larger than
-     * herald.rabbitmq.max-message-size) and properties, every other header removed.
+     * The AMQP message of the event in this format: its body (refused when larger than herald.rabbitmq.max-message-size)
+     * and properties, with {@code trace}'s context in its headers (none when invalid). Built here, once, as the
+     * message both paths publish as it is: the batch's channel, and spring-rabbitmq's producer, which sends a
+     * {@code Message} body without converting it. Cheaper than ten Camel headers per message, their case-insensitive
+     * map and their conversion to AMQP properties (docs/performance.md, the bridge's profile).
      */
-    void message(Message out, BridgedEvent event, MessageFormat format, String correlationId) {
+    org.springframework.amqp.core.Message message(BridgedEvent event, MessageFormat format, String correlationId,
+            SpanContext trace) {
         byte[] body = format.render(event, declarations.get().legacyNames());
         if (body.length > maxMessageSize) {
             throw new UndeliverableEventException("too-large", "message of " + body.length
                     + " bytes is larger than herald.rabbitmq.max-message-size (" + maxMessageSize + ")");
         }
-        out.removeHeaders("*");
-        out.setHeader(SpringRabbitMQConstants.MESSAGE_ID, event.id().toString());
-        out.setHeader(SpringRabbitMQConstants.TIMESTAMP, Date.from(event.time()));
-        out.setHeader(SpringRabbitMQConstants.TYPE, event.type());
-        out.setHeader(SpringRabbitMQConstants.CONTENT_TYPE, format.contentType());
-        out.setHeader(SpringRabbitMQConstants.DELIVERY_MODE, MessageDeliveryMode.PERSISTENT);
-        out.setHeader(SpringRabbitMQConstants.CORRELATION_ID, correlationId);
-        out.setHeader(SpringRabbitMQConstants.APP_ID, "herald");
-        out.setHeader("aggregate_type", event.aggregateType());
-        out.setHeader("aggregate_id", event.aggregateId());
-        out.setHeader("aggregate_version", event.aggregateVersion());
-        out.setBody(body);
+        MessageProperties properties = new MessageProperties();
+        properties.setMessageId(event.id().toString());
+        properties.setTimestamp(Date.from(event.time()));
+        properties.setType(event.type());
+        properties.setContentType(format.contentType());
+        properties.setContentLength(body.length);
+        properties.setDeliveryMode(MessageDeliveryMode.PERSISTENT);
+        properties.setCorrelationId(correlationId);
+        properties.setAppId("herald");
+        properties.setHeader("aggregate_type", event.aggregateType());
+        properties.setHeader("aggregate_id", event.aggregateId());
+        properties.setHeader("aggregate_version", event.aggregateVersion());
+        Traces.inject(trace, properties::setHeader);
+        return new org.springframework.amqp.core.Message(body, properties);
     }
 
     /** Route step after the confirmed publish: a return means the broker routed it nowhere. */

@@ -1,5 +1,6 @@
 package dev.herald.bridge.rabbitmq;
 
+import io.opentelemetry.api.trace.SpanContext;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Optional;
@@ -47,8 +48,11 @@ public final class RabbitReplays {
         Message out = exchange.getMessage();
         Map<?, ?> row = out.getBody(Map.class);
         BridgedEvent event = BridgedEvent.parse(String.valueOf(row.get("envelope")).getBytes(StandardCharsets.UTF_8));
-        publishing.message(out, event, consumer.format(), event.aggregateId());
-        out.setHeader("replay", "true");
+        org.springframework.amqp.core.Message message = publishing.message(event, consumer.format(),
+                event.aggregateId(), SpanContext.getInvalid());
+        message.getMessageProperties().setHeader("replay", "true");
+        out.removeHeaders("*");
+        out.setBody(message);
         exchange.setProperty("rabbitRoutingKey", consumer.queue());
         exchange.setProperty(EVENT_ID, event.id().toString());
     }

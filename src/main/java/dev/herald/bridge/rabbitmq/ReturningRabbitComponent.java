@@ -9,11 +9,9 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.camel.Endpoint;
-import org.apache.camel.Exchange;
 import org.apache.camel.util.PropertiesHelper;
 import org.apache.camel.component.springrabbit.SpringRabbitMQComponent;
 import org.apache.camel.component.springrabbit.SpringRabbitMQEndpoint;
-import org.springframework.amqp.core.MessageProperties;
 import org.springframework.amqp.core.ReturnedMessage;
 import org.springframework.amqp.rabbit.connection.ConnectionFactory;
 import org.springframework.amqp.rabbit.core.RabbitTemplate;
@@ -81,13 +79,6 @@ final class ReturningRabbitComponent extends SpringRabbitMQComponent {
      */
     static boolean recordsReturns(String listenerId) {
         return RECORDING.contains(listenerId);
-    }
-
-    /** The AMQP message this component's producer would publish for {@code exchange}'s message. */
-    org.springframework.amqp.core.Message amqpMessage(Exchange exchange) {
-        getMessagePropertiesConverter().setHeaderFilterStrategy(getHeaderFilterStrategy());
-        MessageProperties properties = getMessagePropertiesConverter().toMessageProperties(exchange);
-        return getMessageConverter().toMessage(exchange.getMessage().getBody(), properties);
     }
 
     private void recordReturn(ReturnedMessage message) {
