@@ -51,6 +51,10 @@ final class Webhooks {
         int inFlight = args.getInt("endpoint-in-flight", 8);
         root.putObject("settings").put("events", events).put("endpoint-in-flight", inFlight);
         ObjectNode out = root.putObject("webhooks");
+        // CPU per 1,000 deliveries of each measured phase: the hub JVM, its PostgreSQL (by port, so the machine's
+        // own cluster is not counted), the load generator (the receivers; in the raw phase also the plain client)
+        String jdbcUrl = args.get("jdbc-url", "");
+        Cpu cpu = new Cpu(Map.of("hub", args.getLong("hub-pid", -1)), jdbcUrl.isEmpty() ? 0 : Cpu.portOf(jdbcUrl));
         try (Receivers receivers = new Receivers(); RssSampler rss = new RssSampler(args.getLong("hub-pid", -1))) {
             Webhooks bench = new Webhooks(args.require("hub-url"));
             String warm = bench.endpoint(receivers.url("warm"));
@@ -73,19 +77,25 @@ final class Webhooks {
             receivers.await("warm", accepted);
 
             Main.log("webhooks: one fast endpoint alone");
+            Cpu.Phase alonePhase = cpu.start();
             bench.enable(alone);
             out.set("alone", receivers.await("alone", accepted));
+            alonePhase.end(receivers.count("alone"), 1_000, ((ObjectNode) out.get("alone")).putObject("cpu"));
             Main.log("webhooks:   " + out.get("alone"));
 
             Main.log("webhooks: a hanging endpoint and a fast one");
+            Cpu.Phase besidePhase = cpu.start();
             bench.enable(hanging);
             bench.enable(beside);
             out.set("beside_hanging", receivers.await("beside", accepted));
+            besidePhase.end(receivers.count("beside"), 1_000, ((ObjectNode) out.get("beside_hanging")).putObject("cpu"));
             out.put("hanging_received", receivers.count("hang"));
             Main.log("webhooks:   " + out.get("beside_hanging"));
 
             Main.log("webhooks: raw baseline, plain HttpClient, " + inFlight + " in flight, same bodies");
+            Cpu.Phase rawPhase = cpu.start();
             out.set("raw_http", bench.raw(receivers, "raw", inFlight));
+            rawPhase.end(receivers.count("raw"), 1_000, ((ObjectNode) out.get("raw_http")).putObject("cpu"));
             Main.log("webhooks:   " + out.get("raw_http"));
             hubNode.put("rss_max_mb", rss.maxMb());
         }
