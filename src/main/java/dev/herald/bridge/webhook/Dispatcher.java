@@ -59,7 +59,7 @@ final class Dispatcher implements AutoCloseable {
     private final TargetGuard guard;
     private final AttemptRecorder recorder;
     private final WebhookMetrics metrics;
-    private final SecretCipher secrets;
+    private final OpenedSecrets secrets;
     /** Camel's pools: what they run is done once the routes have stopped, so they may stop with the context. */
     private final ExecutorServiceManager threads;
     private final ExecutorService clientThreads;
@@ -81,7 +81,7 @@ final class Dispatcher implements AutoCloseable {
         this.clientThreads = threads.newCachedThreadPool(this, "herald-webhook-http");
         this.pump = fixedPool("herald-webhook-pump", 1);
         this.work = fixedPool("herald-webhook-work", 4);
-        this.secrets = secrets;
+        this.secrets = new OpenedSecrets(secrets);
         this.settings = settings;
         this.guard = guard;
         this.recorder = new AttemptRecorder(dataSource, settings, deadLetters, metrics, this::recorded);
