@@ -70,6 +70,7 @@ final class Dispatcher implements AutoCloseable {
     private final Map<UUID, EndpointLane> lanes = new ConcurrentHashMap<>();
     private final AtomicInteger totalInFlight = new AtomicInteger();
     private final RateSlots rates = new RateSlots();
+    private volatile long nextStatisticsCheck;
     private volatile long nextMetricsRefresh;
 
     Dispatcher(DataSource dataSource, WebhookSettings settings, TargetGuard guard, DeadLetterStore deadLetters,
@@ -95,14 +96,18 @@ final class Dispatcher implements AutoCloseable {
         claims.releaseAll();
     }
 
-    /** The route's tick: pick up due retries, refresh gauges now and then, keep the planner informed. */
+    /** The route's tick: pick up due retries, keep the planner informed (every second), refresh gauges now and then. */
     public void tick() throws SQLException {
         wake();
-        if (System.currentTimeMillis() >= nextMetricsRefresh) {
-            nextMetricsRefresh = System.currentTimeMillis() + 1_000;
+        long now = System.currentTimeMillis();
+        if (now >= nextStatisticsCheck) {
+            nextStatisticsCheck = now + 1_000;
             try (Connection connection = dataSource.getConnection()) {
                 analyzeAfterBursts(connection);
-                metrics.refresh(connection);
+                if (now >= nextMetricsRefresh) {
+                    nextMetricsRefresh = now + WebhookMetrics.REFRESH_INTERVAL.toMillis();
+                    metrics.refresh(connection);
+                }
             }
         }
     }
