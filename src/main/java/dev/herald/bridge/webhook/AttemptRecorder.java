@@ -175,7 +175,7 @@ final class AttemptRecorder {
 
     /**
      * An attempt's request headers as a JSON object, written straight out with Jackson's generator: through the
-     * mapper (a tree, then its text) it was most of the cost of building the batch's arrays. The order of the
+     * mapper (a sorted copy, a tree, then its text) it took twice as long (1.0 against 0.45 µs). The order of the
      * names is the request's (jsonb keeps its own anyway).
      */
     static String headersJson(Map<String, String> headers) {

@@ -118,8 +118,8 @@ final class Dispatcher implements AutoCloseable {
      * only looks every minute, so the dispatcher analyzes the table itself once it grew by a fifth (and 1,000 rows)
      * beyond the rows its statistics counted ({@code reltuples}, set by ANALYZE and VACUUM; -1 before the first).
      * Growth, not any change: normal delivery updates every row twice (the claim, the end) without adding one, and
-     * analyzing on that churn cost about a fifth of PostgreSQL's work per delivery; autovacuum's own analyze still
-     * follows the churn.
+     * analyzing on that churn cost a tenth to a fifth of PostgreSQL's work per delivery; autovacuum's own analyze
+     * still follows the churn.
      */
     private static void analyzeAfterBursts(Connection connection) throws SQLException {
         try (Statement statement = connection.createStatement();

@@ -31,8 +31,8 @@ record Endpoint(UUID id, URI url, String format, Map<String, String> headers, In
     }
 
     /**
-     * Parsed custom headers by their stored JSON: each claim returns every claimed endpoint's columns, and reading
-     * the same text into a tree every time was about as costly as the recorder's headers (docs/performance.md).
+     * Parsed custom headers by their stored JSON: each claim returns every claimed endpoint's columns, which were
+     * read into a tree for every endpoint of every claim.
      */
     private static final Cache<String, Map<String, String>> PARSED = Caffeine.newBuilder().maximumSize(1_000).build();
 

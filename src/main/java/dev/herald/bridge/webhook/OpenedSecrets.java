@@ -7,8 +7,9 @@ import java.time.Duration;
 import java.util.UUID;
 
 /**
- * Endpoints' signing secrets, opened ({@link SecretCipher#open}) once per stored form instead of once per request,
- * where AES-GCM's set-up and decryption were one of the larger costs of a delivery (docs/performance.md, Webhooks).
+ * Endpoints' signing secrets, opened ({@link SecretCipher#open}) once per stored form instead of once per request:
+ * AES-GCM's set-up and decryption took about 3 µs of a delivery's 4.4 µs of signing, warm, and more while the code
+ * is still cold (docs/performance.md, Webhooks).
  *
  * <p>The key is the endpoint id and the secret exactly as stored, not the endpoint alone. Every change of a secret
  * stores a new form (a rotation seals the new secret under a fresh nonce; re-encryption under a new key, too), and

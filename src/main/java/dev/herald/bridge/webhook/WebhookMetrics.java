@@ -63,9 +63,9 @@ final class WebhookMetrics {
 
     /**
      * One statement (the dispatcher's tick, every {@link #REFRESH_INTERVAL}): each endpoint's pending deliveries,
-     * counted on the claim's partial index (pending rows only), and whether it is enabled. Counting a backlog of
-     * tens of thousands every second was a tenth of PostgreSQL's work per delivery; the console reads the
-     * gauges every 5 s.
+     * counted on the claim's partial index (pending rows only), and whether it is enabled. Before, a join over the
+     * whole table and a second query every second (2-12 ms per second on a 40,000-row table); the console reads
+     * the gauges every 5 s.
      */
     void refresh(Connection connection) throws SQLException {
         long disabledNow = 0;
