@@ -51,6 +51,11 @@ final class Webhooks {
         int inFlight = args.getInt("endpoint-in-flight", 8);
         root.putObject("settings").put("events", events).put("endpoint-in-flight", inFlight);
         ObjectNode out = root.putObject("webhooks");
+        // CPU per 1,000 deliveries of each measured phase: the hub JVM, its PostgreSQL (by port, so the machine's
+        // own cluster is not counted), the load generator (the receivers; in the raw phase also the plain client)
+        String jdbcUrl = args.get("jdbc-url", "");
+        long hubPid = args.getLong("hub-pid", -1);
+        Cpu cpu = new Cpu(Map.of("hub", hubPid), jdbcUrl.isEmpty() ? 0 : Cpu.portOf(jdbcUrl));
         try (Receivers receivers = new Receivers(); RssSampler rss = new RssSampler(args.getLong("hub-pid", -1))) {
             Webhooks bench = new Webhooks(args.require("hub-url"));
             String warm = bench.endpoint(receivers.url("warm"));
@@ -73,23 +78,63 @@ final class Webhooks {
             receivers.await("warm", accepted);
 
             Main.log("webhooks: one fast endpoint alone");
+            Cpu.Phase alonePhase = cpu.start();
+            long aloneJit = jitTicks(hubPid);
             bench.enable(alone);
             out.set("alone", receivers.await("alone", accepted));
+            jit(alonePhase.end(receivers.count("alone"), 1_000, ((ObjectNode) out.get("alone")).putObject("cpu")),
+                    jitTicks(hubPid) - aloneJit);
             Main.log("webhooks:   " + out.get("alone"));
 
             Main.log("webhooks: a hanging endpoint and a fast one");
+            Cpu.Phase besidePhase = cpu.start();
+            long besideJit = jitTicks(hubPid);
             bench.enable(hanging);
             bench.enable(beside);
             out.set("beside_hanging", receivers.await("beside", accepted));
+            jit(besidePhase.end(receivers.count("beside"), 1_000,
+                    ((ObjectNode) out.get("beside_hanging")).putObject("cpu")), jitTicks(hubPid) - besideJit);
             out.put("hanging_received", receivers.count("hang"));
             Main.log("webhooks:   " + out.get("beside_hanging"));
 
             Main.log("webhooks: raw baseline, plain HttpClient, " + inFlight + " in flight, same bodies");
+            Cpu.Phase rawPhase = cpu.start();
             out.set("raw_http", bench.raw(receivers, "raw", inFlight));
+            rawPhase.end(receivers.count("raw"), 1_000, ((ObjectNode) out.get("raw_http")).putObject("cpu"));
             Main.log("webhooks:   " + out.get("raw_http"));
             hubNode.put("rss_max_mb", rss.maxMb());
         }
         Main.JSON.writeValue(new File(args.require("out")), root);
+    }
+
+    /**
+     * CPU ticks of the hub's JIT compiler threads so far: a phase of 10,000 deliveries still compiles, and that
+     * share (up to 40 % of the hub's CPU in a phase) moves between runs of the same code; shown apart, inside
+     * hub_jvm_ms.
+     */
+    private static long jitTicks(long pid) {
+        long ticks = 0;
+        try (var tasks = java.nio.file.Files.list(java.nio.file.Path.of("/proc", Long.toString(pid), "task"))) {
+            for (java.nio.file.Path task : tasks.toList()) {
+                try {
+                    if (java.nio.file.Files.readString(task.resolve("comm")).matches("C\\d CompilerThre.*\\s*")) {
+                        String stat = java.nio.file.Files.readString(task.resolve("stat"));
+                        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                        ticks += Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+                    }
+                } catch (IOException | RuntimeException gone) {
+                    // the thread ended
+                }
+            }
+        } catch (IOException | RuntimeException noProc) {
+            return 0;
+        }
+        return ticks;
+    }
+
+    private static void jit(ObjectNode cpu, long ticks) {
+        long units = cpu.path("units").asLong();
+        cpu.put("hub_jit_ms", units > 0 ? Stats.round(ticks * 10.0 * cpu.path("per").asLong() / units, 1) : 0);
     }
 
     private String endpoint(String url) throws Exception {

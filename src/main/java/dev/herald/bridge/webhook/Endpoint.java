@@ -1,12 +1,15 @@
 package dev.herald.bridge.webhook;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.herald.http.JsonBodies;
 import java.net.URI;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
@@ -27,7 +30,17 @@ record Endpoint(UUID id, URI url, String format, Map<String, String> headers, In
         }
     }
 
+    /**
+     * Parsed custom headers by their stored JSON: each claim returns every claimed endpoint's columns, which were
+     * read into a tree for every endpoint of every claim.
+     */
+    private static final Cache<String, Map<String, String>> PARSED = Caffeine.newBuilder().maximumSize(1_000).build();
+
     private static Map<String, String> headers(String json) {
+        return PARSED.get(json, Endpoint::parse);
+    }
+
+    private static Map<String, String> parse(String json) {
         Map<String, String> headers = new LinkedHashMap<>();
         try {
             JsonNode node = JsonBodies.MAPPER.readTree(json);
@@ -35,6 +48,6 @@ record Endpoint(UUID id, URI url, String format, Map<String, String> headers, In
         } catch (java.io.IOException e) {
             throw new IllegalStateException("endpoint headers are not JSON", e);
         }
-        return headers;
+        return Collections.unmodifiableMap(headers);
     }
 }

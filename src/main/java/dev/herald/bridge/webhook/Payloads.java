@@ -2,7 +2,6 @@ package dev.herald.bridge.webhook;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.standardwebhooks.Webhook;
 import com.standardwebhooks.exceptions.WebhookSigningException;
 import dev.herald.event.LegacyTimestamp;
 import dev.herald.http.JsonBodies;
@@ -18,7 +17,8 @@ import java.util.Map;
  * Turns a stored CloudEvent into the request an endpoint asked for (its format), signed per Standard Webhooks
  * with the reference library: {@code webhook-id} is the event id (stable across retries), and during a secret
  * rotation both secrets sign (space-separated {@code v1,} signatures, as the specification allows). The
- * secrets are decrypted here, per request, so one that no key opens fails that attempt with the reason.
+ * secrets are opened here ({@link OpenedSecrets}: once per stored form), so one that no key opens fails that
+ * attempt with the reason.
  */
 final class Payloads {
 
@@ -33,7 +33,7 @@ final class Payloads {
     private Payloads() {
     }
 
-    static Outgoing build(Endpoint endpoint, SecretCipher secrets, String eventId, String envelope, Instant now) {
+    static Outgoing build(Endpoint endpoint, OpenedSecrets secrets, String eventId, String envelope, Instant now) {
         Map<String, String> headers = new LinkedHashMap<>(endpoint.headers());
         String body;
         switch (endpoint.format()) {
@@ -63,7 +63,7 @@ final class Payloads {
         return envelope.contains("\"replay\"") && read(envelope).path("replay").asBoolean(false);
     }
 
-    private static String sign(Endpoint endpoint, SecretCipher cipher, String eventId, long timestamp, String body,
+    private static String sign(Endpoint endpoint, OpenedSecrets opened, String eventId, long timestamp, String body,
             Instant now) {
         List<String> signatures = new ArrayList<>();
         List<String> secrets = new ArrayList<>(List.of(endpoint.secret()));
@@ -73,7 +73,7 @@ final class Payloads {
         }
         try {
             for (String secret : secrets) {
-                signatures.add(new Webhook(cipher.open(endpoint.id(), secret)).sign(eventId, timestamp, body));
+                signatures.add(opened.signer(endpoint.id(), secret).sign(eventId, timestamp, body));
             }
         } catch (WebhookSigningException e) {
             throw new IllegalStateException("signing failed", e);

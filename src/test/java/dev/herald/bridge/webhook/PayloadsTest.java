@@ -34,6 +34,7 @@ class PayloadsTest {
 
     private final UUID endpointId = UUID.randomUUID();
     private final SecretCipher cipher = new SecretCipher(SecretCipher.Key.of(new byte[32]), List.of());
+    private final OpenedSecrets secrets = new OpenedSecrets(cipher);
     private final Instant now = Instant.now();
 
     @Test
@@ -74,6 +75,37 @@ class PayloadsTest {
         Outgoing outgoing = build(endpoint(Payloads.STRUCTURED, Map.of(), PREVIOUS, null));
         assertThat(outgoing.headers().get("webhook-signature").split(" ")).hasSize(1);
         verify(SECRET, outgoing);
+    }
+
+    @Test
+    void aRotatedSecretSignsAtOnceThoughTheOldOneWasOpened() throws Exception {
+        Endpoint before = endpoint(Payloads.STRUCTURED, Map.of(), null, null);
+        verify(SECRET, build(before));
+        // as a rotation stores it: the new secret sealed under a fresh nonce, the old one as previous
+        Endpoint rotated = new Endpoint(endpointId, before.url(), before.format(), before.headers(), null,
+                cipher.seal(endpointId, PREVIOUS), before.secret(), now.plusSeconds(60));
+        Outgoing during = build(rotated);
+        verify(PREVIOUS, during);
+        verify(SECRET, during);
+        Endpoint after = new Endpoint(endpointId, before.url(), before.format(), before.headers(), null,
+                rotated.secret(), rotated.previousSecret(), now.minusSeconds(1));
+        Outgoing outgoing = build(after);
+        verify(PREVIOUS, outgoing);
+        assertThatThrownBy(() -> verify(SECRET, outgoing)).isInstanceOf(WebhookVerificationException.class);
+        assertThat(secrets.size()).isEqualTo(2);
+    }
+
+    @Test
+    void anOpenedSecretIsKeptForItsEndpointOnly() {
+        Endpoint owner = endpoint(Payloads.STRUCTURED, Map.of(), null, null);
+        build(owner);
+        // the same stored form copied to another endpoint does not decrypt there, opened or not
+        Endpoint copy = new Endpoint(UUID.randomUUID(), owner.url(), owner.format(), owner.headers(), null,
+                owner.secret(), null, null);
+        assertThatThrownBy(() -> build(copy)).isInstanceOf(SecretCipher.UnreadableSecret.class)
+                .hasMessageContaining("does not decrypt");
+        assertThatThrownBy(() -> build(copy)).isInstanceOf(SecretCipher.UnreadableSecret.class);
+        assertThat(secrets.size()).isEqualTo(1);
     }
 
     @Test
@@ -121,7 +153,7 @@ class PayloadsTest {
     }
 
     private Outgoing build(Endpoint endpoint) {
-        return Payloads.build(endpoint, cipher, EVENT_ID, ENVELOPE, now);
+        return Payloads.build(endpoint, secrets, EVENT_ID, ENVELOPE, now);
     }
 
     /** Stored as the hub stores them: sealed under the key, bound to the endpoint. */

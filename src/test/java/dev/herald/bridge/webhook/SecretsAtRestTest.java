@@ -21,7 +21,9 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -87,6 +89,36 @@ class SecretsAtRestTest {
             assertThatThrownBy(() -> WebhookHubs.start(settings(schema, newKey(), "")).close())
                     .rootCause().hasMessageContaining(id).hasMessageContaining(keyId(newKey))
                     .hasMessageContaining("herald.webhooks.previous-secret-keys");
+        }
+    }
+
+    /**
+     * The dispatcher keeps opened secrets (OpenedSecrets) by their stored form: a secret changed in the table by
+     * another instance, which this one is never told of, signs from the next delivery on. The row is written here
+     * as another instance's rotation writes it, without the overlap, so the old secret must no longer sign.
+     */
+    @Test
+    void aSecretChangedByAnotherInstanceSignsTheNextDeliveryAlthoughTheOldOneWasOpened() throws Exception {
+        String key = newKey();
+        try (WebhookReceiver receiver = new WebhookReceiver();
+                TestHub hub = WebhookHubs.start(settings(Engines.get().freshSchema(), key, ""))) {
+            JsonNode endpoint = endpoint(hub, "{\"url\":\"" + receiver.url() + "\"}");
+            String id = endpoint.get("id").asText();
+            String before = endpoint.get("secret").asText();
+            String first = customer(hub, "Opened Once");
+            await().atMost(PATIENCE).until(() -> receiver.forAggregate(first), r -> r.size() == 1).get(0)
+                    .verify(before);
+
+            String after = WebhookEndpoints.newSecret();
+            SecretCipher otherInstance = new SecretCipher(SecretCipher.Key.parse(key, "test"), List.of());
+            update(hub, "UPDATE webhook_endpoints SET secret = ?, previous_secret = NULL, previous_secret_until = NULL"
+                    + " WHERE id = CAST(? AS uuid)", otherInstance.seal(UUID.fromString(id), after), id);
+            String second = customer(hub, "Rotated Elsewhere");
+            Received request = await().atMost(PATIENCE).until(() -> receiver.forAggregate(second),
+                    r -> r.size() == 1).get(0);
+            request.verify(after);
+            assertThat(request.header("webhook-signature").split(" ")).hasSize(1);
+            assertThatThrownBy(() -> request.verify(before)).hasMessageContaining("No matching signature");
         }
     }
 

@@ -195,6 +195,28 @@ class WebhookDeliveryTest extends WebhookHubTest {
         }
     }
 
+    /** The claim reads the endpoint afresh (its parsed headers kept by their JSON): a PATCH shows at the next one. */
+    @Test
+    void anEndpointsChangedHeadersGoWithItsNextDelivery() throws Exception {
+        try (WebhookReceiver receiver = new WebhookReceiver()) {
+            JsonNode endpoint = endpoint(hub, "{\"url\":\"" + receiver.url() + "\",\"headers\":{\"X-Tenant\":\"acme\"}}");
+            String secret = endpoint.get("secret").asText();
+            String first = customer(hub, "Header Before");
+            Received before = await().atMost(PATIENCE).until(() -> receiver.forAggregate(first), r -> r.size() == 1)
+                    .get(0);
+            assertThat(before.header("x-tenant")).isEqualTo("acme");
+
+            Response patched = hub.http.raw("PATCH", "/api/webhooks/endpoints/" + endpoint.get("id").asText(),
+                    "{\"headers\":{\"X-Tenant\":\"globex\"}}".getBytes(), "Content-Type", "application/json");
+            assertThat(patched.status()).as(patched.toString()).isEqualTo(200);
+            String second = customer(hub, "Header After");
+            Received after = await().atMost(PATIENCE).until(() -> receiver.forAggregate(second), r -> r.size() == 1)
+                    .get(0);
+            assertThat(after.header("x-tenant")).isEqualTo("globex");
+            after.verify(secret);
+        }
+    }
+
     @Test
     void badDeclarationsAreAnsweredWithProblems() {
         Response missingUrl = hub.http.post("/api/webhooks/endpoints", "{\"description\":\"no url\"}");
