@@ -73,8 +73,9 @@ public final class RabbitBridge implements AutoCloseable {
         RabbitRefusals refusals = new RabbitRefusals(component, connections, metrics, deadLetters);
         RabbitPublishing publishing = new RabbitPublishing(current::get, exchanges, component, refusals, metrics,
                 settings.get(RabbitMq.MAX_MESSAGE_SIZE), traces);
+        RabbitDeliveries deliveries = new RabbitDeliveries(meters, settings.get(RabbitMq.DELIVERY_LOG_RETENTION));
         RabbitRedelivery redelivery = new RabbitRedelivery(camel, publishing, exchanges, component,
-                settings.get(RabbitMq.CONFIRM_TIMEOUT));
+                settings.get(RabbitMq.CONFIRM_TIMEOUT), deliveries);
         deadLetters.onRetry("rabbitmq", redelivery::redeliver);
         RabbitGauges gauges = new RabbitGauges(current::get, connections, metrics,
                 new KafkaLag(kafkaBrokers, settings.get(RabbitMq.CONSUMER_GROUP)));
@@ -85,7 +86,7 @@ public final class RabbitBridge implements AutoCloseable {
         registry.bind("rabbitRefusals", refusals);
         registry.bind("rabbitBatches", new RabbitBatches(camel, publishing, component, metrics,
                 settings.get(RabbitMq.CONFIRM_TIMEOUT), settings.get(RabbitMq.BATCHED_CONFIRMS)));
-        registry.bind("rabbitDeliveries", new RabbitDeliveries(meters, settings.get(RabbitMq.DELIVERY_LOG_RETENTION)));
+        registry.bind("rabbitDeliveries", deliveries);
         registry.bind("rabbitBridgeRetrying", (Processor) refusals::retrying);
         registry.bind("rabbitGauges", gauges);
         registry.bind("rabbitReplays", new RabbitReplays(current::get, publishing, component));

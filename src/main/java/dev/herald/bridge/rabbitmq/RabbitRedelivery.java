@@ -27,11 +27,13 @@ final class RabbitRedelivery {
     private final Exchanges exchanges;
     private final ReturningRabbitComponent component;
     private final int confirmTimeout;
+    private final RabbitDeliveries deliveries;
     private ProducerTemplate producer;
 
     RabbitRedelivery(CamelContext camel, RabbitPublishing publishing, Exchanges exchanges,
-            ReturningRabbitComponent component, int confirmTimeout) {
+            ReturningRabbitComponent component, int confirmTimeout, RabbitDeliveries deliveries) {
         this.camel = camel;
+        this.deliveries = deliveries;
         this.publishing = publishing;
         this.exchanges = exchanges;
         this.component = component;
@@ -63,6 +65,9 @@ final class RabbitRedelivery {
             throw Problem.unavailable("broker-unavailable", "RabbitMQ did not confirm the message: "
                     + sent.getException().getMessage(), 5, sent.getException());
         }
+        // the look-up shows this delivery beside the bridge's (should the operator's transaction fail after it, the
+        // record stays: the message was delivered all the same)
+        deliveries.redelivered(producer(), exchangeName, event.id());
     }
 
     private static BridgedEvent stored(Connection transaction, UUID eventId) throws SQLException {

@@ -189,6 +189,11 @@ class RabbitBridgeTest {
         assertThat(redelivered.messageId()).isEqualTo(event.get("id").asText());
         assertThat(hub.queryLong("SELECT count(*) FROM dead_letters WHERE id = ? AND resolution = 'retried'"
                 + " AND event_id = CAST(? AS uuid)", letter, redelivered.messageId())).isEqualTo(1);
+        // the look-up shows the retry's delivery, the bridge's first publish having been returned
+        JsonNode path = await().atMost(Duration.ofSeconds(30)).until(() -> hub.http.get("/api/lookup/"
+                + redelivered.messageId()).json().get(0), found -> found.get("rabbitmq").size() == 1);
+        assertThat(path.at("/rabbitmq/0/exchange").asText()).isEqualTo(EXCHANGE);
+        assertThat(path.at("/rabbitmq/0/confirmed_at").asText()).isNotEmpty();
 
         // the dead-lettered publish is an error span; the retry's continues the context stored with the event
         SpanContext stored = Traces.parse(event.get("traceparent").asText(), null);
