@@ -33,8 +33,8 @@ public final class RabbitDeliveries {
     private static final ObjectMapper JSON = new ObjectMapper();
     /** Exchange property: the partition's {@link Confirmed}, shared by the split copies of its exchange. */
     static final String CONFIRMED = "HeraldRabbitConfirmed";
-    /** The bounded queue to rabbitmq-delivery-log, as the bridge's route sends to it. */
-    private static final String QUEUE = "seda:herald-rabbitmq-deliveries?size=1000&waitForTaskToComplete=Never";
+    /** The route that hands a record to rabbitmq-delivery-log, counting what it cannot. */
+    private static final String RECORD = "direct:rabbitmq-record-deliveries";
 
     private final boolean recording;
     private final Counter failures;
@@ -64,30 +64,22 @@ public final class RabbitDeliveries {
 
     /** Route step: the record was not written (queue full, database refusing); the events are delivered regardless. */
     public void failed(Exchange exchange) {
-        failed(exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class));
+        failures.increment();
+        LOG.warn("RabbitMQ bridge could not record a batch of confirmed deliveries for the look-up (the events are "
+                + "delivered; only GET /api/lookup/{id} will not show them): {}",
+                reason(exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class)));
     }
 
     /**
-     * An operator's retry of a dead letter, confirmed and routed: recorded as a batch of one, through the bridge's
-     * queue to rabbitmq-delivery-log (routes/rabbitmq.camel.yaml), never waited for.
+     * An operator's retry of a dead letter, confirmed and routed: recorded as a batch of one, the way the bridge's
+     * route records its batches (rabbitmq-delivery-record, routes/rabbitmq.camel.yaml), never waited for.
      */
     void redelivered(ProducerTemplate producer, String exchangeName, UUID event) {
-        if (!recording) {
-            return;
+        if (recording) {
+            Confirmed confirmed = new Confirmed();
+            confirmed.add(exchangeName, event);
+            producer.sendBody(RECORD, confirmed.json());
         }
-        Confirmed confirmed = new Confirmed();
-        confirmed.add(exchangeName, event);
-        try {
-            producer.sendBody(QUEUE, confirmed.json());
-        } catch (RuntimeException e) {
-            failed(e);
-        }
-    }
-
-    private void failed(Throwable failure) {
-        failures.increment();
-        LOG.warn("RabbitMQ bridge could not record a batch of confirmed deliveries for the look-up (the events are "
-                + "delivered; only GET /api/lookup/{id} will not show them): {}", reason(failure));
     }
 
     /** The innermost cause, which names the problem (the database's message, "Queue full"), on one line. */
