@@ -129,6 +129,28 @@ final class Hub {
         LogFormat.apply(settings.get(Logging.FORMAT));
         Path dataDir = Path.of(settings.get(Engines.DATA_DIR));
 
+        // the embedded brokers start on threads of their own while PostgreSQL starts and migrates here
+        // (StartingAside says why); their addresses are waited for where the first step needs them
+        String brokers = settings.get(Engines.KAFKA_BROKERS);
+        StartingAside<EmbeddedKafka> embeddedKafka = null;
+        if (brokers.isEmpty()) {
+            EmbeddedKafka kafka = new EmbeddedKafka(dataDir.resolve("kafka"),
+                    ListenPort.choose(Engines.KAFKA_EMBEDDED_PORT.key(), settings.get(Engines.KAFKA_EMBEDDED_PORT), 9092))
+                    .advertising(settings.get(Engines.KAFKA_EMBEDDED_ADVERTISED_PORT))
+                    .durable(settings.get(Engines.EMBEDDED_DURABLE));
+            embeddedKafka = own(StartingAside.start("herald-kafka-start", kafka::start));
+        }
+        String amqpUrl = settings.secret(Engines.RABBITMQ_URL);
+        StartingAside<EmbeddedAmqpBroker> embeddedAmqp = null;
+        if (amqpUrl.isEmpty() && settings.get(RabbitMq.ENABLED)) {
+            // owned here, not by the bridge: it must stop after the bridge and the pool, beside Kafka
+            EmbeddedAmqpBroker amqp = new EmbeddedAmqpBroker(dataDir.resolve("amqp"),
+                    ListenPort.choose(Engines.RABBITMQ_EMBEDDED_PORT.key(), settings.get(Engines.RABBITMQ_EMBEDDED_PORT),
+                            5672),
+                    settings.get(Engines.RABBITMQ_EMBEDDED_QUEUE_LIMIT));
+            embeddedAmqp = own(StartingAside.start("herald-amqp-start", amqp::start));
+        }
+
         String dbUrl = settings.get(Engines.DB_URL);
         String dbUser = settings.get(Engines.DB_USER);
         String dbPassword = settings.secret(Engines.DB_PASSWORD);
@@ -141,33 +163,6 @@ final class Hub {
             dbUser = "postgres";
             dbPassword = "";
         }
-        String brokers = settings.get(Engines.KAFKA_BROKERS);
-        if (brokers.isEmpty()) {
-            EmbeddedKafka kafka = own(new EmbeddedKafka(dataDir.resolve("kafka"),
-                    ListenPort.choose(Engines.KAFKA_EMBEDDED_PORT.key(), settings.get(Engines.KAFKA_EMBEDDED_PORT), 9092))
-                    .advertising(settings.get(Engines.KAFKA_EMBEDDED_ADVERTISED_PORT))
-                    .durable(settings.get(Engines.EMBEDDED_DURABLE)).start());
-            brokers = kafka.bootstrapServers();
-            properties.addOverrideProperty(Engines.KAFKA_BROKERS.key(), brokers);
-        }
-        // every kafka: endpoint of the routes (bridges, sinks, reactions) gets the brokers from the component, the one
-        // place that holds the resolved value: a placeholder would read a blank HERALD_KAFKA_BROKERS or -D before the
-        // embedded broker's address (Camel looks at -D and the environment first)
-        KafkaConfiguration consumers = camel.getComponent("kafka", KafkaComponent.class).getConfiguration();
-        consumers.setBrokers(brokers);
-        // the takeover time of a killed instance's partitions (Kafka's 45 s default measured 46 s in the soak)
-        consumers.setSessionTimeoutMs((int) settings.get(Engines.KAFKA_SESSION_TIMEOUT).toMillis());
-        String amqpUrl = settings.secret(Engines.RABBITMQ_URL);
-        if (amqpUrl.isEmpty() && settings.get(RabbitMq.ENABLED)) {
-            // owned here, not by the bridge: it must stop after the bridge and the pool, beside Kafka
-            EmbeddedAmqpBroker amqp = own(new EmbeddedAmqpBroker(dataDir.resolve("amqp"),
-                    ListenPort.choose(Engines.RABBITMQ_EMBEDDED_PORT.key(), settings.get(Engines.RABBITMQ_EMBEDDED_PORT),
-                            5672),
-                    settings.get(Engines.RABBITMQ_EMBEDDED_QUEUE_LIMIT)).start());
-            amqpUrl = amqp.url();
-            properties.addOverrideProperty(Engines.RABBITMQ_URL.key(), amqpUrl);
-        }
-
         HikariDataSource dataSource = own(Database.open(dbUrl, dbUser, dbPassword,
                 settings.get(Engines.DB_POOL_SIZE)));
         Database.migrate(dataSource, settings.get(Sources.DB_DOMAIN_MIGRATIONS));
@@ -179,6 +174,21 @@ final class Hub {
         EventStore store = new EventStore(envelopes, eventSchemas, instanceId);
         try (Connection connection = dataSource.getConnection()) {
             Outbox.releaseClaimsOf(connection, instanceId);
+        }
+        if (embeddedKafka != null) {
+            brokers = embeddedKafka.started().bootstrapServers();
+            properties.addOverrideProperty(Engines.KAFKA_BROKERS.key(), brokers);
+        }
+        // every kafka: endpoint of the routes (bridges, sinks, reactions) gets the brokers from the component, the one
+        // place that holds the resolved value: a placeholder would read a blank HERALD_KAFKA_BROKERS or -D before the
+        // embedded broker's address (Camel looks at -D and the environment first)
+        KafkaConfiguration consumers = camel.getComponent("kafka", KafkaComponent.class).getConfiguration();
+        consumers.setBrokers(brokers);
+        // the takeover time of a killed instance's partitions (Kafka's 45 s default measured 46 s in the soak)
+        consumers.setSessionTimeoutMs((int) settings.get(Engines.KAFKA_SESSION_TIMEOUT).toMillis());
+        if (embeddedAmqp != null) {
+            amqpUrl = embeddedAmqp.started().url();
+            properties.addOverrideProperty(Engines.RABBITMQ_URL.key(), amqpUrl);
         }
         PublishSettings publish = new PublishSettings(settings.get(Publishing.TIMEOUT), settings.get(Publishing.LANES),
                 settings.get(Publishing.BATCH_SIZE), settings.get(Publishing.LINGER),
@@ -378,8 +388,9 @@ final class Hub {
             } catch (Exception e) {
                 LOG.warn("closing {} failed", resource.getClass().getSimpleName(), e);
             }
-            took.add(resource.getClass().getSimpleName() + " " + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started)
-                    + " ms");
+            String name = resource instanceof StartingAside<?> aside ? aside.engineName()
+                    : resource.getClass().getSimpleName();
+            took.add(name + " " + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started) + " ms");
         }
         return took.toString();
     }
