@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.zaxxer.hikari.HikariDataSource;
 import dev.herald.command.Command;
 import dev.herald.command.CommandResult;
 import dev.herald.command.Publication;
@@ -16,7 +17,14 @@ import dev.herald.intake.SchemaFiles;
 import dev.herald.intake.SqlParameterCheck;
 import dev.herald.intake.StrictSchemaLoader;
 import dev.herald.observe.CommandMeters;
+import dev.herald.store.Database;
+import dev.herald.store.SqlParameters;
+import dev.herald.testing.Engines;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.util.Map;
 import java.util.UUID;
 import org.apache.camel.CamelContext;
@@ -31,12 +39,13 @@ import org.apache.camel.spi.Policy;
 import org.apache.camel.support.PluginHelper;
 import org.apache.camel.support.ResourceHelper;
 import org.apache.camel.test.junit5.CamelTestSupport;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.springframework.jdbc.datasource.DriverManagerDataSource;
 
 /**
  * The {@code command} template of routes/templates.camel.yaml at route level: its steps in order, with the lane
- * replaced by a policy that runs the steps at once and the database by a mock. The whole-hub tests prove the
+ * replaced by a policy that runs the steps at once; its SQL runs on PostgreSQL (a fresh schema, migrated), with a mock
+ * beside the sql: step recording what reached it. The whole-hub tests prove the
  * behaviour on real engines (BadInputTest: 400, 415, a header never filling a SQL parameter; DeclarationChecksTest
  * and LiveReloadTest: a missing schema, an unsupplied SQL parameter, a misspelt option stop a real hub; the
  * pipeline tests: the SQL on PostgreSQL); this one shows what the template does with a request, fast.
@@ -44,6 +53,15 @@ import org.springframework.jdbc.datasource.DriverManagerDataSource;
 class CommandTemplateRouteTest extends CamelTestSupport {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+
+    private HikariDataSource database;
+
+    @AfterEach
+    void closeDatabase() {
+        if (database != null) {
+            database.close();
+        }
+    }
 
     @Override
     public boolean isUseAdviceWith() {
@@ -62,8 +80,15 @@ class CommandTemplateRouteTest extends CamelTestSupport {
         camel.getRegistry().bind("strictJson", JsonBodies.MAPPER);
         camel.getRegistry().bind("schemaLoader", new StrictSchemaLoader());
         camel.getRegistry().bind("groupCommit", new RunAtOnce());
-        // the sql: endpoints are mocked and skipped, but camel-sql needs a data source to create them
-        camel.getRegistry().bind("dataSource", new DriverManagerDataSource("jdbc:postgresql://unused.invalid/none"));
+        // the template's sql: step runs on PostgreSQL, on a schema of this test's with the domain tables and customer c-1
+        Engines engines = Engines.get();
+        database = Database.open(engines.freshSchema(), engines.user(), engines.password(), 2);
+        Database.migrate(database, "filesystem:sql");
+        try (Connection connection = database.getConnection(); PreparedStatement insert = connection.prepareStatement(
+                "INSERT INTO customers (customer_id, full_name, email, version) VALUES ('c-1', 'Ada', 'ada@old.example', 3)")) {
+            insert.executeUpdate();
+        }
+        camel.getRegistry().bind("dataSource", database);
         CommandMeters meters = new CommandMeters(new SimpleMeterRegistry());
         camel.getRegistry().bind("commandAnswer", new CommandAnswer(meters));
         camel.getRegistry().bind("problems", new ProblemResponder(meters, id -> true, 1));
@@ -90,7 +115,7 @@ class CommandTemplateRouteTest extends CamelTestSupport {
                 .add();
         AdviceWith.adviceWith(context, "customer.update", route -> {
             route.replaceFromWith("direct:update");
-            route.mockEndpointsAndSkip("sql:*");
+            route.mockEndpoints("sql:*"); // recorded, then run on PostgreSQL
         });
         context.start();
         return getMockEndpoint("mock:sql:UPDATE customers SET email = coalesce(:#email, email) WHERE customer_id = :#id");
@@ -122,6 +147,7 @@ class CommandTemplateRouteTest extends CamelTestSupport {
         assertThat(answer.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE)).isEqualTo(201);
         assertThat(answer.getMessage().getHeader("Location")).isEqualTo("/api/customers/c-1");
         assertThat(answer.getMessage().getHeader("ETag")).isEqualTo("\"4\"");
+        assertThat(email("c-1")).as("the UPDATE ran on PostgreSQL").isEqualTo("ada@analytical.engine");
     }
 
     @Test
@@ -136,6 +162,7 @@ class CommandTemplateRouteTest extends CamelTestSupport {
         JsonNode problem = JSON.readTree(answer.getMessage().getBody(String.class));
         assertThat(problem.get("type").asText()).endsWith("schema-violation");
         assertThat(problem.get("errors").get(0).get("pointer").asText()).isEqualTo("/email");
+        assertThat(email("c-1")).as("nothing changed").isEqualTo("ada@old.example");
     }
 
     @Test
@@ -162,6 +189,16 @@ class CommandTemplateRouteTest extends CamelTestSupport {
             });
             context.start();
         }).hasMessageContaining("eventVersoin");
+    }
+
+    private String email(String customer) throws SQLException {
+        try (Connection connection = database.getConnection(); PreparedStatement select = connection.prepareStatement(
+                "SELECT email FROM customers WHERE customer_id = ?")) {
+            select.setString(1, customer);
+            try (ResultSet row = select.executeQuery()) {
+                return row.next() ? row.getString(1) : null;
+            }
+        }
     }
 
     private Exchange update(String contentType, String body) {
@@ -216,8 +253,13 @@ class CommandTemplateRouteTest extends CamelTestSupport {
         public Processor wrap(Route route, Processor steps) {
             return exchange -> {
                 Command command = exchange.getProperty(Command.PROPERTY, Command.class);
-                steps.process(exchange);
                 int version = command.expectedVersion() == null ? 1 : command.expectedVersion() + 1;
+                // the steps' parameters as the store hands them over (EventStore.apply): the command's, its id and version
+                SqlParameters parameters = new SqlParameters(command.parameters());
+                parameters.put("id", command.aggregateId());
+                parameters.put("version", version);
+                exchange.getIn().setBody(parameters);
+                steps.process(exchange);
                 exchange.setProperty(CommandResult.PROPERTY, new CommandResult(Publication.PUBLISHED, command.location(),
                         command.commandId(), "customer", command.aggregateId(), version, UUID.randomUUID(),
                         command.declaration().eventType(), "customers", Publication.PUBLISHED, false));
