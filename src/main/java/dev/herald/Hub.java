@@ -369,6 +369,11 @@ final class Hub {
         }
     }
 
+    /** A resource's name in the stop's lines: an engine started aside by its own class, as if started here. */
+    private static String nameOf(AutoCloseable resource) {
+        return resource instanceof StartingAside<?> aside ? aside.engineName() : resource.getClass().getSimpleName();
+    }
+
     private <T extends AutoCloseable> T own(T resource) {
         resources.push(resource);
         return resource;
@@ -386,11 +391,9 @@ final class Hub {
             try {
                 resource.close();
             } catch (Exception e) {
-                LOG.warn("closing {} failed", resource.getClass().getSimpleName(), e);
+                LOG.warn("closing {} failed", nameOf(resource), e);
             }
-            String name = resource instanceof StartingAside<?> aside ? aside.engineName()
-                    : resource.getClass().getSimpleName();
-            took.add(name + " " + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started) + " ms");
+            took.add(nameOf(resource) + " " + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started) + " ms");
         }
         return took.toString();
     }
